@@ -1,0 +1,5 @@
+//! The `qaward` binary's library: setting up a programme with the shipped rules, and building
+//! the fictional demonstration data.
+
+pub mod demo;
+pub mod setup;

@@ -1,0 +1,408 @@
+//! `qaward`: serve, demo, migrate, backup, restore, audit verify, rules check/show, user add.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use qaward_core::clock::SystemClock;
+use qaward_core::rulefile::{RuleFile, check_file};
+use qaward_store::Store;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "qaward", version, about = "政府质量奖评审管理系统 QAward")]
+struct Cli {
+    /// Data directory for the SQLite database (ignored when DATABASE_URL names PostgreSQL);
+    /// default `qaward-data`, or `qaward-demo-data` for `demo`.
+    #[arg(long, global = true, env = "QAWARD_DATA")]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve the web application.
+    Serve {
+        /// Address to bind.
+        #[arg(long, env = "QAWARD_BIND", default_value = "127.0.0.1")]
+        bind: String,
+        /// Port.
+        #[arg(long, env = "QAWARD_PORT", default_value_t = 8080)]
+        port: u16,
+        /// Mark cookies Secure (when served behind HTTPS).
+        #[arg(long, env = "QAWARD_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Create fresh fictional demo data and serve it.
+    Demo {
+        /// Address to bind.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Port.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Build the data and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Set up the Qingyuan city programme with the 2020 measures and the GB/T 19580 criteria.
+    Init,
+    /// Write an online, consistent backup to FILE.
+    Backup {
+        /// Where.
+        file: PathBuf,
+    },
+    /// Restore a backup into an empty database (SQLite: into the data directory).
+    Restore {
+        /// The backup.
+        file: PathBuf,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+    /// Rule-set and criteria files.
+    Rules {
+        #[command(subcommand)]
+        cmd: RulesCmd,
+    },
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Verify the hash chain; exits non-zero naming the first bad entry.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum RulesCmd {
+    /// Validate rule-set and criteria files.
+    Check {
+        /// Files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print a rule set or criteria file.
+    Show {
+        /// File.
+        file: PathBuf,
+        /// As JSON: every rule an object {"value": …, "article": N}.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create an administrator account (password from QAWARD_PASSWORD or standard input).
+    Add {
+        /// User name.
+        username: String,
+        /// sys_admin, sec_admin or audit_admin.
+        #[arg(long)]
+        role: String,
+        /// Name shown.
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+async fn open(data: &Path) -> Result<Store> {
+    let store = match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Store::connect(&url)
+            .await
+            .with_context(|| "connecting to DATABASE_URL")?,
+        _ => Store::open_dir(data)
+            .await
+            .with_context(|| format!("opening {}", data.display()))?,
+    };
+    store.migrate().await.context("migrating")?;
+    Ok(store)
+}
+
+async fn serve(store: Store, bind: &str, port: u16, secure_cookies: bool) -> Result<()> {
+    let state = qaward_web::AppState::new(
+        store,
+        Arc::new(SystemClock),
+        qaward_web::Config { secure_cookies },
+    );
+    let listener = tokio::net::TcpListener::bind((bind, port))
+        .await
+        .with_context(|| format!("binding {bind}:{port}"))?;
+    let addr = listener.local_addr()?;
+    println!("QAward 已启动: http://{addr}/");
+    tokio::select! {
+        r = qaward_web::serve(listener, state) => r?,
+        _ = tokio::signal::ctrl_c() => println!("已停止。"),
+    }
+    Ok(())
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let data = cli
+        .data
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("qaward-data"));
+    match cli.cmd {
+        Cmd::Serve {
+            bind,
+            port,
+            secure_cookies,
+        } => {
+            let store = open(&data).await?;
+            println!("数据库: {}", store.backend().name());
+            serve(store, &bind, port, secure_cookies).await?;
+        }
+        Cmd::Demo {
+            bind,
+            port,
+            no_serve,
+        } => {
+            let demo_data = cli
+                .data
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("qaward-demo-data"));
+            let marker = demo_data.join(".qaward-demo");
+            if demo_data.exists() {
+                if !marker.exists() && std::fs::read_dir(&demo_data)?.next().is_some() {
+                    bail!(
+                        "{} exists and is not a demo data directory; choose another with --data",
+                        demo_data.display()
+                    );
+                }
+                std::fs::remove_dir_all(&demo_data)?;
+            }
+            std::fs::create_dir_all(&demo_data)?;
+            std::fs::write(
+                &marker,
+                "QAward demo data: fictional; replaced on every `qaward demo`.\n",
+            )?;
+            let store = Store::open_dir(&demo_data).await?;
+            store.migrate().await?;
+            let demo = qaward::demo::build(&store).await?;
+            println!(
+                "QAward 演示数据已生成（演示数据，纯属虚构）: {}",
+                demo_data.display()
+            );
+            println!("演示账号（密码均为 {}）:", qaward::demo::DEMO_PASSWORD);
+            for l in &demo.logins {
+                println!("  {:<18} {:<24} {}", l.username, l.role, l.note);
+            }
+            if no_serve {
+                return Ok(ExitCode::SUCCESS);
+            }
+            serve(store, &bind, port, false).await?;
+        }
+        Cmd::Migrate => {
+            let store = match std::env::var("DATABASE_URL") {
+                Ok(url) if !url.is_empty() => Store::connect(&url).await?,
+                _ => Store::open_dir(&data).await?,
+            };
+            let applied = store.migrate().await?;
+            println!(
+                "{} migration(s) applied on {}: {}",
+                applied.len(),
+                store.backend().name(),
+                applied.join(", ")
+            );
+        }
+        Cmd::Init => {
+            let store = open(&data).await?;
+            let (p, r) = qaward::setup::qingyuan(
+                &store,
+                qaward::setup::QINGYUAN_2020,
+                jiff::Timestamp::now(),
+            )
+            .await?;
+            println!("programme {p} (清远市政府质量奖) with rule set {r} created");
+        }
+        Cmd::Backup { file } => {
+            let store = open(&data).await?;
+            store.backup(&file).await?;
+            println!("backup written: {}", file.display());
+        }
+        Cmd::Restore { file } => match std::env::var("DATABASE_URL") {
+            Ok(url) if url.starts_with("postgres") => {
+                let store = Store::connect(&url).await?;
+                store.restore_postgres(&file).await?;
+                println!("restored into PostgreSQL");
+            }
+            _ => {
+                let target = data.join("qaward.db");
+                if target.exists() {
+                    bail!(
+                        "{} exists; restore into an empty data directory",
+                        target.display()
+                    );
+                }
+                std::fs::create_dir_all(&data)?;
+                std::fs::copy(&file, &target)?;
+                let store = Store::open_dir(&data).await?;
+                match store.verify_audit().await? {
+                    Ok(v) => println!(
+                        "restored into {}: audit chain intact ({} entries)",
+                        target.display(),
+                        v.entries
+                    ),
+                    Err(b) => bail!("restored, but the audit chain is broken at {b}"),
+                }
+            }
+        },
+        Cmd::Audit {
+            cmd: AuditCmd::Verify,
+        } => {
+            let store = open(&data).await?;
+            match store.verify_audit().await? {
+                Ok(v) => println!(
+                    "audit chain intact: {} entries verified, head {}",
+                    v.entries, v.head_hash
+                ),
+                Err(b) => {
+                    eprintln!("audit chain BROKEN at entry {}: {}", b.seq, b.en);
+                    eprintln!("审计日志哈希链校验失败：第{}条记录，{}", b.seq, b.zh);
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+        Cmd::Rules {
+            cmd: RulesCmd::Check { files },
+        } => {
+            let mut bad = 0;
+            for f in &files {
+                match check_file(f) {
+                    Ok(RuleFile::RuleSet(r)) => println!(
+                        "{}: ok — rule set {} v{} ({} to {})",
+                        f.display(),
+                        r.meta.id,
+                        r.meta.version,
+                        r.validity.from.value,
+                        r.validity.to.value
+                    ),
+                    Ok(RuleFile::Criteria(c)) => println!(
+                        "{}: ok — criteria {} ({} items, {} points)",
+                        f.display(),
+                        c.meta.id,
+                        c.items().count(),
+                        c.meta.total
+                    ),
+                    Err(e) => {
+                        bad += 1;
+                        eprintln!("{e}");
+                    }
+                }
+            }
+            if bad > 0 {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Cmd::Rules {
+            cmd: RulesCmd::Show { file, json },
+        } => match check_file(&file) {
+            Ok(f) => {
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&f.to_json())?);
+                } else {
+                    print_rules(&f.to_json(), "");
+                }
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                return Ok(ExitCode::from(1));
+            }
+        },
+        Cmd::User {
+            cmd:
+                UserCmd::Add {
+                    username,
+                    role,
+                    name,
+                },
+        } => {
+            let r = qaward_core::authz::Role::parse(&role)
+                .filter(|r| r.is_admin())
+                .context("--role is sys_admin, sec_admin or audit_admin")?;
+            let password = match std::env::var("QAWARD_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut s = String::new();
+                    std::io::stdin().read_line(&mut s)?;
+                    s.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let store = open(&data).await?;
+            let u = qaward_store::accounts::NewUser {
+                display_name: name.unwrap_or_else(|| username.clone()),
+                username,
+                email: None,
+                password,
+                grants: vec![qaward_core::authz::Grant {
+                    role: r,
+                    programme_id: None,
+                    county_id: None,
+                    department_id: None,
+                    organisation_id: None,
+                }],
+            };
+            match store
+                .create_user(&qaward_store::Who::system(), u, jiff::Timestamp::now())
+                .await
+            {
+                Ok(id) => println!("account {id} created"),
+                Err(qaward_store::Error::Invalid { zh, en, .. }) => bail!("{zh} / {en}"),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_rules(v: &serde_json::Value, prefix: &str) {
+    if let Some(o) = v.as_object() {
+        if o.contains_key("value") && (o.contains_key("article") || o.contains_key("basis")) {
+            let basis = o
+                .get("article")
+                .map(|a| format!("第{a}条"))
+                .or_else(|| o.get("basis").map(|b| b.to_string()))
+                .unwrap_or_default();
+            println!("{prefix:<48} {:<24} {basis}", o["value"].to_string());
+            return;
+        }
+        for (k, x) in o {
+            let p = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            print_rules(x, &p);
+        }
+    } else {
+        println!("{prefix:<48} {v}");
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! Spawning the app on a fresh database, and acting as its users.
+
+use qaward::demo::{DEMO_PASSWORD, Demo};
+use qaward_core::clock::FixedClock;
+use qaward_store::Store;
+use std::sync::Arc;
+
+/// Which backend this run tests.
+pub fn backend_is_postgres() -> bool {
+    std::env::var("QAWARD_TEST_BACKEND").is_ok_and(|b| b == "postgres")
+}
+
+/// A fresh, migrated database on the backend under test. The guard keeps a temp dir alive.
+pub async fn fresh_store() -> (Store, Option<tempfile::TempDir>) {
+    if backend_is_postgres() {
+        let admin = std::env::var("QAWARD_TEST_PG")
+            .expect("QAWARD_TEST_PG names the PostgreSQL server for tests");
+        (fresh_pg(&admin).await, None)
+    } else {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open_dir(dir.path()).await.expect("open sqlite");
+        store.migrate().await.expect("migrate");
+        (store, Some(dir))
+    }
+}
+
+/// A new database on the PostgreSQL server at `admin` (its URL to the `postgres` database).
+pub async fn fresh_pg(admin: &str) -> Store {
+    let name = format!("qaward_test_{}", rand::random::<u64>());
+    let a = Store::connect(admin)
+        .await
+        .expect("connect to the test PostgreSQL server");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(a.pool())
+        .await
+        .expect("create database");
+    a.close().await;
+    let url = match admin.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{name}"),
+        None => panic!("QAWARD_TEST_PG must end in /database"),
+    };
+    let store = Store::connect(&url)
+        .await
+        .expect("connect to test database");
+    store.migrate().await.expect("migrate");
+    store
+}
+
+/// A running app.
+pub struct TestApp {
+    /// Base URL.
+    pub base: String,
+    /// The database.
+    pub store: Store,
+    /// The clock the app reads.
+    pub clock: Arc<FixedClock>,
+    /// The demo data.
+    pub demo: Demo,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// Start the app with the demo data, the clock at 2026-11-25 10:00 Shanghai.
+pub async fn spawn_app() -> TestApp {
+    let (store, dir) = fresh_store().await;
+    let demo = qaward::demo::build(&store).await.expect("demo data");
+    let clock = Arc::new(FixedClock::new(qaward_core::clock::at_shanghai(
+        jiff::civil::date(2026, 11, 25),
+        10,
+        0,
+    )));
+    let state =
+        qaward_web::AppState::new(store.clone(), clock.clone(), qaward_web::Config::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = qaward_web::serve(listener, state).await;
+    });
+    TestApp {
+        base,
+        store,
+        clock,
+        demo,
+        _dir: dir,
+    }
+}
+
+/// A browser-like client: its own cookies, no automatic redirects.
+pub struct User {
+    /// HTTP client.
+    pub http: reqwest::Client,
+    /// Base URL.
+    pub base: String,
+}
+
+/// A response read whole.
+pub struct Page {
+    /// Status.
+    pub status: u16,
+    /// Body as text.
+    pub body: String,
+    /// Location header, if any.
+    pub location: Option<String>,
+}
+
+impl Page {
+    /// The hidden CSRF token in the page.
+    pub fn csrf(&self) -> String {
+        let re = regex::Regex::new(r#"name="csrf" value="([0-9a-f]{64})""#).expect("regex");
+        re.captures(&self.body)
+            .map(|c| c[1].to_owned())
+            .unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    /// A visitor with no account.
+    pub fn visitor(&self) -> User {
+        User {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: self.base.clone(),
+        }
+    }
+
+    /// A demo user, signed in.
+    pub async fn signed_in(&self, username: &str) -> User {
+        let u = self.visitor();
+        let p = u.login(username, DEMO_PASSWORD).await;
+        assert_eq!(p.status, 303, "{username} signs in: {}", p.body);
+        u
+    }
+}
+
+impl User {
+    /// GET.
+    pub async fn get(&self, path: &str) -> Page {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        read(r).await
+    }
+
+    /// GET, raw bytes.
+    pub async fn get_bytes(&self, path: &str) -> (u16, Vec<u8>, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        let ct = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (
+            r.status().as_u16(),
+            r.bytes().await.expect("body").to_vec(),
+            ct,
+        )
+    }
+
+    /// A CSRF token valid for this user (from a page they can see).
+    pub async fn csrf(&self) -> String {
+        let p = self.get("/login").await;
+        p.csrf()
+    }
+
+    /// POST a form with this user's CSRF token.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf().await;
+        let mut form: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        form.push(("csrf".into(), token));
+        self.post_raw(path, &form).await
+    }
+
+    /// POST exactly these fields (no token added).
+    pub async fn post_raw(&self, path: &str, form: &[(String, String)]) -> Page {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await
+            .expect("POST");
+        read(r).await
+    }
+
+    /// Sign in.
+    pub async fn login(&self, username: &str, password: &str) -> Page {
+        self.post(
+            "/login",
+            &[
+                ("username", username),
+                ("password", password),
+                ("next", "/dashboard"),
+            ],
+        )
+        .await
+    }
+}
+
+async fn read(r: reqwest::Response) -> Page {
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    Page {
+        status,
+        body: r.text().await.unwrap_or_default(),
+        location,
+    }
+}
+
+/// The `qaward` binary built with this test.
+pub fn qaward_bin() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_qaward"))
+}
+
+/// The repository root.
+pub fn repo() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The text of a PDF, through poppler's pdftotext (required by the test script).
+pub fn pdftotext(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("temp");
+    let f = dir.path().join("doc.pdf");
+    std::fs::write(&f, pdf).expect("write pdf");
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&f)
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed (scripts/test installs poppler-utils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

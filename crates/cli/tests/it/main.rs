@@ -1,0 +1,14 @@
+//! One integration-test binary: the real router on a real database (SQLite by default,
+//! PostgreSQL when QAWARD_TEST_BACKEND=postgres), driven the way people use it.
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod backup;
+mod browser;
+mod cli;
+mod i18n;
+mod matrix;
+mod schema;
+mod sessions;

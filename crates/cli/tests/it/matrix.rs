@@ -1,0 +1,306 @@
+//! Every route × every role: allowed (anything but 403) or refused (a 403 page), however the
+//! URL is typed. The list of routes is the router's own, so a new route without an expectation
+//! fails this test.
+
+use crate::helpers::{TestApp, User, spawn_app};
+use qaward_web::routes::ROUTES;
+use std::collections::BTreeMap;
+
+const ROLES: [&str; 12] = [
+    "anonymous",
+    "applicant",
+    "county-qingcheng",
+    "county-yingde",
+    "office",
+    "dept-ecology",
+    "reviewer",
+    "leader",
+    "discipline",
+    "sysadmin",
+    "secadmin",
+    "auditadmin",
+];
+
+const ALL: &[&str] = &ROLES;
+const USERS: &[&str] = &[
+    "applicant",
+    "county-qingcheng",
+    "county-yingde",
+    "office",
+    "dept-ecology",
+    "reviewer",
+    "leader",
+    "discipline",
+    "sysadmin",
+    "secadmin",
+    "auditadmin",
+];
+const OFFICE_READ: &[&str] = &["office", "leader", "discipline"];
+const OFFICE: &[&str] = &["office"];
+
+/// Who may use each route, and the harmless form an allowed role sends to a POST route.
+/// (method, route, roles allowed, the harmless form an allowed role sends).
+type Expectation = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    Vec<(&'static str, &'static str)>,
+);
+
+fn expectations() -> Vec<Expectation> {
+    vec![
+        ("GET", "/", ALL, vec![]),
+        ("GET", "/healthz", ALL, vec![]),
+        ("GET", "/static/app.css", ALL, vec![]),
+        ("GET", "/sessions/{id}", ALL, vec![]),
+        ("GET", "/sessions/{id}/call.pdf", ALL, vec![]),
+        ("GET", "/rules/{id}", ALL, vec![]),
+        ("GET", "/lang/{lang}", ALL, vec![]),
+        ("GET", "/login", ALL, vec![]),
+        (
+            "POST",
+            "/login",
+            ALL,
+            vec![("username", "nobody"), ("password", "x")],
+        ),
+        ("GET", "/dashboard", USERS, vec![]),
+        ("GET", "/account/password", USERS, vec![]),
+        (
+            "POST",
+            "/account/password",
+            USERS,
+            vec![("current", "wrong"), ("new", "x"), ("again", "x")],
+        ),
+        ("GET", "/office", OFFICE_READ, vec![]),
+        ("GET", "/office/programmes/new", OFFICE, vec![]),
+        ("POST", "/office/programmes", OFFICE, vec![("name", "")]),
+        ("GET", "/office/programmes/{pid}", OFFICE_READ, vec![]),
+        (
+            "POST",
+            "/office/programmes/{pid}/rulesets",
+            OFFICE,
+            vec![("source", "")],
+        ),
+        (
+            "POST",
+            "/office/programmes/{pid}/sessions",
+            OFFICE,
+            vec![("year", "")],
+        ),
+        ("GET", "/office/sessions/{sid}", OFFICE_READ, vec![]),
+        (
+            "POST",
+            "/office/sessions/{sid}/windows",
+            OFFICE,
+            vec![("applications.from", "bad")],
+        ),
+        ("GET", "/office/sessions/{sid}/advance", OFFICE, vec![]),
+        (
+            "POST",
+            "/office/sessions/{sid}/advance",
+            OFFICE,
+            vec![("to", "closed")],
+        ),
+        ("GET", "/office/sessions.xlsx", OFFICE_READ, vec![]),
+        ("GET", "/county/{cid}", &["county-qingcheng"], vec![]),
+        ("GET", "/department/{did}", &["dept-ecology"], vec![]),
+        ("GET", "/org/{oid}", &["applicant"], vec![]),
+        ("GET", "/discipline/audit", &["discipline"], vec![]),
+        ("GET", "/admin/users", &["sysadmin"], vec![]),
+        (
+            "POST",
+            "/admin/users",
+            &["sysadmin"],
+            vec![("username", "")],
+        ),
+        (
+            "POST",
+            "/admin/users/{uid}/state",
+            &["sysadmin"],
+            vec![("active", "1")],
+        ),
+        ("GET", "/admin/security", &["secadmin"], vec![]),
+        (
+            "POST",
+            "/admin/security",
+            &["secadmin"],
+            vec![("max_failed_logins", "abc")],
+        ),
+        ("GET", "/admin/audit", &["auditadmin"], vec![]),
+        // Last: it ends the session.
+        ("POST", "/logout", ALL, vec![]),
+    ]
+}
+
+async fn fill(app: &TestApp, pattern: &str) -> String {
+    let leader = app
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username == "leader")
+        .unwrap()
+        .id;
+    let qingcheng = app
+        .demo
+        .counties
+        .iter()
+        .find(|(n, _)| n == "清城区")
+        .unwrap()
+        .1;
+    let eco = app
+        .store
+        .departments(app.demo.programme_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.code == "ecology")
+        .unwrap()
+        .id;
+    pattern
+        .replace("{id}", &app.demo.session_2026.to_string())
+        .replace("{sid}", &app.demo.session_2026.to_string())
+        .replace("{pid}", &app.demo.programme_id.to_string())
+        .replace("{cid}", &qingcheng.to_string())
+        .replace("{did}", &eco.to_string())
+        .replace("{oid}", &app.demo.organisations[0].to_string())
+        .replace("{uid}", &leader.to_string())
+        .replace("{lang}", "zh")
+}
+
+async fn client(app: &TestApp, role: &str) -> User {
+    if role == "anonymous" {
+        app.visitor()
+    } else {
+        app.signed_in(role).await
+    }
+}
+
+#[tokio::test]
+async fn every_route_for_every_role() {
+    let app = spawn_app().await;
+    let exp = expectations();
+    let listed: Vec<(&str, &str)> = exp.iter().map(|(m, p, ..)| (*m, *p)).collect();
+    for r in ROUTES {
+        assert!(
+            listed.contains(r),
+            "route {r:?} has no expectation in the matrix"
+        );
+    }
+    let mut table: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for role in ROLES {
+        let u = client(&app, role).await;
+        for (method, pattern, allowed, form) in &exp {
+            let path = fill(&app, pattern).await;
+            let page = if *method == "GET" {
+                u.get(&path).await
+            } else {
+                u.post(&path, form).await
+            };
+            let allow = allowed.contains(&role);
+            let ok = if allow {
+                page.status != 403 && page.status < 500
+            } else {
+                page.status == 403
+                    && (page.body.contains("无权访问") || page.body.contains("请先登录"))
+            };
+            if !ok {
+                failures.push(format!(
+                    "{role} {method} {path}: got {} (expected {})",
+                    page.status,
+                    if allow { "allowed" } else { "403" }
+                ));
+            }
+            table
+                .entry(format!("{method} {pattern}"))
+                .or_default()
+                .push(format!("{}", page.status));
+        }
+    }
+    eprintln!("route × role ({})", ROLES.join(" "));
+    for (k, v) in &table {
+        eprintln!("{k:<42} {}", v.join(" "));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn a_county_office_cannot_reach_another_county_by_any_url() {
+    let app = spawn_app().await;
+    let yingde = app.signed_in("county-yingde").await;
+    let qingcheng = app
+        .demo
+        .counties
+        .iter()
+        .find(|(n, _)| n == "清城区")
+        .unwrap()
+        .1;
+    let own = app
+        .demo
+        .counties
+        .iter()
+        .find(|(n, _)| n == "英德市")
+        .unwrap()
+        .1;
+    assert_eq!(yingde.get(&format!("/county/{own}")).await.status, 200);
+    for path in [
+        format!("/county/{qingcheng}"),
+        format!("/county/{qingcheng}/"),
+        format!("/county/{qingcheng}?x=1"),
+        "/county/999999".into(),
+        "/county/-1".into(),
+    ] {
+        let p = yingde.get(&path).await;
+        assert!(p.status == 403 || p.status == 404, "{path}: {}", p.status);
+        assert!(
+            !p.body.contains("清远市演示精密制造有限公司"),
+            "{path} leaks another county's applicant"
+        );
+    }
+    let p = yingde.get(&format!("/county/{qingcheng}")).await;
+    assert!(p.body.contains("只能查看本辖区"));
+}
+
+#[tokio::test]
+async fn an_applicant_cannot_open_another_organisation() {
+    let app = spawn_app().await;
+    let a = app.signed_in("applicant").await;
+    assert_eq!(
+        a.get(&format!("/org/{}", app.demo.organisations[0]))
+            .await
+            .status,
+        200
+    );
+    let other = a.get(&format!("/org/{}", app.demo.organisations[1])).await;
+    assert_eq!(other.status, 403);
+    assert!(!other.body.contains("英德市演示茶业"));
+    assert_eq!(
+        a.get("/org/424242").await.status,
+        403,
+        "unknown ids look the same as others' ids"
+    );
+}
+
+#[tokio::test]
+async fn every_post_without_its_token_is_refused() {
+    let app = spawn_app().await;
+    for (method, pattern, allowed, form) in expectations() {
+        if method != "POST" {
+            continue;
+        }
+        let role = allowed
+            .iter()
+            .find(|r| **r != "anonymous")
+            .copied()
+            .unwrap_or("office");
+        let u = client(&app, role).await;
+        let fields: Vec<(String, String)> = form
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let p = u.post_raw(&fill(&app, pattern).await, &fields).await;
+        assert_eq!(p.status, 403, "{role} POST {pattern} without a token");
+    }
+}

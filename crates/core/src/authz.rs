@@ -1,0 +1,535 @@
+//! Who may do what: the one function that decides every request (R-Q-3).
+//!
+//! Handlers describe what they are about to do as an [`Action`] carrying the resource's scope
+//! (its programme, county, organisation…), and [`authorize`] answers. Nothing else grants
+//! access. Administrators (三员) hold no programme role, so no admin can read or change award
+//! data.
+
+use std::fmt;
+
+/// The roles of REQUIREMENTS §1 that accounts can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// 申报企业或组织.
+    Applicant,
+    /// 质量强县（市、区）办, bound to one county.
+    CountyOffice,
+    /// 市强市办.
+    CityOffice,
+    /// 相关部门, bound to one department.
+    Department,
+    /// 评审员 (team leaders are reviewers who lead a team).
+    Reviewer,
+    /// 领导小组成员.
+    Leadership,
+    /// 纪检.
+    Discipline,
+    /// 系统管理员: accounts.
+    SysAdmin,
+    /// 安全管理员: security settings.
+    SecAdmin,
+    /// 安全审计员: reviews the administrators' actions.
+    AuditAdmin,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 10] = [
+        Role::Applicant,
+        Role::CountyOffice,
+        Role::CityOffice,
+        Role::Department,
+        Role::Reviewer,
+        Role::Leadership,
+        Role::Discipline,
+        Role::SysAdmin,
+        Role::SecAdmin,
+        Role::AuditAdmin,
+    ];
+
+    /// Stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Applicant => "applicant",
+            Role::CountyOffice => "county_office",
+            Role::CityOffice => "city_office",
+            Role::Department => "department",
+            Role::Reviewer => "reviewer",
+            Role::Leadership => "leadership",
+            Role::Discipline => "discipline",
+            Role::SysAdmin => "sys_admin",
+            Role::SecAdmin => "sec_admin",
+            Role::AuditAdmin => "audit_admin",
+        }
+    }
+
+    /// The role stored under `code`.
+    pub fn parse(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// Name in Chinese.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Role::Applicant => "申报单位",
+            Role::CountyOffice => "县（市、区）质量强县办",
+            Role::CityOffice => "市强市办",
+            Role::Department => "相关部门",
+            Role::Reviewer => "评审员",
+            Role::Leadership => "领导小组成员",
+            Role::Discipline => "纪检监督",
+            Role::SysAdmin => "系统管理员",
+            Role::SecAdmin => "安全管理员",
+            Role::AuditAdmin => "安全审计员",
+        }
+    }
+
+    /// Name in English.
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Role::Applicant => "Applicant",
+            Role::CountyOffice => "County office",
+            Role::CityOffice => "City office",
+            Role::Department => "Department",
+            Role::Reviewer => "Reviewer",
+            Role::Leadership => "Leadership group",
+            Role::Discipline => "Discipline inspection",
+            Role::SysAdmin => "System administrator",
+            Role::SecAdmin => "Security administrator",
+            Role::AuditAdmin => "Audit administrator",
+        }
+    }
+
+    /// The three administrators, who never touch award data.
+    pub fn is_admin(self) -> bool {
+        matches!(self, Role::SysAdmin | Role::SecAdmin | Role::AuditAdmin)
+    }
+
+    /// Whether a grant of this role must name a programme.
+    pub fn needs_programme(self) -> bool {
+        !self.is_admin()
+    }
+}
+
+/// One role held by an account, with its scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// The role.
+    pub role: Role,
+    /// The programme it applies to (none for administrators).
+    pub programme_id: Option<i64>,
+    /// For a county office: its county.
+    pub county_id: Option<i64>,
+    /// For a department user: its department.
+    pub department_id: Option<i64>,
+    /// For an applicant: its organisation.
+    pub organisation_id: Option<i64>,
+}
+
+/// A signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// Account id.
+    pub user_id: i64,
+    /// Name shown.
+    pub display_name: String,
+    /// What the account holds.
+    pub grants: Vec<Grant>,
+}
+
+impl Actor {
+    /// Whether the actor holds `role` at all.
+    pub fn has(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// Whether the actor holds `role` in programme `p`.
+    pub fn has_in(&self, role: Role, p: i64) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == role && g.programme_id == Some(p))
+    }
+
+    /// The programmes in which the actor holds `role`.
+    pub fn programmes_as(&self, role: Role) -> Vec<i64> {
+        let mut v: Vec<i64> = self
+            .grants
+            .iter()
+            .filter(|g| g.role == role)
+            .filter_map(|g| g.programme_id)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// The roles the actor holds, once each, in a stable order.
+    pub fn roles(&self) -> Vec<Role> {
+        let mut v: Vec<Role> = self.grants.iter().map(|g| g.role).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// What a request is about to do, with the scope of what it touches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Read public pages: home, sessions, calls, notices.
+    ViewPublic,
+    /// See one's own dashboard and account.
+    ViewOwnAccount,
+    /// Change one's own password.
+    ChangeOwnPassword,
+    /// List the programmes one works in (office, leadership, discipline).
+    ListOfficeProgrammes,
+    /// Create a programme.
+    CreateProgramme,
+    /// Read a programme's office pages: rule sets, sessions, timeline.
+    ViewProgrammeOffice {
+        /// Programme.
+        programme_id: i64,
+    },
+    /// Change a programme: load rule sets, open sessions, set dates, move stages.
+    ManageProgramme {
+        /// Programme.
+        programme_id: i64,
+    },
+    /// Work on one county's applications.
+    ViewCounty {
+        /// Programme.
+        programme_id: i64,
+        /// County.
+        county_id: i64,
+    },
+    /// Work on one department's opinion requests.
+    ViewDepartment {
+        /// Programme.
+        programme_id: i64,
+        /// Department.
+        department_id: i64,
+    },
+    /// An organisation's own file.
+    ViewOrganisation {
+        /// Programme.
+        programme_id: i64,
+        /// Organisation.
+        organisation_id: i64,
+    },
+    /// Read the award audit log of a programme (discipline, Art. 23–27).
+    ReadAuditLog {
+        /// Programme.
+        programme_id: i64,
+    },
+    /// Accounts and role grants (system administrator).
+    ManageAccounts,
+    /// Security settings and the security log (security administrator).
+    ManageSecurity,
+    /// The administrators' own audit trail (audit administrator).
+    ReviewAdminAudit,
+}
+
+/// A refusal of access: shown on a 403 page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied {
+    /// Why, in Chinese.
+    pub zh: &'static str,
+    /// Why, in English.
+    pub en: &'static str,
+    /// Whether signing in could help (anonymous visitor).
+    pub sign_in: bool,
+}
+
+impl fmt::Display for Denied {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.zh)
+    }
+}
+
+const SIGN_IN: Denied = Denied {
+    zh: "请先登录。",
+    en: "Please sign in.",
+    sign_in: true,
+};
+
+fn deny(zh: &'static str, en: &'static str) -> Result<(), Denied> {
+    Err(Denied {
+        zh,
+        en,
+        sign_in: false,
+    })
+}
+
+/// The one authorization function.
+pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
+    if *action == Action::ViewPublic {
+        return Ok(());
+    }
+    let Some(a) = actor else {
+        return Err(SIGN_IN);
+    };
+    let any = |roles: &[Role]| roles.iter().any(|r| a.has(*r));
+    let in_p = |roles: &[Role], p: i64| roles.iter().any(|r| a.has_in(*r, p));
+    match *action {
+        Action::ViewPublic | Action::ViewOwnAccount | Action::ChangeOwnPassword => Ok(()),
+        Action::ListOfficeProgrammes => {
+            if any(&[Role::CityOffice, Role::Leadership, Role::Discipline]) {
+                Ok(())
+            } else {
+                deny(
+                    "只有市强市办、领导小组和纪检人员可以查看评选项目管理页面。",
+                    "Only the city office, the leadership group and discipline inspectors can see programme administration.",
+                )
+            }
+        }
+        Action::CreateProgramme => {
+            if a.has(Role::CityOffice) {
+                Ok(())
+            } else {
+                deny(
+                    "只有市强市办可以设立评选项目。",
+                    "Only a city office can create a programme.",
+                )
+            }
+        }
+        Action::ViewProgrammeOffice { programme_id } => {
+            if in_p(
+                &[Role::CityOffice, Role::Leadership, Role::Discipline],
+                programme_id,
+            ) {
+                Ok(())
+            } else {
+                deny(
+                    "您在该评选项目中没有相应职责，不能查看此页面。",
+                    "You hold no duty in this programme that allows this page.",
+                )
+            }
+        }
+        Action::ManageProgramme { programme_id } => {
+            if a.has_in(Role::CityOffice, programme_id) {
+                Ok(())
+            } else {
+                deny(
+                    "只有本项目的市强市办可以进行此项操作。",
+                    "Only this programme's city office can do this.",
+                )
+            }
+        }
+        Action::ViewCounty {
+            programme_id,
+            county_id,
+        } => {
+            let ok = a.grants.iter().any(|g| {
+                g.role == Role::CountyOffice
+                    && g.programme_id == Some(programme_id)
+                    && g.county_id == Some(county_id)
+            });
+            if ok {
+                Ok(())
+            } else {
+                deny(
+                    "县（市、区）质量强县办只能查看本辖区的申报材料。",
+                    "A county office sees only its own county's applications.",
+                )
+            }
+        }
+        Action::ViewDepartment {
+            programme_id,
+            department_id,
+        } => {
+            let ok = a.grants.iter().any(|g| {
+                g.role == Role::Department
+                    && g.programme_id == Some(programme_id)
+                    && g.department_id == Some(department_id)
+            });
+            if ok {
+                Ok(())
+            } else {
+                deny(
+                    "相关部门只能查看发给本部门的征求意见函。",
+                    "A department sees only the requests addressed to it.",
+                )
+            }
+        }
+        Action::ViewOrganisation {
+            programme_id,
+            organisation_id,
+        } => {
+            let ok = a.grants.iter().any(|g| {
+                g.role == Role::Applicant
+                    && g.programme_id == Some(programme_id)
+                    && g.organisation_id == Some(organisation_id)
+            });
+            if ok {
+                Ok(())
+            } else {
+                deny(
+                    "申报单位只能查看本单位的材料。",
+                    "An applicant sees only its own organisation's file.",
+                )
+            }
+        }
+        Action::ReadAuditLog { programme_id } => {
+            if a.has_in(Role::Discipline, programme_id) {
+                Ok(())
+            } else {
+                deny(
+                    "只有纪检人员可以查阅评选审计日志。",
+                    "Only discipline inspectors can read the award audit log.",
+                )
+            }
+        }
+        Action::ManageAccounts => {
+            if a.has(Role::SysAdmin) {
+                Ok(())
+            } else {
+                deny(
+                    "只有系统管理员可以管理账号。",
+                    "Only the system administrator manages accounts.",
+                )
+            }
+        }
+        Action::ManageSecurity => {
+            if a.has(Role::SecAdmin) {
+                Ok(())
+            } else {
+                deny(
+                    "只有安全管理员可以管理安全设置。",
+                    "Only the security administrator manages security settings.",
+                )
+            }
+        }
+        Action::ReviewAdminAudit => {
+            if a.has(Role::AuditAdmin) {
+                Ok(())
+            } else {
+                deny(
+                    "只有安全审计员可以审查管理员操作记录。",
+                    "Only the audit administrator reviews the administrators' actions.",
+                )
+            }
+        }
+    }
+}
+
+/// Whether a set of grants keeps the three administrator roles apart from each other and
+/// from every award role (三员分立).
+pub fn grants_separated(grants: &[Grant]) -> Result<(), &'static str> {
+    let admins: Vec<Role> = {
+        let mut v: Vec<Role> = grants
+            .iter()
+            .map(|g| g.role)
+            .filter(|r| r.is_admin())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    if admins.len() > 1 {
+        return Err("系统管理员、安全管理员、安全审计员须由不同账号担任（三员分立）。");
+    }
+    if !admins.is_empty() && grants.iter().any(|g| !g.role.is_admin()) {
+        return Err("管理员账号不能同时担任评选业务角色。");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, p: Option<i64>) -> Actor {
+        Actor {
+            user_id: 1,
+            display_name: "x".into(),
+            grants: vec![Grant {
+                role,
+                programme_id: p,
+                county_id: Some(3),
+                department_id: Some(4),
+                organisation_id: Some(5),
+            }],
+        }
+    }
+
+    #[test]
+    fn anonymous_sees_only_public_pages() {
+        assert!(authorize(None, &Action::ViewPublic).is_ok());
+        assert!(
+            authorize(None, &Action::ViewOwnAccount)
+                .unwrap_err()
+                .sign_in
+        );
+    }
+
+    #[test]
+    fn admins_never_reach_award_data() {
+        for r in [Role::SysAdmin, Role::SecAdmin, Role::AuditAdmin] {
+            let a = actor(r, None);
+            assert!(authorize(Some(&a), &Action::ViewProgrammeOffice { programme_id: 1 }).is_err());
+            assert!(authorize(Some(&a), &Action::ReadAuditLog { programme_id: 1 }).is_err());
+            assert!(authorize(Some(&a), &Action::ListOfficeProgrammes).is_err());
+        }
+    }
+
+    #[test]
+    fn county_office_is_bound_to_its_county() {
+        let a = actor(Role::CountyOffice, Some(1));
+        assert!(
+            authorize(
+                Some(&a),
+                &Action::ViewCounty {
+                    programme_id: 1,
+                    county_id: 3
+                }
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                Some(&a),
+                &Action::ViewCounty {
+                    programme_id: 1,
+                    county_id: 9
+                }
+            )
+            .is_err()
+        );
+        assert!(
+            authorize(
+                Some(&a),
+                &Action::ViewCounty {
+                    programme_id: 2,
+                    county_id: 3
+                }
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn office_rights_are_per_programme() {
+        let a = actor(Role::CityOffice, Some(1));
+        assert!(authorize(Some(&a), &Action::ManageProgramme { programme_id: 1 }).is_ok());
+        assert!(authorize(Some(&a), &Action::ManageProgramme { programme_id: 2 }).is_err());
+        let l = actor(Role::Leadership, Some(1));
+        assert!(authorize(Some(&l), &Action::ViewProgrammeOffice { programme_id: 1 }).is_ok());
+        assert!(authorize(Some(&l), &Action::ManageProgramme { programme_id: 1 }).is_err());
+    }
+
+    #[test]
+    fn three_admins_kept_apart() {
+        let g = |role| Grant {
+            role,
+            programme_id: None,
+            county_id: None,
+            department_id: None,
+            organisation_id: None,
+        };
+        assert!(grants_separated(&[g(Role::SysAdmin)]).is_ok());
+        assert!(grants_separated(&[g(Role::SysAdmin), g(Role::AuditAdmin)]).is_err());
+        let mut office = g(Role::CityOffice);
+        office.programme_id = Some(1);
+        assert!(grants_separated(&[g(Role::SecAdmin), office]).is_err());
+    }
+}

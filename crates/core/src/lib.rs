@@ -1,0 +1,14 @@
+//! QAward pure domain: rule sets, criteria, citations. No IO beyond reading a
+//! policy file on request.
+
+pub mod audit;
+pub mod authz;
+pub mod citation;
+pub mod clock;
+pub mod credit_code;
+pub mod criteria;
+pub mod password;
+pub mod refusal;
+pub mod rulefile;
+pub mod rules;
+pub mod stage;

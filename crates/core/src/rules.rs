@@ -1,0 +1,472 @@
+//! Rule sets: every number and condition of one version of the award measures,
+//! as versioned data that cites the article it comes from.
+//!
+//! In the TOML file every rule is an inline table `{ value = …, article = N }`
+//! (N is the 第N条 it comes from; `also = [M]` adds articles that say the same),
+//! or `{ value = …, basis = "实施细则" }` for settings the measures leave to the
+//! implementation rules. Exactly one of `article` and `basis` is present.
+
+use std::fmt;
+use std::path::Path;
+
+use jiff::civil::Date;
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::citation::Citation;
+use crate::rulefile::{self, RulesError, Seg, Source};
+
+/// One rule: its value and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rule<T> {
+    /// The value in force.
+    pub value: T,
+    /// The article (第N条) of the measures it comes from; `None` when `basis` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article: Option<u32>,
+    /// Further articles that say the same (only with `article`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<u32>,
+    /// For settings the measures leave open: what they rest on (e.g. `实施细则`);
+    /// `None` when `article` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+}
+
+impl<T> Rule<T> {
+    /// The citation of this rule's article(s) in `rules`' document, or `None`
+    /// for a setting that rests on a `basis` instead.
+    pub fn citation(&self, rules: &RuleSet) -> Option<Citation> {
+        self.article
+            .map(|a| rules.cite(a).with_also(self.also.iter().copied()))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule<T> {
+    value: T,
+    article: Option<u32>,
+    also: Option<Vec<u32>>,
+    basis: Option<String>,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Rule<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = RawRule::<T>::deserialize(deserializer)?;
+        let also = raw.also.unwrap_or_default();
+        match (&raw.article, &raw.basis) {
+            (None, None) => {
+                return Err(de::Error::custom(
+                    "a rule needs `article = N` (the article it comes from) or `basis = \"…\"` (for a setting the measures leave open)",
+                ));
+            }
+            (Some(_), Some(_)) => {
+                return Err(de::Error::custom(
+                    "a rule has either `article` or `basis`, not both",
+                ));
+            }
+            (Some(0), None) => return Err(de::Error::custom("article numbers start at 1")),
+            (None, Some(b)) if b.trim().is_empty() => {
+                return Err(de::Error::custom("`basis` must not be empty"));
+            }
+            (None, Some(_)) if !also.is_empty() => {
+                return Err(de::Error::custom("`also` needs `article`"));
+            }
+            _ => {}
+        }
+        if also.contains(&0) {
+            return Err(de::Error::custom("article numbers start at 1"));
+        }
+        Ok(Rule {
+            value: raw.value,
+            article: raw.article,
+            also,
+            basis: raw.basis,
+        })
+    }
+}
+
+/// Identity of a rule set and of the document it carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Stable id of the rule set, e.g. `qingyuan-2020`.
+    pub id: String,
+    /// Version of this rule set file (1, 2, …).
+    pub version: u32,
+    /// Chinese title of the measures, e.g. 清远市政府质量奖管理办法.
+    pub name: String,
+    /// English title of the measures.
+    pub name_en: String,
+    /// Chinese name of the award, e.g. 清远市政府质量奖.
+    pub award_name: String,
+    /// English name of the award.
+    pub award_name_en: String,
+    /// Document number, e.g. 清府办〔2020〕11号.
+    pub document_number: String,
+    /// Issuing body.
+    pub issuer: String,
+    /// Date of issue.
+    pub issued: Date,
+    /// True for a demonstration copy that is not an official document.
+    pub demo: bool,
+    /// Id of the criteria file the rule set scores with, e.g. `gbt19580-2012`.
+    pub criteria: String,
+    /// A notice to show wherever the rule set is shown (used by demonstration copies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+}
+
+/// Period in which the measures are in force (both days included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Validity {
+    /// First day in force.
+    pub from: Rule<Date>,
+    /// Last day in force.
+    pub to: Rule<Date>,
+}
+
+/// Sessions (届).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionRules {
+    /// Years between sessions.
+    pub cycle_years: Rule<u32>,
+    /// Most winners per session.
+    pub max_winners: Rule<u32>,
+    /// Whether a session may award nobody.
+    pub winners_may_be_empty: Rule<bool>,
+}
+
+/// Conditions for applying.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EligibilityRules {
+    /// Least years of operation.
+    pub min_operating_years: Rule<u32>,
+    /// Years without failed quality spot checks, major accidents, complaints or penalties.
+    pub clean_record_years: Rule<u32>,
+    /// Years without a loss.
+    pub no_loss_years: Rule<u32>,
+    /// Whether a policy-driven loss does not count as a loss.
+    pub policy_loss_excepted: Rule<bool>,
+    /// Least months of practising the excellence model.
+    pub min_excellence_practice_months: Rule<u32>,
+    /// Years after winning during which a winner cannot apply again.
+    pub rewin_bar_years: Rule<u32>,
+}
+
+/// Material and on-site review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRules {
+    /// Most applicants on the on-site list in principle (more need a recorded justification).
+    pub onsite_max: Rule<u32>,
+    /// Reviewers per application.
+    pub team_size: Rule<u32>,
+    /// Step of item percentages.
+    pub score_step_percent: Rule<u32>,
+    /// Spread between members' item scores (points) that flags the item for discussion.
+    pub spread_flag_points: Rule<u32>,
+    /// Years looked back when detecting conflicts of interest.
+    pub conflict_lookback_years: Rule<u32>,
+}
+
+/// The application package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationRules {
+    /// Most characters of the organisational overview.
+    pub overview_max_chars: Rule<u32>,
+    /// Most characters of the self-evaluation report.
+    pub self_evaluation_max_chars: Rule<u32>,
+}
+
+/// How days of a period are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayKind {
+    /// Every calendar day counts.
+    Calendar,
+    /// Only working days count.
+    Working,
+}
+
+/// The majority a decision needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Majority {
+    /// More than half of the members present (recused members are not present).
+    MoreThanHalfPresent,
+    /// At least two thirds of the members present.
+    TwoThirdsPresent,
+}
+
+/// How members vote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ballot {
+    /// Secret ballot (无记名投票).
+    Secret,
+    /// Open, recorded vote.
+    Open,
+}
+
+/// When the bonus is paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BonusTiming {
+    /// At the start of the year after the commendation.
+    NextYearStart,
+    /// With the commendation.
+    OnCommendation,
+}
+
+/// A fraction such as 2/3, written `"2/3"` in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fraction {
+    /// Numerator (≥ 1).
+    pub numerator: u32,
+    /// Denominator (≥ numerator).
+    pub denominator: u32,
+}
+
+impl Fraction {
+    /// Whether `part` out of `whole` reaches this fraction (`part / whole ≥ n / d`).
+    pub fn reached(&self, part: u32, whole: u32) -> bool {
+        u64::from(part) * u64::from(self.denominator)
+            >= u64::from(whole) * u64::from(self.numerator)
+    }
+}
+
+impl fmt::Display for Fraction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.numerator, self.denominator)
+    }
+}
+
+impl std::str::FromStr for Fraction {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("expected a fraction like \"2/3\", found \"{s}\"");
+        let (n, d) = s.split_once('/').ok_or_else(bad)?;
+        let numerator: u32 = n.trim().parse().map_err(|_| bad())?;
+        let denominator: u32 = d.trim().parse().map_err(|_| bad())?;
+        if numerator == 0 || denominator < numerator {
+            return Err(format!(
+                "a fraction must be between 0 (excluded) and 1, found \"{s}\""
+            ));
+        }
+        Ok(Fraction {
+            numerator,
+            denominator,
+        })
+    }
+}
+
+impl Serialize for Fraction {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Fraction {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(de::Error::custom)
+    }
+}
+
+/// Leadership decision and public notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRules {
+    /// Least days of public notice.
+    pub notice_min_days: Rule<u32>,
+    /// How notice days are counted.
+    pub notice_day_kind: Rule<DayKind>,
+    /// Share of members that must be present for a valid decision.
+    pub quorum_fraction: Rule<Fraction>,
+    /// Majority needed.
+    pub majority: Rule<Majority>,
+    /// How members vote.
+    pub ballot: Rule<Ballot>,
+}
+
+/// Objections to the notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionRules {
+    /// Whether objections must carry the objector's real name.
+    pub real_name_required: Rule<bool>,
+    /// Working days within which an objection is verified.
+    pub verify_working_days: Rule<u32>,
+}
+
+/// The award itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwardRules {
+    /// Bonus per winner in CNY.
+    pub bonus_cny: Rule<u64>,
+    /// When the bonus is paid.
+    pub bonus_paid: Rule<BonusTiming>,
+}
+
+/// Duties after the award.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostAwardRules {
+    /// Years after the award during which an annual performance report is due.
+    pub report_years: Rule<u32>,
+}
+
+/// Revocation of an award.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevocationRules {
+    /// Years after the award in which a major accident leads to revocation.
+    pub accident_window_years: Rule<u32>,
+    /// Years a revoked winner cannot apply.
+    pub ban_years: Rule<u32>,
+}
+
+/// A complete rule set: one version of the measures as data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSet {
+    /// Identity of the rule set and its document.
+    pub meta: Meta,
+    /// Period in force.
+    pub validity: Validity,
+    /// Sessions.
+    pub session: SessionRules,
+    /// Conditions for applying.
+    pub eligibility: EligibilityRules,
+    /// Review.
+    pub review: ReviewRules,
+    /// Application package.
+    pub application: ApplicationRules,
+    /// Decision and notice.
+    pub decision: DecisionRules,
+    /// Objections.
+    pub objection: ObjectionRules,
+    /// Award.
+    pub award: AwardRules,
+    /// After the award.
+    pub post_award: PostAwardRules,
+    /// Revocation.
+    pub revocation: RevocationRules,
+}
+
+impl RuleSet {
+    /// Parses and checks the text of a rule set file; `file_name` is used in messages.
+    pub fn parse(text: &str, file_name: &str) -> Result<RuleSet, RulesError> {
+        let source = Source::parse(text, file_name)?;
+        Self::from_source(&source)
+    }
+
+    /// Reads, parses and checks a rule set file.
+    pub fn load(path: &Path) -> Result<RuleSet, RulesError> {
+        let text = rulefile::read(path)?;
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    pub(crate) fn from_source(source: &Source<'_>) -> Result<RuleSet, RulesError> {
+        let rules: RuleSet = source.deserialize()?;
+        let problems = rules.check(source);
+        if problems.is_empty() {
+            Ok(rules)
+        } else {
+            Err(RulesError { problems })
+        }
+    }
+
+    fn check(&self, source: &Source<'_>) -> Vec<rulefile::Problem> {
+        use Seg::Key;
+        let mut problems = Vec::new();
+        let mut need = |ok: bool, path: &[Seg<'_>], message: String| {
+            if !ok {
+                problems.push(source.problem(path, message));
+            }
+        };
+        need(
+            !self.meta.id.trim().is_empty(),
+            &[Key("meta"), Key("id")],
+            "`meta.id` must not be empty".into(),
+        );
+        need(
+            self.meta.version >= 1,
+            &[Key("meta"), Key("version")],
+            "`meta.version` starts at 1".into(),
+        );
+        need(
+            self.validity.from.value <= self.validity.to.value,
+            &[Key("validity"), Key("to")],
+            format!(
+                "`validity.to` ({}) is before `validity.from` ({})",
+                self.validity.to.value, self.validity.from.value
+            ),
+        );
+        for (key, rule) in [("from", &self.validity.from), ("to", &self.validity.to)] {
+            need(
+                rule.article.is_some(),
+                &[Key("validity"), Key(key)],
+                format!("`validity.{key}` must cite the article that sets it, not a `basis`"),
+            );
+        }
+        for (section, key, value) in [
+            ("session", "cycle_years", self.session.cycle_years.value),
+            ("session", "max_winners", self.session.max_winners.value),
+            ("review", "onsite_max", self.review.onsite_max.value),
+            ("review", "team_size", self.review.team_size.value),
+            (
+                "decision",
+                "notice_min_days",
+                self.decision.notice_min_days.value,
+            ),
+        ] {
+            need(
+                value >= 1,
+                &[Key(section), Key(key), Key("value")],
+                format!("`{section}.{key}` must be at least 1"),
+            );
+        }
+        let step = self.review.score_step_percent.value;
+        need(
+            step >= 1 && 100u32.is_multiple_of(step),
+            &[Key("review"), Key("score_step_percent"), Key("value")],
+            format!("`review.score_step_percent` must divide 100, found {step}"),
+        );
+        problems
+    }
+
+    /// The rule set as JSON: `meta` as plain values, every rule as
+    /// `{"value": …, "article": N}` (plus `"also"` / `"basis"` when present),
+    /// e.g. `validity.from` → `{"value": "2020-04-01", "article": 35}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("a rule set always serializes to JSON")
+    }
+
+    /// Whether the measures are in force on `day` (both ends included).
+    pub fn in_force_on(&self, day: Date) -> bool {
+        self.validity.from.value <= day && day <= self.validity.to.value
+    }
+
+    /// A citation of article `article` of this rule set's document.
+    pub fn cite(&self, article: u32) -> Citation {
+        Citation::new(self.meta.name.clone(), self.meta.name_en.clone(), article)
+    }
+
+    /// The citation for the validity period (Art. 35 of the 2020 measures).
+    pub fn validity_citation(&self) -> Citation {
+        self.validity
+            .to
+            .citation(self)
+            .or_else(|| self.validity.from.citation(self))
+            .unwrap_or_else(|| self.cite(0))
+    }
+}

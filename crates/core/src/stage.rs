@@ -1,0 +1,540 @@
+//! The stages of a session (届) and the rules for moving between them (R-SES-2, Art. 3, 12–19, 35).
+//!
+//! A session moves one stage at a time, only by an explicit act of the city office, and only
+//! when the stage's preconditions hold. The decision is pure: the store loads the facts, this
+//! module decides, the store records the move and its audit entry in one transaction.
+
+use crate::refusal::Refusal;
+use crate::rules::RuleSet;
+use jiff::civil::Date;
+use std::collections::BTreeMap;
+
+/// A stage of a session, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Stage {
+    /// 筹备中: the session exists but its call is not yet out.
+    Planning,
+    /// 申报通知已发布 (Art. 12).
+    CallPublished,
+    /// 企业申报 (Art. 12).
+    Applications,
+    /// 县级推荐 (Art. 13).
+    CountyRecommendation,
+    /// 资格审查 (Art. 14).
+    EligibilityReview,
+    /// 资料评审 (Art. 15).
+    MaterialReview,
+    /// 确定现场评审名单 (Art. 15).
+    OnsiteSelection,
+    /// 现场评审 (Art. 16).
+    OnsiteReview,
+    /// 综合评价 (Art. 17).
+    ComprehensiveEvaluation,
+    /// 提出获奖建议名单 (Art. 18).
+    Proposal,
+    /// 领导小组审定 (Art. 6, 18).
+    LeadershipDecision,
+    /// 社会公示 (Art. 18).
+    PublicNotice,
+    /// 报市政府批准 (Art. 18).
+    GovernmentApproval,
+    /// 发文表彰 (Art. 19).
+    Commendation,
+    /// 本届结束.
+    Closed,
+}
+
+impl Stage {
+    /// Every stage, in order.
+    pub const ALL: [Stage; 15] = [
+        Stage::Planning,
+        Stage::CallPublished,
+        Stage::Applications,
+        Stage::CountyRecommendation,
+        Stage::EligibilityReview,
+        Stage::MaterialReview,
+        Stage::OnsiteSelection,
+        Stage::OnsiteReview,
+        Stage::ComprehensiveEvaluation,
+        Stage::Proposal,
+        Stage::LeadershipDecision,
+        Stage::PublicNotice,
+        Stage::GovernmentApproval,
+        Stage::Commendation,
+        Stage::Closed,
+    ];
+
+    /// The code stored in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::Planning => "planning",
+            Stage::CallPublished => "call_published",
+            Stage::Applications => "applications",
+            Stage::CountyRecommendation => "county_recommendation",
+            Stage::EligibilityReview => "eligibility_review",
+            Stage::MaterialReview => "material_review",
+            Stage::OnsiteSelection => "onsite_selection",
+            Stage::OnsiteReview => "onsite_review",
+            Stage::ComprehensiveEvaluation => "comprehensive_evaluation",
+            Stage::Proposal => "proposal",
+            Stage::LeadershipDecision => "leadership_decision",
+            Stage::PublicNotice => "public_notice",
+            Stage::GovernmentApproval => "government_approval",
+            Stage::Commendation => "commendation",
+            Stage::Closed => "closed",
+        }
+    }
+
+    /// The stage stored under `code`.
+    pub fn parse(code: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The stage's name in Chinese.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Stage::Planning => "筹备中",
+            Stage::CallPublished => "发布申报通知",
+            Stage::Applications => "企业申报",
+            Stage::CountyRecommendation => "县级推荐",
+            Stage::EligibilityReview => "资格审查",
+            Stage::MaterialReview => "资料评审",
+            Stage::OnsiteSelection => "确定现场评审名单",
+            Stage::OnsiteReview => "现场评审",
+            Stage::ComprehensiveEvaluation => "综合评价",
+            Stage::Proposal => "提出获奖建议名单",
+            Stage::LeadershipDecision => "领导小组审定",
+            Stage::PublicNotice => "社会公示",
+            Stage::GovernmentApproval => "报市政府批准",
+            Stage::Commendation => "发文表彰",
+            Stage::Closed => "本届结束",
+        }
+    }
+
+    /// The stage's name in English.
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Stage::Planning => "Planning",
+            Stage::CallPublished => "Call published",
+            Stage::Applications => "Applications",
+            Stage::CountyRecommendation => "County recommendation",
+            Stage::EligibilityReview => "Eligibility review",
+            Stage::MaterialReview => "Material review",
+            Stage::OnsiteSelection => "On-site selection",
+            Stage::OnsiteReview => "On-site review",
+            Stage::ComprehensiveEvaluation => "Comprehensive evaluation",
+            Stage::Proposal => "Proposal",
+            Stage::LeadershipDecision => "Leadership decision",
+            Stage::PublicNotice => "Public notice",
+            Stage::GovernmentApproval => "Government approval",
+            Stage::Commendation => "Commendation",
+            Stage::Closed => "Closed",
+        }
+    }
+
+    /// The article of the measures that governs the stage.
+    pub fn article(self) -> Option<u32> {
+        match self {
+            Stage::Planning => Some(3),
+            Stage::CallPublished | Stage::Applications => Some(12),
+            Stage::CountyRecommendation => Some(13),
+            Stage::EligibilityReview => Some(14),
+            Stage::MaterialReview | Stage::OnsiteSelection => Some(15),
+            Stage::OnsiteReview => Some(16),
+            Stage::ComprehensiveEvaluation => Some(17),
+            Stage::Proposal
+            | Stage::LeadershipDecision
+            | Stage::PublicNotice
+            | Stage::GovernmentApproval => Some(18),
+            Stage::Commendation => Some(19),
+            Stage::Closed => None,
+        }
+    }
+
+    /// The stage that follows, if any.
+    pub fn next(self) -> Option<Stage> {
+        let i = Stage::ALL.iter().position(|s| *s == self)?;
+        Stage::ALL.get(i + 1).copied()
+    }
+
+    /// Position in the order, from 0.
+    pub fn index(self) -> usize {
+        Stage::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
+    /// Whether the office sets a date window for the stage.
+    pub fn has_window(self) -> bool {
+        !matches!(self, Stage::Planning | Stage::Closed)
+    }
+}
+
+/// The planned window of a stage, as set by the city office.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Window {
+    /// First day.
+    pub starts_on: Option<Date>,
+    /// Last day (inclusive): a deadline.
+    pub ends_on: Option<Date>,
+}
+
+/// What the store knows about a session when a move is asked for.
+#[derive(Debug, Clone)]
+pub struct SessionFacts {
+    /// The stage the session is in.
+    pub stage: Stage,
+    /// The planned windows, by stage.
+    pub windows: BTreeMap<Stage, Window>,
+    /// The day each stage was entered.
+    pub entered: BTreeMap<Stage, Date>,
+    /// Objections on the published list that are not yet closed (Art. 28).
+    pub open_objections: u32,
+}
+
+/// A move the core allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Move {
+    /// From.
+    pub from: Stage,
+    /// To.
+    pub to: Stage,
+    /// The article the move rests on.
+    pub article: Option<u32>,
+}
+
+fn doc(rules: &RuleSet) -> (&str, &str) {
+    (rules.meta.name.as_str(), rules.meta.name_en.as_str())
+}
+
+/// Decide whether the session may move to `target` today.
+pub fn decide_move(
+    rules: &RuleSet,
+    facts: &SessionFacts,
+    target: Stage,
+    today: Date,
+) -> Result<Move, Refusal> {
+    let from = facts.stage;
+    let Some(next) = from.next() else {
+        return Err(Refusal::new(
+            "session_closed",
+            None,
+            doc(rules),
+            "本届评选已结束，不能再推进阶段。",
+            "The session is closed; it has no further stage.",
+        ));
+    };
+    if target != next {
+        return Err(Refusal::new(
+            "stage_order",
+            target.article(),
+            doc(rules),
+            format!(
+                "评选须按程序逐阶段推进：当前阶段为“{}”，下一阶段只能是“{}”，不能直接进入“{}”。",
+                from.name_zh(),
+                next.name_zh(),
+                target.name_zh()
+            ),
+            format!(
+                "Stages follow the procedure one by one: the session is in “{}”, its next stage is “{}”, not “{}”.",
+                from.name_en(),
+                next.name_en(),
+                target.name_en()
+            ),
+        ));
+    }
+    let window = |s: Stage| facts.windows.get(&s).copied().unwrap_or_default();
+    match target {
+        Stage::CallPublished => {
+            if !rules.in_force_on(today) {
+                return Err(Refusal::new(
+                    "rules_not_in_force",
+                    rules.validity.from.article,
+                    doc(rules),
+                    format!(
+                        "本届适用的《{}》有效期为{}至{}，今天（{}）不在有效期内，不能依据它发布申报通知。请先载入现行有效的管理办法。",
+                        rules.meta.name,
+                        crate::clock::date_zh(rules.validity.from.value),
+                        crate::clock::date_zh(rules.validity.to.value),
+                        crate::clock::date_zh(today)
+                    ),
+                    format!(
+                        "The rule set “{}” is valid from {} to {}; today ({}) is outside that period, so no call can be published under it. Load a rule set in force first.",
+                        rules.meta.name_en,
+                        rules.validity.from.value,
+                        rules.validity.to.value,
+                        today
+                    ),
+                ));
+            }
+            let apps = window(Stage::Applications);
+            let county = window(Stage::CountyRecommendation);
+            if apps.starts_on.is_none() || apps.ends_on.is_none() {
+                return Err(Refusal::new(
+                    "application_window_missing",
+                    Some(12),
+                    doc(rules),
+                    "发布申报通知前，须先设定“企业申报”阶段的起止日期（申报期限）。",
+                    "Set the start and end dates of the Applications stage (the deadline) before publishing the call.",
+                ));
+            }
+            if county.ends_on.is_none() {
+                return Err(Refusal::new(
+                    "county_deadline_missing",
+                    Some(13),
+                    doc(rules),
+                    "发布申报通知前，须先设定“县级推荐”阶段的截止日期（各县（市、区）统一报送期限）。",
+                    "Set the end date of the County recommendation stage before publishing the call.",
+                ));
+            }
+        }
+        Stage::CountyRecommendation => {
+            if let Some(end) = window(Stage::Applications).ends_on
+                && today <= end
+            {
+                return Err(Refusal::new(
+                    "applications_open",
+                    Some(12),
+                    doc(rules),
+                    format!(
+                        "企业申报截止日期为{}，截止前不能结束申报阶段。",
+                        crate::clock::date_zh(end)
+                    ),
+                    format!("Applications close on {end}; the stage cannot end before then."),
+                ));
+            }
+        }
+        Stage::EligibilityReview => {
+            if let Some(end) = window(Stage::CountyRecommendation).ends_on
+                && today <= end
+            {
+                return Err(Refusal::new(
+                    "county_open",
+                    Some(13),
+                    doc(rules),
+                    format!(
+                        "各县（市、区）推荐报送期限至{}，期限届满前不能结束县级推荐阶段。",
+                        crate::clock::date_zh(end)
+                    ),
+                    format!(
+                        "Counties may forward recommendations until {end}; the stage cannot end before then."
+                    ),
+                ));
+            }
+        }
+        Stage::GovernmentApproval => {
+            let min = rules.decision.notice_min_days.value;
+            let art = rules.decision.notice_min_days.article;
+            let started = facts.entered.get(&Stage::PublicNotice).copied();
+            let earliest =
+                started.and_then(|d| d.checked_add(jiff::Span::new().days(i64::from(min))).ok());
+            match earliest {
+                Some(e) if today >= e => {}
+                _ => {
+                    let (zh, en) = match (started, earliest) {
+                        (Some(s), Some(e)) => (
+                            format!(
+                                "公示时间不少于{min}日：本次公示自{}开始，最早于{}方可结束并报市政府批准。",
+                                crate::clock::date_zh(s),
+                                crate::clock::date_zh(e)
+                            ),
+                            format!(
+                                "The public notice must run at least {min} days: it started on {s} and can end no earlier than {e}."
+                            ),
+                        ),
+                        _ => (
+                            format!("公示时间不少于{min}日，公示开始日期不明，不能结束公示。"),
+                            format!(
+                                "The public notice must run at least {min} days; its start is unknown."
+                            ),
+                        ),
+                    };
+                    return Err(Refusal::new("notice_too_short", art, doc(rules), zh, en));
+                }
+            }
+            if facts.open_objections > 0 {
+                return Err(Refusal::new(
+                    "objections_open",
+                    Some(18),
+                    doc(rules),
+                    format!(
+                        "经公示无异议后方可报市政府批准：尚有{}件异议未办结（第二十八条）。",
+                        facts.open_objections
+                    ),
+                    format!(
+                        "Only a notice without objections goes to the government: {} objection(s) are still open (Art. 28).",
+                        facts.open_objections
+                    ),
+                ));
+            }
+        }
+        _ => {}
+    }
+    Ok(Move {
+        from,
+        to: target,
+        article: target.article(),
+    })
+}
+
+/// Decide whether a new session for `year` may be opened, given the years of the
+/// programme's existing sessions (Art. 3: one session every `cycle_years` years).
+pub fn decide_new_session(rules: &RuleSet, year: i32, existing: &[i32]) -> Result<(), Refusal> {
+    let cycle = i32::try_from(rules.session.cycle_years.value).unwrap_or(2);
+    let art = rules.session.cycle_years.article;
+    if !(2000..=2100).contains(&year) {
+        return Err(Refusal::new(
+            "year_out_of_range",
+            None,
+            doc(rules),
+            "年度应为2000至2100之间的四位年份。",
+            "The year must be a four-digit year between 2000 and 2100.",
+        ));
+    }
+    if let Some(other) = existing.iter().copied().find(|e| (year - e).abs() < cycle) {
+        return Err(Refusal::new(
+            "cycle",
+            art,
+            doc(rules),
+            format!(
+                "市政府质量奖每{cycle}年评选一届：本项目已有{other}年度的一届，{year}年度与之相隔不足{cycle}年。"
+            ),
+            format!(
+                "The award is held once every {cycle} years: the programme already has a session in {other}, less than {cycle} years from {year}."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn rules() -> RuleSet {
+        RuleSet::parse(
+            include_str!("../../../rules/qingyuan-2020.toml"),
+            "rules/qingyuan-2020.toml",
+        )
+        .expect("shipped rule set loads")
+    }
+
+    fn facts(stage: Stage) -> SessionFacts {
+        let mut windows = BTreeMap::new();
+        windows.insert(
+            Stage::Applications,
+            Window {
+                starts_on: Some(date(2024, 3, 1)),
+                ends_on: Some(date(2024, 5, 31)),
+            },
+        );
+        windows.insert(
+            Stage::CountyRecommendation,
+            Window {
+                starts_on: Some(date(2024, 6, 1)),
+                ends_on: Some(date(2024, 6, 30)),
+            },
+        );
+        SessionFacts {
+            stage,
+            windows,
+            entered: BTreeMap::new(),
+            open_objections: 0,
+        }
+    }
+
+    #[test]
+    fn every_stage_but_the_last_has_a_next_and_codes_round_trip() {
+        for s in Stage::ALL {
+            assert_eq!(Stage::parse(s.code()), Some(s));
+        }
+        assert_eq!(Stage::Planning.next(), Some(Stage::CallPublished));
+        assert_eq!(Stage::Closed.next(), None);
+    }
+
+    #[test]
+    fn call_refused_when_rule_set_not_in_force_art_35() {
+        let r = rules();
+        let e = decide_move(
+            &r,
+            &facts(Stage::Planning),
+            Stage::CallPublished,
+            date(2026, 11, 25),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "rules_not_in_force");
+        assert_eq!(e.article, Some(35));
+        assert!(e.message_zh().contains("第三十五条"), "{}", e.message_zh());
+        assert!(
+            decide_move(
+                &r,
+                &facts(Stage::Planning),
+                Stage::CallPublished,
+                date(2024, 3, 1)
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn call_needs_the_application_deadline_art_12() {
+        let r = rules();
+        let mut f = facts(Stage::Planning);
+        f.windows.clear();
+        let e = decide_move(&r, &f, Stage::CallPublished, date(2024, 3, 1)).unwrap_err();
+        assert_eq!(e.article, Some(12));
+    }
+
+    #[test]
+    fn stages_cannot_be_skipped() {
+        let r = rules();
+        let e = decide_move(
+            &r,
+            &facts(Stage::Planning),
+            Stage::Applications,
+            date(2024, 3, 1),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "stage_order");
+    }
+
+    #[test]
+    fn applications_cannot_close_before_the_deadline() {
+        let r = rules();
+        let f = facts(Stage::Applications);
+        assert_eq!(
+            decide_move(&r, &f, Stage::CountyRecommendation, date(2024, 5, 31))
+                .unwrap_err()
+                .article,
+            Some(12)
+        );
+        assert!(decide_move(&r, &f, Stage::CountyRecommendation, date(2024, 6, 1)).is_ok());
+    }
+
+    #[test]
+    fn notice_runs_at_least_seven_days_art_18() {
+        let r = rules();
+        let mut f = facts(Stage::PublicNotice);
+        f.entered.insert(Stage::PublicNotice, date(2024, 11, 1));
+        let e = decide_move(&r, &f, Stage::GovernmentApproval, date(2024, 11, 7)).unwrap_err();
+        assert_eq!(e.code, "notice_too_short");
+        assert_eq!(e.article, Some(18));
+        assert!(e.zh.contains("2024年11月8日"), "{}", e.zh);
+        assert!(decide_move(&r, &f, Stage::GovernmentApproval, date(2024, 11, 8)).is_ok());
+        f.open_objections = 1;
+        assert_eq!(
+            decide_move(&r, &f, Stage::GovernmentApproval, date(2024, 11, 8))
+                .unwrap_err()
+                .code,
+            "objections_open"
+        );
+    }
+
+    #[test]
+    fn one_session_per_two_year_cycle_art_3() {
+        let r = rules();
+        assert!(decide_new_session(&r, 2026, &[2024]).is_ok());
+        let e = decide_new_session(&r, 2025, &[2024]).unwrap_err();
+        assert_eq!(e.article, Some(3));
+        assert!(decide_new_session(&r, 2024, &[2024]).is_err());
+    }
+}

@@ -1,0 +1,707 @@
+//! Accounts, role grants, sign-in with lockout, server-side sessions, security settings.
+
+use crate::{Error, NewEntry, Result, Store, Tx, Who, opt_i64};
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use qaward_core::authz::{Actor, Grant, Role, grants_separated};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// Security settings the security administrator sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecuritySettings {
+    /// Failed sign-ins before the account locks.
+    pub max_failed_logins: i64,
+    /// How long a lock lasts.
+    pub lockout_minutes: i64,
+    /// Idle time after which a session ends.
+    pub idle_timeout_minutes: i64,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        Self {
+            max_failed_logins: 5,
+            lockout_minutes: 15,
+            idle_timeout_minutes: 30,
+        }
+    }
+}
+
+impl SecuritySettings {
+    /// The settings' keys, names and allowed ranges.
+    pub const KEYS: [(&'static str, &'static str, i64, i64); 3] = [
+        ("max_failed_logins", "连续登录失败锁定次数", 3, 10),
+        ("lockout_minutes", "锁定时长（分钟）", 5, 1440),
+        ("idle_timeout_minutes", "会话空闲超时（分钟）", 5, 120),
+    ];
+
+    fn set(&mut self, key: &str, v: i64) {
+        match key {
+            "max_failed_logins" => self.max_failed_logins = v,
+            "lockout_minutes" => self.lockout_minutes = v,
+            "idle_timeout_minutes" => self.idle_timeout_minutes = v,
+            _ => {}
+        }
+    }
+
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> i64 {
+        match key {
+            "max_failed_logins" => self.max_failed_logins,
+            "lockout_minutes" => self.lockout_minutes,
+            _ => self.idle_timeout_minutes,
+        }
+    }
+}
+
+/// A stored account, without its password hash.
+#[derive(Debug, Clone)]
+pub struct User {
+    /// Id.
+    pub id: i64,
+    /// Sign-in name.
+    pub username: String,
+    /// Name shown.
+    pub display_name: String,
+    /// Email, if any.
+    pub email: Option<String>,
+    /// Enabled.
+    pub active: bool,
+    /// Consecutive failed sign-ins.
+    pub failed_logins: i64,
+    /// Locked until (microseconds), if locked.
+    pub locked_until: Option<i64>,
+    /// Roles.
+    pub grants: Vec<Grant>,
+}
+
+/// A new account.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Sign-in name.
+    pub username: String,
+    /// Name shown.
+    pub display_name: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Password in clear (checked against the policy, then hashed).
+    pub password: String,
+    /// Roles.
+    pub grants: Vec<Grant>,
+}
+
+/// How a sign-in went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginOutcome {
+    /// Signed in: the session token (for the cookie).
+    Ok {
+        /// The cookie value.
+        token: String,
+        /// The user.
+        user_id: i64,
+    },
+    /// Wrong name or password; tries left before the lock.
+    Failed {
+        /// Tries left.
+        left: i64,
+    },
+    /// Locked until (microseconds).
+    Locked {
+        /// Until.
+        until: i64,
+    },
+    /// The account is disabled.
+    Disabled,
+}
+
+/// A live session.
+#[derive(Debug, Clone)]
+pub struct WebSession {
+    /// The person.
+    pub actor: Actor,
+    /// Sign-in name.
+    pub username: String,
+    /// The synchronizer token forms carry.
+    pub csrf: String,
+    /// Hash of the cookie token.
+    pub token_hash: String,
+}
+
+/// Hash a password with Argon2id (slow: call from a blocking thread).
+pub fn hash_password(pw: &str) -> Result<String> {
+    Argon2::default()
+        .hash_password(pw.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Other(format!("hash: {e}")))
+}
+
+/// Check a password against its stored hash (slow: call from a blocking thread).
+pub fn verify_password(pw: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .ok()
+        .is_some_and(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
+}
+
+/// A fresh random token, hex.
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rng().fill(&mut b);
+    hex::encode(b)
+}
+
+/// A hash of a random password, checked against when the user name is unknown.
+fn dummy_hash() -> String {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY
+        .get_or_init(|| hash_password(&random_token()).unwrap_or_default())
+        .clone()
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn grant_from(r: &sqlx::any::AnyRow) -> Option<Grant> {
+    Some(Grant {
+        role: Role::parse(&r.get::<String, _>("role"))?,
+        programme_id: opt_i64(r, "programme_id"),
+        county_id: opt_i64(r, "county_id"),
+        department_id: opt_i64(r, "department_id"),
+        organisation_id: opt_i64(r, "organisation_id"),
+    })
+}
+
+fn primary_role(grants: &[Grant]) -> String {
+    grants
+        .iter()
+        .map(|g| g.role)
+        .min()
+        .map(|r| r.code().to_owned())
+        .unwrap_or_else(|| "none".into())
+}
+
+impl Store {
+    /// The security settings in force.
+    pub async fn security_settings(&self) -> Result<SecuritySettings> {
+        let mut s = SecuritySettings::default();
+        for r in sqlx::query("SELECT key, value FROM security_settings")
+            .fetch_all(self.pool())
+            .await?
+        {
+            s.set(&r.get::<String, _>("key"), r.get("value"));
+        }
+        Ok(s)
+    }
+
+    /// Change a security setting (security administrator).
+    pub async fn set_security_setting(
+        &self,
+        who: &Who,
+        key: &str,
+        value: i64,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let Some((k, name, lo, hi)) = SecuritySettings::KEYS
+            .iter()
+            .find(|(k, ..)| *k == key)
+            .copied()
+        else {
+            return Err(Error::invalid("key", "未知的设置项。", "Unknown setting."));
+        };
+        if !(lo..=hi).contains(&value) {
+            return Err(Error::invalid(
+                k,
+                format!("“{name}”须在{lo}至{hi}之间。"),
+                format!("The value must be between {lo} and {hi}."),
+            ));
+        }
+        let old = self.security_settings().await?.get(k);
+        let mut tx = self.write(now).await?;
+        sqlx::query(
+            "INSERT INTO security_settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = $2, updated_at = $3",
+        )
+        .bind(k)
+        .bind(value)
+        .bind(tx.now())
+        .execute(tx.conn())
+        .await?;
+        tx.audit(
+            NewEntry::security(who, "security.setting", "setting", k)
+                .summary(format!("将“{name}”由{old}改为{value}"))
+                .detail(serde_json::json!({"key": k, "old": old, "new": value})),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Create an account in `tx`. The password is already hashed.
+    pub async fn insert_user(tx: &mut Tx, who: &Who, u: &NewUser, hash: &str) -> Result<i64> {
+        if let Err(m) = grants_separated(&u.grants) {
+            return Err(Error::invalid(
+                "role",
+                m,
+                "The three administrators and award roles must be held by different accounts.",
+            ));
+        }
+        for g in &u.grants {
+            if g.role.needs_programme() && g.programme_id.is_none() {
+                return Err(Error::invalid(
+                    "programme",
+                    "该角色须指定评选项目。",
+                    "This role needs a programme.",
+                ));
+            }
+            if g.role == Role::CountyOffice && g.county_id.is_none() {
+                return Err(Error::invalid(
+                    "county",
+                    "县级账号须指定所属县（市、区）。",
+                    "A county office account needs its county.",
+                ));
+            }
+            if g.role == Role::Department && g.department_id.is_none() {
+                return Err(Error::invalid(
+                    "department",
+                    "部门账号须指定所属部门。",
+                    "A department account needs its department.",
+                ));
+            }
+            if g.role == Role::Applicant && g.organisation_id.is_none() {
+                return Err(Error::invalid(
+                    "organisation",
+                    "申报单位账号须指定所属单位。",
+                    "An applicant account needs its organisation.",
+                ));
+            }
+        }
+        let exists = sqlx::query("SELECT id FROM users WHERE username = $1")
+            .bind(&u.username)
+            .fetch_optional(tx.conn())
+            .await?;
+        if exists.is_some() {
+            return Err(Error::invalid(
+                "username",
+                "该用户名已被使用。",
+                "That user name is taken.",
+            ));
+        }
+        let now = tx.now();
+        let id: i64 = sqlx::query(
+            "INSERT INTO users (username, display_name, email, password_hash, active, failed_logins, created_at, password_changed_at) VALUES ($1, $2, $3, $4, 1, 0, $5, $5) RETURNING id",
+        )
+        .bind(&u.username)
+        .bind(&u.display_name)
+        .bind(&u.email)
+        .bind(hash)
+        .bind(now)
+        .fetch_one(tx.conn())
+        .await?
+        .get(0);
+        for g in &u.grants {
+            sqlx::query(
+                "INSERT INTO role_grants (user_id, role, programme_id, county_id, department_id, organisation_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id)
+            .bind(g.role.code())
+            .bind(g.programme_id)
+            .bind(g.county_id)
+            .bind(g.department_id)
+            .bind(g.organisation_id)
+            .bind(now)
+            .execute(tx.conn())
+            .await?;
+        }
+        let roles: Vec<&str> = u.grants.iter().map(|g| g.role.name_zh()).collect();
+        tx.audit(
+            NewEntry::admin(who, "user.create", "user", id)
+                .summary(format!(
+                    "创建账号 {}（{}），角色：{}",
+                    u.username,
+                    u.display_name,
+                    roles.join("、")
+                ))
+                .detail(serde_json::json!({
+                    "username": u.username,
+                    "grants": u.grants.iter().map(|g| serde_json::json!({
+                        "role": g.role.code(), "programme": g.programme_id, "county": g.county_id,
+                        "department": g.department_id, "organisation": g.organisation_id,
+                    })).collect::<Vec<_>>(),
+                }))
+                .state("active"),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// Create an account: policy check, hash, insert and audit in one transaction.
+    pub async fn create_user(&self, who: &Who, u: NewUser, now: jiff::Timestamp) -> Result<i64> {
+        let uname = u.username.trim();
+        if uname.len() < 3
+            || uname.len() > 40
+            || !uname
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err(Error::invalid(
+                "username",
+                "用户名为3至40位字母、数字或 - _ .",
+                "A user name is 3–40 letters, digits or - _ .",
+            ));
+        }
+        if u.display_name.trim().is_empty() {
+            return Err(Error::invalid(
+                "display_name",
+                "请填写姓名或单位名称。",
+                "Enter a name.",
+            ));
+        }
+        if let Err((zh, en)) = qaward_core::password::check(&u.password, uname) {
+            return Err(Error::invalid("password", zh, en));
+        }
+        let pw = u.password.clone();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+            .await
+            .map_err(|e| Error::Other(e.to_string()))??;
+        let mut tx = self.write(now).await?;
+        let id = Store::insert_user(&mut tx, who, &u, &hash).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// All accounts with their roles, by user name.
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query("SELECT id, username, display_name, email, active, failed_logins, locked_until FROM users ORDER BY username")
+            .fetch_all(self.pool())
+            .await?;
+        let grants = sqlx::query("SELECT user_id, role, programme_id, county_id, department_id, organisation_id FROM role_grants ORDER BY id")
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let id: i64 = r.get("id");
+                User {
+                    id,
+                    username: r.get("username"),
+                    display_name: r.get("display_name"),
+                    email: crate::opt_str(r, "email"),
+                    active: r.get::<i64, _>("active") != 0,
+                    failed_logins: r.get("failed_logins"),
+                    locked_until: opt_i64(r, "locked_until"),
+                    grants: grants
+                        .iter()
+                        .filter(|g| g.get::<i64, _>("user_id") == id)
+                        .filter_map(grant_from)
+                        .collect(),
+                }
+            })
+            .collect())
+    }
+
+    /// One account.
+    pub async fn user(&self, id: i64) -> Result<User> {
+        self.users()
+            .await?
+            .into_iter()
+            .find(|u| u.id == id)
+            .ok_or(Error::NotFound)
+    }
+
+    /// Sign in: check the password off the lock, then record the outcome (and any lock) with
+    /// its audit entry in one transaction.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        now: jiff::Timestamp,
+    ) -> Result<LoginOutcome> {
+        let settings = self.security_settings().await?;
+        let row = sqlx::query(
+            "SELECT id, display_name, password_hash, active FROM users WHERE username = $1",
+        )
+        .bind(username)
+        .fetch_optional(self.pool())
+        .await?;
+        let (hash, user) = match &row {
+            Some(r) => (
+                r.get::<String, _>("password_hash"),
+                Some((
+                    r.get::<i64, _>("id"),
+                    r.get::<String, _>("display_name"),
+                    r.get::<i64, _>("active") != 0,
+                )),
+            ),
+            // Spend the same effort on unknown names, so timing does not reveal them.
+            None => (dummy_hash(), None),
+        };
+        let pw = password.to_owned();
+        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
+            .await
+            .map_err(|e| Error::Other(e.to_string()))?;
+        let mut tx = self.write(now).await?;
+        let now_us = tx.now();
+        let Some((id, name, active)) = user else {
+            tx.audit(
+                NewEntry::security(&Who::anonymous(username), "login.failed", "user", username)
+                    .summary(format!("以不存在的用户名“{username}”登录失败")),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(LoginOutcome::Failed {
+                left: settings.max_failed_logins,
+            });
+        };
+        let who = Who::user(id, &name, "self");
+        let cur = sqlx::query("SELECT failed_logins, locked_until FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_one(tx.conn())
+            .await?;
+        let failed: i64 = cur.get("failed_logins");
+        let locked_until = opt_i64(&cur, "locked_until");
+        if let Some(until) = locked_until.filter(|u| *u > now_us) {
+            tx.audit(
+                NewEntry::security(&who, "login.refused_locked", "user", id)
+                    .summary(format!("账号 {username} 锁定中，拒绝登录")),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(LoginOutcome::Locked { until });
+        }
+        if !active {
+            tx.audit(
+                NewEntry::security(&who, "login.refused_disabled", "user", id)
+                    .summary(format!("账号 {username} 已停用，拒绝登录")),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(LoginOutcome::Disabled);
+        }
+        // A lock that has run out starts the count afresh.
+        let failed = if locked_until.is_some() { 0 } else { failed };
+        if !ok {
+            let failed = failed + 1;
+            if failed >= settings.max_failed_logins {
+                let until = now_us + settings.lockout_minutes * 60_000_000;
+                sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+                    .bind(failed)
+                    .bind(until)
+                    .bind(id)
+                    .execute(tx.conn())
+                    .await?;
+                tx.audit(
+                    NewEntry::security(&who, "login.locked", "user", id)
+                        .summary(format!(
+                            "账号 {username} 连续{failed}次登录失败，锁定{}分钟",
+                            settings.lockout_minutes
+                        ))
+                        .state("locked"),
+                )
+                .await?;
+                tx.commit().await?;
+                return Ok(LoginOutcome::Locked { until });
+            }
+            sqlx::query("UPDATE users SET failed_logins = $1, locked_until = NULL WHERE id = $2")
+                .bind(failed)
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
+            tx.audit(
+                NewEntry::security(&who, "login.failed", "user", id)
+                    .summary(format!("账号 {username} 密码错误（第{failed}次）")),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(LoginOutcome::Failed {
+                left: settings.max_failed_logins - failed,
+            });
+        }
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        let idle_cut = now_us - settings.idle_timeout_minutes * 60_000_000;
+        sqlx::query("DELETE FROM web_sessions WHERE user_id = $1 AND last_seen_at < $2")
+            .bind(id)
+            .bind(idle_cut)
+            .execute(tx.conn())
+            .await?;
+        let token = random_token();
+        sqlx::query("INSERT INTO web_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)")
+            .bind(token_hash(&token))
+            .bind(id)
+            .bind(random_token())
+            .bind(now_us)
+            .execute(tx.conn())
+            .await?;
+        tx.audit(
+            NewEntry::security(&who, "login.ok", "user", id)
+                .summary(format!("账号 {username} 登录")),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(LoginOutcome::Ok { token, user_id: id })
+    }
+
+    /// The session behind a cookie token, if it is alive; refreshes its idle clock.
+    pub async fn session(&self, token: &str, now: jiff::Timestamp) -> Result<Option<WebSession>> {
+        let settings = self.security_settings().await?;
+        let th = token_hash(token);
+        let Some(r) = sqlx::query(
+            "SELECT s.user_id, s.csrf_token, s.last_seen_at, u.display_name, u.username, u.active FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+        )
+        .bind(&th)
+        .fetch_optional(self.pool())
+        .await?
+        else {
+            return Ok(None);
+        };
+        let now_us = now.as_microsecond();
+        let last: i64 = r.get("last_seen_at");
+        if now_us - last > settings.idle_timeout_minutes * 60_000_000
+            || r.get::<i64, _>("active") == 0
+        {
+            return Ok(None);
+        }
+        if now_us - last > 30_000_000 {
+            sqlx::query("UPDATE web_sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now_us)
+                .bind(&th)
+                .execute(self.pool())
+                .await?;
+        }
+        let user_id: i64 = r.get("user_id");
+        let grants = sqlx::query("SELECT role, programme_id, county_id, department_id, organisation_id FROM role_grants WHERE user_id = $1 ORDER BY id")
+            .bind(user_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .filter_map(grant_from)
+            .collect();
+        Ok(Some(WebSession {
+            actor: Actor {
+                user_id,
+                display_name: r.get("display_name"),
+                grants,
+            },
+            username: r.get("username"),
+            csrf: r.get("csrf_token"),
+            token_hash: th,
+        }))
+    }
+
+    /// Sign out: the session ends, with its audit entry.
+    pub async fn logout(&self, s: &WebSession, now: jiff::Timestamp) -> Result<()> {
+        let mut tx = self.write(now).await?;
+        sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
+            .bind(&s.token_hash)
+            .execute(tx.conn())
+            .await?;
+        let who = Who::user(
+            s.actor.user_id,
+            &s.actor.display_name,
+            &primary_role(&s.actor.grants),
+        );
+        tx.audit(
+            NewEntry::security(&who, "logout", "user", s.actor.user_id)
+                .summary(format!("账号 {} 退出登录", s.username)),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Change one's own password; every other session of the account ends.
+    pub async fn change_password(
+        &self,
+        s: &WebSession,
+        current: &str,
+        new: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let row = sqlx::query("SELECT password_hash FROM users WHERE id = $1")
+            .bind(s.actor.user_id)
+            .fetch_one(self.pool())
+            .await?;
+        let hash: String = row.get(0);
+        let cur = current.to_owned();
+        if !tokio::task::spawn_blocking(move || verify_password(&cur, &hash))
+            .await
+            .map_err(|e| Error::Other(e.to_string()))?
+        {
+            return Err(Error::invalid(
+                "current",
+                "当前密码不正确。",
+                "The current password is wrong.",
+            ));
+        }
+        if let Err((zh, en)) = qaward_core::password::check(new, &s.username) {
+            return Err(Error::invalid("new", zh, en));
+        }
+        let pw = new.to_owned();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+            .await
+            .map_err(|e| Error::Other(e.to_string()))??;
+        let mut tx = self.write(now).await?;
+        let n = tx.now();
+        sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+            .bind(hash)
+            .bind(n)
+            .bind(s.actor.user_id)
+            .execute(tx.conn())
+            .await?;
+        sqlx::query("DELETE FROM web_sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(s.actor.user_id)
+            .bind(&s.token_hash)
+            .execute(tx.conn())
+            .await?;
+        let who = Who::user(
+            s.actor.user_id,
+            &s.actor.display_name,
+            &primary_role(&s.actor.grants),
+        );
+        tx.audit(
+            NewEntry::security(&who, "password.change", "user", s.actor.user_id)
+                .summary(format!("账号 {} 修改密码", s.username)),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Unlock an account or enable/disable it (system administrator).
+    pub async fn set_user_state(
+        &self,
+        who: &Who,
+        user_id: i64,
+        active: bool,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let u = self.user(user_id).await?;
+        let mut tx = self.write(now).await?;
+        sqlx::query(
+            "UPDATE users SET active = $1, failed_logins = 0, locked_until = NULL WHERE id = $2",
+        )
+        .bind(i64::from(active))
+        .bind(user_id)
+        .execute(tx.conn())
+        .await?;
+        if !active {
+            sqlx::query("DELETE FROM web_sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(tx.conn())
+                .await?;
+        }
+        let (action, zh, state) = if active {
+            ("user.enable", "启用并解锁", "active")
+        } else {
+            ("user.disable", "停用", "disabled")
+        };
+        tx.audit(
+            NewEntry::admin(who, action, "user", user_id)
+                .summary(format!("{zh}账号 {}", u.username))
+                .state(state),
+        )
+        .await?;
+        tx.commit().await
+    }
+}

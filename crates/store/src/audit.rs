@@ -1,0 +1,359 @@
+//! Writing, reading and verifying the audit chain.
+
+use crate::{Result, Store, Tx, opt_i64, opt_str};
+use qaward_core::audit::{ALGO, Break, Entry, Verifier, category, entry_hash};
+use qaward_core::refusal::Refusal;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// Who acts: a person in a role, or the system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Who {
+    /// Account id, none for the system.
+    pub user_id: Option<i64>,
+    /// Name as recorded.
+    pub name: String,
+    /// Role code, e.g. `city_office`, or `system`, `anonymous`.
+    pub role: String,
+}
+
+impl Who {
+    /// The system itself (the command line, the demo builder).
+    pub fn system() -> Who {
+        Who {
+            user_id: None,
+            name: "系统".into(),
+            role: "system".into(),
+        }
+    }
+    /// A person.
+    pub fn user(id: i64, name: &str, role: &str) -> Who {
+        Who {
+            user_id: Some(id),
+            name: name.into(),
+            role: role.into(),
+        }
+    }
+    /// A visitor without an account.
+    pub fn anonymous(name: &str) -> Who {
+        Who {
+            user_id: None,
+            name: name.into(),
+            role: "anonymous".into(),
+        }
+    }
+}
+
+/// An entry to append.
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    /// Who.
+    pub who: Who,
+    /// award, admin or security.
+    pub category: &'static str,
+    /// What, e.g. `session.advance`.
+    pub action: String,
+    /// The kind of subject.
+    pub subject_type: &'static str,
+    /// Which one.
+    pub subject_id: String,
+    /// Its programme.
+    pub programme_id: Option<i64>,
+    /// The article a rule decided it under.
+    pub article: Option<u32>,
+    /// The document of that article.
+    pub document: Option<String>,
+    /// A line a person reads.
+    pub summary: String,
+    /// Details.
+    pub detail: serde_json::Value,
+    /// New state of the subject.
+    pub new_state: Option<String>,
+}
+
+impl NewEntry {
+    /// An entry about award work.
+    pub fn award(
+        who: &Who,
+        action: &str,
+        subject_type: &'static str,
+        subject_id: impl ToString,
+    ) -> Self {
+        Self::new(who, category::AWARD, action, subject_type, subject_id)
+    }
+    /// An entry about accounts.
+    pub fn admin(
+        who: &Who,
+        action: &str,
+        subject_type: &'static str,
+        subject_id: impl ToString,
+    ) -> Self {
+        Self::new(who, category::ADMIN, action, subject_type, subject_id)
+    }
+    /// An entry about security.
+    pub fn security(
+        who: &Who,
+        action: &str,
+        subject_type: &'static str,
+        subject_id: impl ToString,
+    ) -> Self {
+        Self::new(who, category::SECURITY, action, subject_type, subject_id)
+    }
+    fn new(
+        who: &Who,
+        category: &'static str,
+        action: &str,
+        subject_type: &'static str,
+        subject_id: impl ToString,
+    ) -> Self {
+        NewEntry {
+            who: who.clone(),
+            category,
+            action: action.into(),
+            subject_type,
+            subject_id: subject_id.to_string(),
+            programme_id: None,
+            article: None,
+            document: None,
+            summary: String::new(),
+            detail: serde_json::Value::Object(Default::default()),
+            new_state: None,
+        }
+    }
+    /// Of programme `p`.
+    pub fn programme(mut self, p: i64) -> Self {
+        self.programme_id = Some(p);
+        self
+    }
+    /// With a readable line.
+    pub fn summary(mut self, s: impl Into<String>) -> Self {
+        self.summary = s.into();
+        self
+    }
+    /// With details.
+    pub fn detail(mut self, d: serde_json::Value) -> Self {
+        self.detail = d;
+        self
+    }
+    /// Decided under `article` of `document`.
+    pub fn article(mut self, article: Option<u32>, document: &str) -> Self {
+        self.article = article;
+        self.document = article.map(|_| document.to_owned());
+        self
+    }
+    /// Resulting state.
+    pub fn state(mut self, s: impl Into<String>) -> Self {
+        self.new_state = Some(s.into());
+        self
+    }
+    /// A refusal, recorded with its article and reason.
+    pub fn refused(self, r: &Refusal) -> Self {
+        let mut e = self.article(r.article, &r.document).summary(r.message_zh());
+        e.detail = serde_json::json!({ "refused": r.code, "reason": r.zh });
+        e
+    }
+}
+
+pub(crate) async fn append(tx: &mut Tx, e: NewEntry) -> Result<i64> {
+    let now = tx.now();
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(tx.conn())
+        .await?;
+    let prev_seq: i64 = head.get("seq");
+    let prev_hash: String = head.get("hash");
+    let mut entry = Entry {
+        seq: prev_seq + 1,
+        at: now,
+        actor_id: e.who.user_id,
+        actor_name: e.who.name,
+        role: e.who.role,
+        category: e.category.to_owned(),
+        action: e.action,
+        subject_type: e.subject_type.to_owned(),
+        subject_id: e.subject_id,
+        programme_id: e.programme_id,
+        article: e.article.map(i64::from),
+        document: e.document,
+        summary: e.summary,
+        detail: e.detail.to_string(),
+        new_state: e.new_state,
+        algo: ALGO.to_owned(),
+        prev_hash: prev_hash.clone(),
+        hash: String::new(),
+    };
+    entry.hash = entry_hash(&entry, &prev_hash);
+    insert_raw(tx.conn(), &entry).await?;
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(entry.seq)
+        .bind(&entry.hash)
+        .execute(tx.conn())
+        .await?;
+    Ok(entry.seq)
+}
+
+/// Insert an entry exactly as given (used by `append` and by restore).
+pub async fn insert_raw(conn: &mut sqlx::AnyConnection, e: &Entry) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor_id, actor_name, role, category, action, subject_type, subject_id, programme_id, article, document, summary, detail, new_state, algo, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)",
+    )
+    .bind(e.seq)
+    .bind(e.at)
+    .bind(e.actor_id)
+    .bind(&e.actor_name)
+    .bind(&e.role)
+    .bind(&e.category)
+    .bind(&e.action)
+    .bind(&e.subject_type)
+    .bind(&e.subject_id)
+    .bind(e.programme_id)
+    .bind(e.article)
+    .bind(&e.document)
+    .bind(&e.summary)
+    .bind(&e.detail)
+    .bind(&e.new_state)
+    .bind(&e.algo)
+    .bind(&e.prev_hash)
+    .bind(&e.hash)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn entry_from(r: &AnyRow) -> Entry {
+    Entry {
+        seq: r.get("seq"),
+        at: r.get("at"),
+        actor_id: opt_i64(r, "actor_id"),
+        actor_name: r.get("actor_name"),
+        role: r.get("role"),
+        category: r.get("category"),
+        action: r.get("action"),
+        subject_type: r.get("subject_type"),
+        subject_id: r.get("subject_id"),
+        programme_id: opt_i64(r, "programme_id"),
+        article: opt_i64(r, "article"),
+        document: opt_str(r, "document"),
+        summary: r.get("summary"),
+        detail: r.get("detail"),
+        new_state: opt_str(r, "new_state"),
+        algo: r.get("algo"),
+        prev_hash: r.get("prev_hash"),
+        hash: r.get("hash"),
+    }
+}
+
+const COLS: &str = "seq, at, actor_id, actor_name, role, category, action, subject_type, subject_id, programme_id, article, document, summary, detail, new_state, algo, prev_hash, hash";
+
+/// The outcome of a verification.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    /// Entries checked.
+    pub entries: u64,
+    /// The last hash.
+    pub head_hash: String,
+}
+
+/// A filter for reading the log.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only these categories.
+    pub categories: Vec<&'static str>,
+    /// Only this programme.
+    pub programme_id: Option<i64>,
+    /// Only actions starting with this.
+    pub action_prefix: Option<String>,
+    /// Only entries before this seq (paging backwards).
+    pub before_seq: Option<i64>,
+    /// How many at most.
+    pub limit: i64,
+}
+
+impl Store {
+    /// Walk the whole chain in order and check every link, then the head.
+    pub async fn verify_audit(&self) -> Result<Result<Verified, Break>> {
+        let mut v = Verifier::default();
+        let mut after = 0i64;
+        loop {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 2000"
+            )))
+            .bind(after)
+            .fetch_all(self.pool())
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                let e = entry_from(r);
+                after = e.seq;
+                if let Err(b) = v.push(&e) {
+                    return Ok(Err(b));
+                }
+            }
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(self.pool())
+            .await?;
+        if let Err(b) = v.finish(head.get("seq"), &head.get::<String, _>("hash")) {
+            return Ok(Err(b));
+        }
+        Ok(Ok(Verified {
+            entries: v.checked,
+            head_hash: v.last_hash().to_owned(),
+        }))
+    }
+
+    /// Entries, newest first, matching `f`.
+    pub async fn audit_entries(&self, f: &Filter) -> Result<Vec<Entry>> {
+        let mut sql = format!("SELECT {COLS} FROM audit_log WHERE 1 = 1");
+        let mut n = 0;
+        let mut p = || {
+            n += 1;
+            format!("${n}")
+        };
+        if !f.categories.is_empty() {
+            let list: Vec<String> = f
+                .categories
+                .iter()
+                .map(|c| format!("'{}'", c.replace('\'', "")))
+                .collect();
+            sql.push_str(&format!(" AND category IN ({})", list.join(",")));
+        }
+        if f.programme_id.is_some() {
+            sql.push_str(&format!(" AND programme_id = {}", p()));
+        }
+        if f.action_prefix.is_some() {
+            sql.push_str(&format!(" AND action LIKE {}", p()));
+        }
+        if f.before_seq.is_some() {
+            sql.push_str(&format!(" AND seq < {}", p()));
+        }
+        sql.push_str(&format!(
+            " ORDER BY seq DESC LIMIT {}",
+            f.limit.clamp(1, 10_000)
+        ));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(pid) = f.programme_id {
+            q = q.bind(pid);
+        }
+        if let Some(a) = &f.action_prefix {
+            q = q.bind(format!("{}%", a.replace(['%', '_'], "")));
+        }
+        if let Some(b) = f.before_seq {
+            q = q.bind(b);
+        }
+        Ok(q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(entry_from)
+            .collect())
+    }
+
+    /// The number of entries in the chain.
+    pub async fn audit_len(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(self.pool())
+            .await?
+            .get(0))
+    }
+}

@@ -1,0 +1,312 @@
+//! QAward storage: one schema on SQLite (embedded default) and PostgreSQL (scale-out), through
+//! sqlx's Any driver. Every state change runs in a [`Tx`] that writes its audit entry in the same
+//! transaction; the audit log is append-only and hash-chained.
+
+pub mod accounts;
+pub mod audit;
+pub mod backup;
+pub mod programmes;
+pub mod rulesets;
+pub mod sessions;
+
+use qaward_core::refusal::Refusal;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Row};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use audit::{NewEntry, Who};
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite, one file in the data directory.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+impl Backend {
+    /// Name as printed.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The database failed.
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    /// The thing asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A rule of the measures says no.
+    #[error("{0}")]
+    Refused(Refusal),
+    /// Input that does not pass: the field and the message in both languages.
+    #[error("{field}: {zh}")]
+    Invalid {
+        /// The form field at fault.
+        field: &'static str,
+        /// Message in Chinese.
+        zh: String,
+        /// Message in English.
+        en: String,
+    },
+    /// Anything else, with a message for the log.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<Refusal> for Error {
+    fn from(r: Refusal) -> Self {
+        Error::Refused(r)
+    }
+}
+
+impl Error {
+    /// An invalid field.
+    pub fn invalid(field: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Error::Invalid {
+            field,
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+}
+
+/// Result of the store.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    url: String,
+}
+
+const SQLITE_MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+)];
+const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_foundation",
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+impl Store {
+    /// Open the SQLite database in `dir` (created when missing).
+    pub async fn open_dir(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Other(format!("{}: {e}", dir.display())))?;
+        let file = dir.join("qaward.db");
+        Store::connect(&format!("sqlite://{}?mode=rwc", file.display())).await
+    }
+
+    /// Connect to `url`: `postgres://…` or `sqlite://…`.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
+        let mut opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        opts = match backend {
+            Backend::Sqlite => opts.max_connections(8).after_connect(|conn, _| {
+                Box::pin(async move {
+                    sqlx::raw_sql(
+                        "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 15000;",
+                    )
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => opts.max_connections(16),
+        };
+        let pool = opts.connect(url).await?;
+        if backend == Backend::Sqlite {
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .fetch_all(&pool)
+                .await?;
+        }
+        Ok(Store {
+            pool,
+            backend,
+            url: url.to_owned(),
+        })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The URL it was opened with.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The pool, for reads.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Apply the migrations not yet applied; returns their names.
+    pub async fn migrate(&self) -> Result<Vec<String>> {
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+        )
+        .execute(&self.pool)
+        .await?;
+        let done: Vec<String> = sqlx::query("SELECT name FROM schema_migrations")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.get::<String, _>(0))
+            .collect();
+        let list = match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+        };
+        let mut applied = Vec::new();
+        for (name, sql) in list {
+            if done.iter().any(|d| d == name) {
+                continue;
+            }
+            let mut tx = self.pool.begin().await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
+                .bind(*name)
+                .bind(jiff::Timestamp::now().as_microsecond())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            applied.push((*name).to_owned());
+        }
+        Ok(applied)
+    }
+
+    /// Start a writing transaction at `now`. It takes the write lock at once (and on
+    /// PostgreSQL the audit head's row lock), so writers are ordered and the audit chain
+    /// stays a chain.
+    pub async fn write(&self, now: jiff::Timestamp) -> Result<Tx> {
+        let mut tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        let now_us = now.as_microsecond();
+        sqlx::query("UPDATE audit_head SET touched_at = $1 WHERE id = 1")
+            .bind(now_us)
+            .execute(&mut *tx)
+            .await?;
+        Ok(Tx { tx, now: now_us })
+    }
+
+    /// The names of the tables and their columns, sorted: to compare the two schemas.
+    pub async fn schema(&self) -> Result<Vec<(String, Vec<String>)>> {
+        let tables: Vec<String> = match self.backend {
+            Backend::Sqlite => sqlx::query(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            )
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.get::<String, _>(0))
+            .collect(),
+            Backend::Postgres => sqlx::query(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name",
+            )
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.get::<String, _>(0))
+            .collect(),
+        };
+        let mut out = Vec::new();
+        for t in tables {
+            let mut cols: Vec<String> = match self.backend {
+                Backend::Sqlite => sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT name FROM pragma_table_info('{}')",
+                    t.replace('\'', "")
+                )))
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| r.get::<String, _>(0))
+                .collect(),
+                Backend::Postgres => sqlx::query(
+                    "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1",
+                )
+                .bind(&t)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| r.get::<String, _>(0))
+                .collect(),
+            };
+            cols.sort();
+            out.push((t, cols));
+        }
+        Ok(out)
+    }
+
+    /// Close the pool.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A writing transaction. Commit it, or drop it to roll back.
+pub struct Tx {
+    tx: sqlx::Transaction<'static, Any>,
+    now: i64,
+}
+
+impl Tx {
+    /// The transaction's instant, in microseconds.
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// The connection, for statements.
+    pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
+    /// Append `entry` to the audit chain; returns its seq.
+    pub async fn audit(&mut self, entry: NewEntry) -> Result<i64> {
+        audit::append(self, entry).await
+    }
+
+    /// Commit.
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Read an optional i64 column.
+pub(crate) fn opt_i64(r: &AnyRow, c: &str) -> Option<i64> {
+    r.try_get::<Option<i64>, _>(c).ok().flatten()
+}
+
+/// Read an optional text column.
+pub(crate) fn opt_str(r: &AnyRow, c: &str) -> Option<String> {
+    r.try_get::<Option<String>, _>(c).ok().flatten()
+}
+
+/// Parse a stored `YYYY-MM-DD`.
+pub(crate) fn parse_date(s: Option<String>) -> Option<jiff::civil::Date> {
+    s.and_then(|s| jiff::civil::Date::from_str(&s).ok())
+}

@@ -1,0 +1,240 @@
+//! The request context: who is asking, in which language, with which CSRF token, and the one
+//! door to authorization ([`Ctx::authorize`]). Also the guard every request passes and the
+//! form extractor that checks the CSRF token.
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::view::PageCtx;
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use qaward_core::authz::{Action, Actor, authorize};
+use qaward_store::accounts::WebSession;
+use qaward_store::{Who, accounts::random_token};
+
+/// Cookie of the signed-in session.
+pub const SESSION_COOKIE: &str = "qa_session";
+/// Cookie of the language.
+pub const LANG_COOKIE: &str = "qa_lang";
+/// Cookie of the anonymous CSRF token (sign-in and public forms).
+pub const CSRF_COOKIE: &str = "qa_csrf";
+
+/// The anonymous CSRF token given to this request by the guard.
+#[derive(Clone, Debug)]
+struct AnonCsrf(String);
+
+/// Read a cookie.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A Set-Cookie value with the house attributes.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> String {
+    let mut s = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if state.config.secure_cookies {
+        s.push_str("; Secure");
+    }
+    if let Some(a) = max_age {
+        s.push_str(&format!("; Max-Age={a}"));
+    }
+    s
+}
+
+/// Every request passes here: unsafe methods from another site are refused, and a visitor
+/// without one gets an anonymous CSRF token.
+pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method && cross_site(req.headers()) {
+        let c = PageCtx::bare(lang_of(req.headers()), req.uri().path());
+        return AppError::BadForm(Box::new(c)).into_response();
+    }
+    let existing = cookie(req.headers(), CSRF_COOKIE)
+        .filter(|t| t.len() == 64)
+        .map(str::to_owned);
+    let token = existing.clone().unwrap_or_else(random_token);
+    req.extensions_mut().insert(AnonCsrf(token.clone()));
+    let mut resp = next.run(req).await;
+    if existing.is_none()
+        && let Ok(v) = set_cookie(&state, CSRF_COOKIE, &token, None).parse()
+    {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+/// Whether the browser says the request comes from another site.
+fn cross_site(h: &HeaderMap) -> bool {
+    if let Some(s) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(s, "same-origin" | "none")
+    {
+        return true;
+    }
+    if let (Some(origin), Some(host)) = (
+        h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        h.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
+        let o = origin.split("://").nth(1).unwrap_or(origin);
+        return o != host;
+    }
+    false
+}
+
+fn lang_of(h: &HeaderMap) -> Lang {
+    cookie(h, LANG_COOKIE).map(Lang::parse).unwrap_or(Lang::Zh)
+}
+
+/// Who is asking, and how to answer.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    /// The signed-in session, if any.
+    pub session: Option<WebSession>,
+    /// Language.
+    pub lang: Lang,
+    /// The token forms must carry.
+    pub csrf: String,
+    /// The path asked for.
+    pub path: String,
+    /// The instant of the request.
+    pub now: jiff::Timestamp,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let lang = lang_of(&parts.headers);
+        let now = state.clock.now();
+        let session = match cookie(&parts.headers, SESSION_COOKIE) {
+            Some(t) if !t.is_empty() => state
+                .store
+                .session(t, now)
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            _ => None,
+        };
+        let csrf = match &session {
+            Some(s) => s.csrf.clone(),
+            None => parts
+                .extensions
+                .get::<AnonCsrf>()
+                .map(|a| a.0.clone())
+                .unwrap_or_default(),
+        };
+        Ok(Ctx {
+            session,
+            lang,
+            csrf,
+            path: parts.uri.path().to_owned(),
+            now,
+        })
+    }
+}
+
+impl Ctx {
+    /// The signed-in person.
+    pub fn actor(&self) -> Option<&Actor> {
+        self.session.as_ref().map(|s| &s.actor)
+    }
+
+    /// The one door: may this request do `action`? A refusal is a 403 page.
+    pub fn authorize(&self, action: Action) -> Result<(), AppError> {
+        authorize(self.actor(), &action).map_err(|d| AppError::Forbidden(d, Box::new(self.page())))
+    }
+
+    /// The person, for the audit log, in the role the action is done in.
+    pub fn who(&self, role: &str) -> Who {
+        match &self.session {
+            Some(s) => Who::user(s.actor.user_id, &s.actor.display_name, role),
+            None => Who::anonymous("访客"),
+        }
+    }
+
+    /// The page frame for this request.
+    pub fn page(&self) -> PageCtx {
+        PageCtx::new(self)
+    }
+
+    /// 404.
+    pub fn not_found(&self) -> AppError {
+        AppError::NotFound(Box::new(self.page()))
+    }
+
+    /// A store error as a page.
+    pub fn store_err(&self, e: qaward_store::Error) -> AppError {
+        crate::error::from_store(e, &self.page())
+    }
+}
+
+/// A submitted form whose CSRF token matched. Fields are read by name, so a form that fails
+/// validation is shown again with everything the person typed.
+#[derive(Debug, Clone, Default)]
+pub struct FormData {
+    pairs: Vec<(String, String)>,
+}
+
+impl FormData {
+    /// The first value of `name`, trimmed, or "".
+    pub fn get(&self, name: &str) -> String {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    }
+    /// The value of `name` as given (untrimmed).
+    pub fn raw(&self, name: &str) -> String {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+    /// Every value of `name`.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+    /// All pairs.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+}
+
+impl FromRequest<AppState> for FormData {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+        let (mut parts, body) = req.into_parts();
+        let ctx = Ctx::from_request_parts(&mut parts, state).await?;
+        let req = Request::from_parts(parts, body);
+        let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
+            .await
+            .map_err(|_| AppError::BadForm(Box::new(ctx.page())))?;
+        let sent = pairs
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        if ctx.csrf.is_empty() || !constant_eq(sent.as_bytes(), ctx.csrf.as_bytes()) {
+            return Err(AppError::BadForm(Box::new(ctx.page())));
+        }
+        Ok(FormData { pairs })
+    }
+}
+
+fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,92 @@
+//! QAward web: server-rendered pages over axum. Every request is authorized by
+//! `qaward_core::authz::authorize` through [`ctx::Ctx::authorize`]; every state change goes
+//! through the store, which writes it with its audit entry in one transaction.
+
+pub mod ctx;
+pub mod error;
+pub mod i18n;
+pub mod routes;
+pub mod view;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use qaward_core::clock::Clock;
+use qaward_docs::PdfEngine;
+use qaward_store::Store;
+use std::sync::{Arc, OnceLock};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Settings of the web server.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Mark cookies Secure (serve behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+/// Shared state of the server.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// What the state holds.
+pub struct Inner {
+    /// The database.
+    pub store: Store,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// Settings.
+    pub config: Config,
+    pdf: OnceLock<Arc<PdfEngine>>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// State over `store` with `clock`.
+    pub fn new(store: Store, clock: Arc<dyn Clock>, config: Config) -> Self {
+        AppState(Arc::new(Inner {
+            store,
+            clock,
+            config,
+            pdf: OnceLock::new(),
+        }))
+    }
+
+    /// The PDF engine, loaded (fonts and all) on first use, off the async threads.
+    pub async fn pdf(&self) -> Result<Arc<PdfEngine>, error::AppError> {
+        if let Some(p) = self.0.pdf.get() {
+            return Ok(p.clone());
+        }
+        let engine = tokio::task::spawn_blocking(PdfEngine::new)
+            .await
+            .map_err(|e| error::AppError::Internal(e.to_string()))?
+            .map_err(|e| error::AppError::Internal(e.to_string()))?;
+        Ok(self.0.pdf.get_or_init(|| Arc::new(engine)).clone())
+    }
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    routes::router(state.clone())
+        .layer(axum::middleware::from_fn_with_state(state, ctx::guard))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+        ))
+}
+
+/// Serve `state` on `listener` until the process ends.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .await
+}

@@ -1,0 +1,105 @@
+//! Every route of the application, by area. Each handler authorizes through `Ctx::authorize`
+//! before it reads or writes anything.
+
+pub mod account;
+pub mod admin;
+pub mod audit;
+pub mod office;
+pub mod public;
+pub mod scoped;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+/// The routes. The route × role matrix test walks [`ROUTES`].
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(public::home))
+        .route("/healthz", get(public::healthz))
+        .route("/static/app.css", get(public::css))
+        .route("/sessions/{id}", get(public::session_page))
+        .route("/sessions/{id}/call.pdf", get(public::call_pdf))
+        .route("/rules/{id}", get(public::rule_set_page))
+        .route("/lang/{lang}", get(account::set_lang))
+        .route("/login", get(account::login_page).post(account::login))
+        .route("/logout", post(account::logout))
+        .route("/dashboard", get(scoped::dashboard))
+        .route(
+            "/account/password",
+            get(account::password_page).post(account::change_password),
+        )
+        .route("/office", get(office::programmes))
+        .route("/office/programmes/new", get(office::new_programme_page))
+        .route("/office/programmes", post(office::create_programme))
+        .route("/office/programmes/{pid}", get(office::programme_page))
+        .route(
+            "/office/programmes/{pid}/rulesets",
+            post(office::load_rule_set),
+        )
+        .route(
+            "/office/programmes/{pid}/sessions",
+            post(office::create_session),
+        )
+        .route("/office/sessions/{sid}", get(office::session_page))
+        .route("/office/sessions/{sid}/windows", post(office::set_windows))
+        .route(
+            "/office/sessions/{sid}/advance",
+            get(office::advance_page).post(office::advance),
+        )
+        .route("/office/sessions.xlsx", get(office::sessions_xlsx))
+        .route("/county/{cid}", get(scoped::county_page))
+        .route("/department/{did}", get(scoped::department_page))
+        .route("/org/{oid}", get(scoped::organisation_page))
+        .route("/discipline/audit", get(audit::discipline_log))
+        .route(
+            "/admin/users",
+            get(admin::users_page).post(admin::create_user),
+        )
+        .route("/admin/users/{uid}/state", post(admin::set_user_state))
+        .route(
+            "/admin/security",
+            get(admin::security_page).post(admin::set_security),
+        )
+        .route("/admin/audit", get(audit::admin_log))
+        .fallback(public::not_found)
+        .with_state(state)
+}
+
+/// Method and path pattern of every route, for the authorization matrix test.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/"),
+    ("GET", "/healthz"),
+    ("GET", "/static/app.css"),
+    ("GET", "/sessions/{id}"),
+    ("GET", "/sessions/{id}/call.pdf"),
+    ("GET", "/rules/{id}"),
+    ("GET", "/lang/{lang}"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("GET", "/dashboard"),
+    ("GET", "/account/password"),
+    ("POST", "/account/password"),
+    ("GET", "/office"),
+    ("GET", "/office/programmes/new"),
+    ("POST", "/office/programmes"),
+    ("GET", "/office/programmes/{pid}"),
+    ("POST", "/office/programmes/{pid}/rulesets"),
+    ("POST", "/office/programmes/{pid}/sessions"),
+    ("GET", "/office/sessions/{sid}"),
+    ("POST", "/office/sessions/{sid}/windows"),
+    ("GET", "/office/sessions/{sid}/advance"),
+    ("POST", "/office/sessions/{sid}/advance"),
+    ("GET", "/office/sessions.xlsx"),
+    ("GET", "/county/{cid}"),
+    ("GET", "/department/{did}"),
+    ("GET", "/org/{oid}"),
+    ("GET", "/discipline/audit"),
+    ("GET", "/admin/users"),
+    ("POST", "/admin/users"),
+    ("POST", "/admin/users/{uid}/state"),
+    ("GET", "/admin/security"),
+    ("POST", "/admin/security"),
+    ("GET", "/admin/audit"),
+];

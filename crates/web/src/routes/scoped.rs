@@ -1,0 +1,296 @@
+//! Pages bound to one's own scope: the dashboard, a county office's county, a department,
+//! an applicant's organisation.
+
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::view::PageCtx;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+use qaward_core::authz::{Action, Role};
+use qaward_core::stage::Stage;
+use qaward_store::programmes::{Organisation, Unit};
+use qaward_store::sessions::AwardSession;
+
+/// A block of the dashboard.
+pub struct Card {
+    /// Heading.
+    pub title: String,
+    /// Lines of text.
+    pub lines: Vec<String>,
+    /// Links: (href, label).
+    pub links: Vec<(String, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    c: PageCtx,
+    cards: Vec<Card>,
+}
+
+/// `/dashboard`: what each of the person's roles has to do.
+pub async fn dashboard(State(st): State<AppState>, c: Ctx) -> Result<impl IntoResponse, AppError> {
+    c.authorize(Action::ViewOwnAccount)?;
+    let page = c.page();
+    let Some(a) = c.actor() else {
+        return Err(c.not_found());
+    };
+    let all: Vec<AwardSession> = st.store.all_sessions().await.map_err(|e| c.store_err(e))?;
+    let mut cards = Vec::new();
+    let stage_line = |s: &AwardSession| {
+        format!(
+            "{} — {}：{}",
+            s.title,
+            page.t("当前阶段"),
+            page.stage(s.stage)
+        )
+    };
+    for p in a.programmes_as(Role::CityOffice) {
+        let sessions: Vec<&AwardSession> = all.iter().filter(|s| s.programme_id == p).collect();
+        let mut links = vec![(
+            format!("/office/programmes/{p}"),
+            page.t("项目管理：管理办法版本与届次"),
+        )];
+        for s in sessions.iter().filter(|s| s.stage != Stage::Closed) {
+            links.push((
+                format!("/office/sessions/{}", s.id),
+                format!("{} {}", page.t("推进届次："), s.title),
+            ));
+        }
+        cards.push(Card {
+            title: page.t("市强市办工作"),
+            lines: sessions.iter().map(|s| stage_line(s)).collect(),
+            links,
+        });
+    }
+    for p in a.programmes_as(Role::Leadership) {
+        let lines = all
+            .iter()
+            .filter(|s| s.programme_id == p)
+            .map(stage_line)
+            .collect();
+        cards.push(Card {
+            title: page.t("领导小组"),
+            lines,
+            links: vec![(
+                format!("/office/programmes/{p}"),
+                page.t("查看评选项目、管理办法与届次进度"),
+            )],
+        });
+    }
+    for p in a.programmes_as(Role::Discipline) {
+        let lines = vec![page.t("可查阅本项目全部评选操作的审计日志，并校验日志哈希链是否完整。")];
+        cards.push(Card {
+            title: page.t("纪检监督"),
+            lines,
+            links: vec![
+                ("/discipline/audit".into(), page.t("查阅审计日志")),
+                (format!("/office/programmes/{p}"), page.t("查看评选进度")),
+            ],
+        });
+    }
+    for g in &a.grants {
+        match g.role {
+            Role::CountyOffice => {
+                if let Some(cid) = g.county_id {
+                    let (_, county) = st.store.county(cid).await.map_err(|e| c.store_err(e))?;
+                    let n = st
+                        .store
+                        .organisations_in_county(cid)
+                        .await
+                        .map_err(|e| c.store_err(e))?
+                        .len();
+                    let lines = vec![
+                        format!("{}：{}", page.t("辖区"), county.name),
+                        format!("{}：{n}", page.t("已登记的申报单位")),
+                    ];
+                    cards.push(Card {
+                        title: page.t("县（市、区）质量强县办"),
+                        lines,
+                        links: vec![(format!("/county/{cid}"), page.t("查看本辖区申报单位"))],
+                    });
+                }
+            }
+            Role::Department => {
+                if let Some(did) = g.department_id {
+                    let (_, d) = st.store.department(did).await.map_err(|e| c.store_err(e))?;
+                    cards.push(Card {
+                        title: d.name,
+                        lines: vec![page.t("市强市办征求本部门意见时，征求意见函将显示在这里。")],
+                        links: vec![(format!("/department/{did}"), page.t("本部门征求意见"))],
+                    });
+                }
+            }
+            Role::Applicant => {
+                if let Some(oid) = g.organisation_id {
+                    let o = st
+                        .store
+                        .organisation(oid)
+                        .await
+                        .map_err(|e| c.store_err(e))?;
+                    let open: Vec<&AwardSession> = all
+                        .iter()
+                        .filter(|s| {
+                            s.programme_id == o.programme_id
+                                && matches!(s.stage, Stage::CallPublished | Stage::Applications)
+                        })
+                        .collect();
+                    let mut lines = vec![format!("{}（{}）", o.name, o.credit_code)];
+                    let mut links = vec![(format!("/org/{oid}"), page.t("本单位信息"))];
+                    if open.is_empty() {
+                        lines.push(page.t("目前没有正在受理申报的届次。"));
+                    }
+                    for s in open {
+                        lines.push(stage_line(s));
+                        links.push((
+                            format!("/sessions/{}", s.id),
+                            format!("{} {}", page.t("查看申报通知："), s.title),
+                        ));
+                    }
+                    cards.push(Card {
+                        title: page.t("申报单位"),
+                        lines,
+                        links,
+                    });
+                }
+            }
+            Role::Reviewer => cards.push(Card {
+                title: page.t("评审员"),
+                lines: vec![page.t("暂无分配给您的评审任务。评审组组成公布后，任务将显示在这里。")],
+                links: vec![],
+            }),
+            Role::SysAdmin => cards.push(Card {
+                title: page.t("系统管理员"),
+                lines: vec![page.t("管理账号与角色；不能查看或修改评选业务数据。")],
+                links: vec![("/admin/users".into(), page.t("账号管理"))],
+            }),
+            Role::SecAdmin => cards.push(Card {
+                title: page.t("安全管理员"),
+                lines: vec![
+                    page.t("设置登录锁定与会话超时，查看安全事件；不能查看或修改评选业务数据。"),
+                ],
+                links: vec![("/admin/security".into(), page.t("安全设置"))],
+            }),
+            Role::AuditAdmin => cards.push(Card {
+                title: page.t("安全审计员"),
+                lines: vec![
+                    page.t("审查系统管理员和安全管理员的操作记录；不能查看或修改评选业务数据。"),
+                ],
+                links: vec![("/admin/audit".into(), page.t("管理员操作审计"))],
+            }),
+            _ => {}
+        }
+    }
+    Ok(DashboardPage { c: page, cards })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "county.html")]
+struct CountyPage {
+    c: PageCtx,
+    county: Unit,
+    organisations: Vec<Organisation>,
+}
+
+/// `/county/{cid}`: a county office's own county.
+pub async fn county_page(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(cid): Path<i64>,
+) -> Result<impl IntoResponse, AppError> {
+    // Unknown ids are refused the same way as other counties', so nothing leaks.
+    let found = st.store.county(cid).await;
+    let (pid, county) = match found {
+        Ok(x) => x,
+        Err(qaward_store::Error::NotFound) => {
+            c.authorize(Action::ViewCounty {
+                programme_id: -1,
+                county_id: cid,
+            })?;
+            return Err(c.not_found());
+        }
+        Err(e) => return Err(c.store_err(e)),
+    };
+    c.authorize(Action::ViewCounty {
+        programme_id: pid,
+        county_id: cid,
+    })?;
+    let organisations = st
+        .store
+        .organisations_in_county(cid)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    Ok(CountyPage {
+        c: c.page(),
+        county,
+        organisations,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "department.html")]
+struct DepartmentPage {
+    c: PageCtx,
+    department: Unit,
+}
+
+/// `/department/{did}`: a department's own requests.
+pub async fn department_page(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(did): Path<i64>,
+) -> Result<impl IntoResponse, AppError> {
+    let (pid, department) = match st.store.department(did).await {
+        Ok(x) => x,
+        Err(qaward_store::Error::NotFound) => {
+            c.authorize(Action::ViewDepartment {
+                programme_id: -1,
+                department_id: did,
+            })?;
+            return Err(c.not_found());
+        }
+        Err(e) => return Err(c.store_err(e)),
+    };
+    c.authorize(Action::ViewDepartment {
+        programme_id: pid,
+        department_id: did,
+    })?;
+    Ok(DepartmentPage {
+        c: c.page(),
+        department,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "organisation.html")]
+struct OrganisationPage {
+    c: PageCtx,
+    o: Organisation,
+}
+
+/// `/org/{oid}`: an applicant's own organisation.
+pub async fn organisation_page(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(oid): Path<i64>,
+) -> Result<impl IntoResponse, AppError> {
+    let o = match st.store.organisation(oid).await {
+        Ok(x) => x,
+        Err(qaward_store::Error::NotFound) => {
+            c.authorize(Action::ViewOrganisation {
+                programme_id: -1,
+                organisation_id: oid,
+            })?;
+            return Err(c.not_found());
+        }
+        Err(e) => return Err(c.store_err(e)),
+    };
+    c.authorize(Action::ViewOrganisation {
+        programme_id: o.programme_id,
+        organisation_id: oid,
+    })?;
+    Ok(OrganisationPage { c: c.page(), o })
+}
