@@ -129,6 +129,18 @@ async fn open(data: &Path) -> Result<Store> {
     Ok(store)
 }
 
+/// Open a database that must already exist (for commands that only read or copy it).
+async fn open_existing(data: &Path) -> Result<Store> {
+    let pg = std::env::var("DATABASE_URL").is_ok_and(|u| !u.is_empty());
+    if !pg && !data.join("qaward.db").exists() {
+        bail!(
+            "no database at {} (name the data directory with --data DIR, e.g. --data qaward-demo-data for the demo, or set DATABASE_URL)",
+            data.join("qaward.db").display()
+        );
+    }
+    open(data).await
+}
+
 async fn serve(store: Store, bind: &str, port: u16, secure_cookies: bool) -> Result<()> {
     let state = qaward_web::AppState::new(
         store,
@@ -226,7 +238,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!("programme {p} (清远市政府质量奖) with rule set {r} created");
         }
         Cmd::Backup { file } => {
-            let store = open(&data).await?;
+            let store = open_existing(&data).await?;
             store.backup(&file).await?;
             println!("backup written: {}", file.display());
         }
@@ -260,7 +272,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Cmd::Audit {
             cmd: AuditCmd::Verify,
         } => {
-            let store = open(&data).await?;
+            let store = open_existing(&data).await?;
             match store.verify_audit().await? {
                 Ok(v) => println!(
                     "audit chain intact: {} entries verified, head {}",

@@ -97,3 +97,18 @@ fn migrate_is_idempotent() {
         assert!(String::from_utf8_lossy(&out.stdout).contains(expected));
     }
 }
+
+#[test]
+fn audit_verify_refuses_a_missing_database_instead_of_creating_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = qaward_bin()
+        .arg("--data")
+        .arg(dir.path().join("nothing"))
+        .args(["audit", "verify"])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no database at"));
+    assert!(!dir.path().join("nothing/qaward.db").exists());
+}
