@@ -44,6 +44,8 @@ pub struct Demo {
     pub counties: Vec<(String, i64)>,
     /// Organisation ids.
     pub organisations: Vec<i64>,
+    /// Demo applications of the 2026 session: (organisation name, application id, status code).
+    pub applications: Vec<(String, i64, String)>,
 }
 
 fn at(d: Date) -> jiff::Timestamp {
@@ -388,7 +390,10 @@ pub async fn build(store: &Store) -> qaward_store::Result<Demo> {
         )
         .await?;
 
+    let applicants = applicants(store, pid, s26, &hash, &counties).await?;
+
     Ok(Demo {
+        applications: applicants,
         programme_id: pid,
         session_2024: s24,
         session_2026: s26,
@@ -397,4 +402,357 @@ pub async fn build(store: &Store) -> qaward_store::Result<Demo> {
         counties: counties.iter().map(|c| (c.name.clone(), c.id)).collect(),
         organisations: org_ids,
     })
+}
+
+/// A complete, valid application form with plausible figures, varied by `seed`.
+pub fn sample_form(
+    cx: &qaward_core::application::Context,
+    seed: u32,
+    registered_on: &str,
+) -> qaward_core::application::Values {
+    use qaward_core::application::Values;
+    let mut v = Values::new();
+    let mut put = |k: &str, val: String| {
+        v.insert(k.to_owned(), val);
+    };
+    let s = f64::from(seed);
+    put("identity.registration_date", registered_on.to_owned());
+    put(
+        "identity.registered_address",
+        format!("清远市演示路{}号（虚构地址）", 10 + seed),
+    );
+    put("identity.operating_address", String::new());
+    put(
+        "identity.economic_type",
+        if seed.is_multiple_of(3) {
+            "state"
+        } else {
+            "private"
+        }
+        .into(),
+    );
+    put(
+        "identity.industry",
+        [
+            "C3982 电子元件",
+            "C1530 精制茶加工",
+            "C1391 食品制造",
+            "C3089 新材料",
+            "C2710 医药制造",
+        ][seed as usize % 5]
+            .into(),
+    );
+    put(
+        "identity.size",
+        if seed.is_multiple_of(2) {
+            "large"
+        } else {
+            "medium"
+        }
+        .into(),
+    );
+    put("identity.legal_rep", format!("演示法人{seed}"));
+    put("identity.top_manager", format!("演示总经理{seed}"));
+    put("identity.quality_head", format!("演示质量负责人{seed}"));
+    put("identity.contact_name", format!("演示联系人{seed}"));
+    put(
+        "identity.contact_phone",
+        format!("0763-33{:05}", 10000 + seed),
+    );
+    put(
+        "identity.contact_email",
+        format!("contact{seed}@example.com"),
+    );
+    for (i, y) in cx.years.iter().enumerate() {
+        let g = 1.0 + 0.08 * i as f64;
+        put(
+            &format!("staff.{y}.total"),
+            format!("{}", 300 + seed * 17 + i as u32 * 12),
+        );
+        put(&format!("staff.{y}.managers"), format!("{}", 30 + seed));
+        put(&format!("staff.{y}.quality"), format!("{}", 12 + seed % 7));
+        put(
+            &format!("staff.{y}.technical"),
+            format!("{}", 40 + seed * 2),
+        );
+        put(
+            &format!("economics.{y}.assets"),
+            format!("{:.2}", (52000.0 + s * 3100.0) * g),
+        );
+        put(
+            &format!("economics.{y}.revenue"),
+            format!("{:.2}", (38000.0 + s * 2500.0) * g),
+        );
+        put(
+            &format!("economics.{y}.profit"),
+            format!("{:.2}", (3100.0 + s * 210.0) * g),
+        );
+        put(&format!("economics.{y}.loss"), String::new());
+        put(
+            &format!("economics.{y}.tax"),
+            format!("{:.2}", (1500.0 + s * 90.0) * g),
+        );
+    }
+    put(
+        "economics.industry_rank",
+        format!("本市同行业第{}名", 1 + seed % 3),
+    );
+    put(
+        "economics.rank_evidence",
+        "市统计部门发布的行业统计数据（演示）".into(),
+    );
+    put(
+        "quality.1.product",
+        [
+            "精密电子元件",
+            "英德红茶",
+            "岭南特色食品",
+            "高性能新材料",
+            "中成药",
+        ][seed as usize % 5]
+            .into(),
+    );
+    put("quality.1.share", format!("{}", 8 + seed % 9));
+    put("quality.satisfaction", format!("{}", 90 + seed % 8));
+    put("quality.quality_loss_rate", format!("0.{}", 5 + seed % 4));
+    put("systems.1.system", "qms".into());
+    put("systems.1.status", "certified".into());
+    put("systems.1.certifier", "演示认证有限公司".into());
+    put("systems.1.cert_no", format!("DEMO-QMS-{seed:04}"));
+    put("systems.1.cert_date", "2021-06-01".into());
+    put("systems.excellence_since", "2023-01-01".into());
+    put("honours.1.award", "广东省名牌产品（演示）".into());
+    put("honours.1.level", "provincial".into());
+    put("honours.1.year", "2024".into());
+    put("compliance.1.date", "2025-05-12".into());
+    put("compliance.1.product", "主要产品".into());
+    put("compliance.1.body", "清远市市场监督管理局".into());
+    put("compliance.1.level", "city".into());
+    put("compliance.1.result", "passed".into());
+    put("compliance.accidents", "无".into());
+    put("compliance.complaints", "无".into());
+    put("compliance.penalties", "无".into());
+    put("compliance.credit", "good".into());
+    put(
+        "overview.text",
+        format!(
+            "本单位为演示用虚构企业（编号{seed}），主要从事{}。以下概述组织环境、组织关系与面临的挑战，内容纯属虚构。",
+            [
+                "电子元件制造",
+                "茶叶种植与加工",
+                "食品生产",
+                "新材料研发",
+                "医药制造"
+            ][seed as usize % 5]
+        ),
+    );
+    for (n, (id, name, _)) in cx.items.iter().enumerate() {
+        put(
+            &format!("self.{id}.text"),
+            format!(
+                "【{id} {name}】本单位在该条款方面的做法、展开、学习与整合情况（演示内容，纯属虚构）。"
+            ),
+        );
+        put(
+            &format!("self.{id}.percent"),
+            format!("{}", 40 + 5 * ((seed as usize + n) % 7)),
+        );
+    }
+    for d in &cx.declarations {
+        put(&format!("declare.{d}"), "1".into());
+    }
+    v
+}
+
+/// The demo applicants of the 2026 session, spread over the counties and every state.
+async fn applicants(
+    store: &Store,
+    pid: i64,
+    s26: i64,
+    hash: &str,
+    counties: &[qaward_store::programmes::Unit],
+) -> qaward_store::Result<Vec<(String, i64, String)>> {
+    use qaward_store::applications::{Status, applicant_who};
+    let d = store.session_detail(s26).await?;
+    let criteria = store.criteria(&d.rules.meta.criteria).await?;
+    let decl = qaward_core::eligibility::declaration_texts(&d.rules)
+        .iter()
+        .map(|(c, ..)| *c)
+        .collect();
+    let cx = qaward_core::application::Context::new(d.session.year, &d.rules, &criteria, decl);
+    let users = store.users().await?;
+    let county_who = |cid: i64| {
+        users
+            .iter()
+            .find(|u| {
+                u.grants
+                    .iter()
+                    .any(|g| g.role == Role::CountyOffice && g.county_id == Some(cid))
+            })
+            .map(|u| Who::user(u.id, &u.display_name, Role::CountyOffice.code()))
+            .unwrap_or_else(Who::system)
+    };
+    let office = users
+        .iter()
+        .find(|u| u.username == "office")
+        .map(|u| Who::user(u.id, &u.display_name, Role::CityOffice.code()))
+        .unwrap_or_else(Who::system);
+    let plan: [(&str, &str, &str); 14] = [
+        ("清远市演示电子科技有限公司", "清城区", "draft"),
+        ("清新区演示机械制造有限公司", "清新区", "draft"),
+        ("英德市演示红茶有限公司", "英德市", "submitted"),
+        ("连州市演示农产品有限公司", "连州市", "submitted"),
+        ("佛冈县演示五金制品有限公司", "佛冈县", "returned"),
+        ("阳山县演示建材有限公司", "阳山县", "not_recommended"),
+        (
+            "连山演示生态旅游有限公司",
+            "连山壮族瑶族自治县",
+            "recommended",
+        ),
+        ("连南演示民族制品有限公司", "连南瑶族自治县", "recommended"),
+        ("清远市演示新能源有限公司", "清城区", "forwarded"),
+        ("英德市演示水泥有限公司", "英德市", "forwarded"),
+        ("清新区演示医药有限公司", "清新区", "forwarded"),
+        ("清远市演示智能装备股份有限公司", "清城区", "eligible"),
+        ("佛冈县演示食品股份有限公司", "佛冈县", "eligible"),
+        ("连州市演示陶瓷有限公司", "连州市", "ineligible"),
+    ];
+    let mut out = Vec::new();
+    for (i, (name, county_name, state)) in plan.iter().enumerate() {
+        let n = u32::try_from(i).unwrap_or(0) + 5;
+        let cid = counties
+            .iter()
+            .find(|c| c.name == *county_name)
+            .map(|c| c.id);
+        let region = counties
+            .iter()
+            .find(|c| c.name == *county_name)
+            .map(|c| c.code.clone())
+            .unwrap_or_else(|| "441802".into());
+        let code = CreditCode::complete(&format!("91{region}MA4DQY{n:03}"))
+            .ok_or_else(|| qaward_store::Error::Other("demo code".into()))?;
+        let registered_on = format!("{}-03-01", 2008 + n % 12);
+        let t = at(date(2026, 9, 10 + (i as i8 % 15)));
+        let (oid, uid) = {
+            let mut tx = store.write(t).await?;
+            let oid = Store::insert_organisation(
+                &mut tx,
+                &Who::anonymous(name),
+                pid,
+                code.as_str(),
+                name,
+                cid,
+            )
+            .await?;
+            let u = NewUser {
+                username: format!("applicant{n:02}"),
+                display_name: format!("演示联系人（{name}）"),
+                email: Some(format!("applicant{n:02}@example.com")),
+                password: String::new(),
+                grants: vec![Grant {
+                    organisation_id: Some(oid),
+                    ..grant(Role::Applicant, pid)
+                }],
+            };
+            let uid = Store::insert_user(&mut tx, &Who::anonymous(name), &u, hash).await?;
+            tx.commit().await?;
+            (oid, uid)
+        };
+        let org = store.organisation(oid).await?;
+        let who = applicant_who(uid, &format!("演示联系人（{name}）"));
+        let aid = store.start_application(&who, s26, &org, t).await?;
+        let mut values = sample_form(&cx, n, &registered_on);
+        if *state == "draft" {
+            values.retain(|k, _| k.starts_with("identity.") || k.starts_with("staff."));
+        }
+        for s in qaward_core::application::SECTIONS {
+            let part: qaward_core::application::Values = values
+                .iter()
+                .filter(|(k, _)| k.starts_with(&format!("{}.", s.key)))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if !part.is_empty() {
+                store.save_section(&who, aid, s.key, &part, t).await?;
+            }
+        }
+        if *state != "draft" {
+            store
+                .submit_application(&who, aid, at(date(2026, 10, 20 + (i as i8 % 8))))
+                .await?;
+        }
+        let cw = county_who(cid.unwrap_or(0));
+        let checked: Vec<(String, bool, String)> = ["conditions", "truthful", "departments"]
+            .iter()
+            .map(|c| ((*c).to_owned(), true, String::new()))
+            .collect();
+        let when = at(date(2026, 11, 3 + (i as i8 % 10)));
+        match *state {
+            "returned" => {
+                store
+                    .county_decide(
+                        &cw,
+                        aid,
+                        &checked,
+                        "returned",
+                        "近三年质量监督抽查情况填写不完整，请补充抽查机关和结果后重新提交。",
+                        when,
+                    )
+                    .await?
+            }
+            "not_recommended" => store
+                .county_decide(
+                    &cw,
+                    aid,
+                    &checked,
+                    "not_recommended",
+                    "经会同县应急管理局核实，该单位2025年发生一般生产安全事故，本年度暂不推荐。",
+                    when,
+                )
+                .await?,
+            "recommended" | "forwarded" | "eligible" | "ineligible" => {
+                store
+                    .county_decide(
+                        &cw,
+                        aid,
+                        &checked,
+                        "recommended",
+                        "经核实，申报内容属实，符合申报条件，同意推荐。",
+                        when,
+                    )
+                    .await?
+            }
+            _ => {}
+        }
+        if matches!(*state, "forwarded" | "eligible" | "ineligible") {
+            store
+                .county_forward(&cw, s26, cid.unwrap_or(0), at(date(2026, 11, 14)))
+                .await?;
+        }
+        if matches!(*state, "eligible" | "ineligible") {
+            let lines = {
+                let a = store.application(aid).await?;
+                let call = d.entered(Stage::CallPublished).unwrap_or(date(2026, 9, 1));
+                let f = qaward_core::application::facts(&a.values, &cx, call, true, vec![], vec![]);
+                qaward_core::eligibility::check(&d.rules, &f)
+            };
+            let mut items: Vec<(String, bool, String)> = lines
+                .iter()
+                .map(|l| (l.code.to_owned(), true, String::new()))
+                .collect();
+            items.push(("package_complete".into(), true, String::new()));
+            if *state == "ineligible"
+                && let Some(x) = items.iter_mut().find(|x| x.0 == "spot_checks")
+            {
+                x.1 = false;
+                x.2 = "经征求市市场监管局意见，该单位2024年市级质量监督抽查有一批次产品不合格，申报时未如实填报（第十条、第三十二条）。".into();
+            }
+            store
+                .eligibility_decide(&office, aid, &items, at(date(2026, 11, 20)))
+                .await?;
+        }
+        let status = store.application(aid).await?.status;
+        debug_assert!(status != Status::Withdrawn);
+        out.push(((*name).to_owned(), aid, status.code().to_owned()));
+    }
+    Ok(out)
 }

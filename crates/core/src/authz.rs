@@ -216,6 +216,32 @@ pub enum Action {
         /// Organisation.
         organisation_id: i64,
     },
+    /// Fill in and submit one's own organisation's application.
+    EditApplication {
+        /// Programme.
+        programme_id: i64,
+        /// Organisation.
+        organisation_id: i64,
+    },
+    /// Read an application: its organisation always; once submitted, the county office of its
+    /// county, the city office and discipline of its programme.
+    ViewApplication {
+        /// Programme.
+        programme_id: i64,
+        /// The organisation's county.
+        county_id: Option<i64>,
+        /// Organisation.
+        organisation_id: i64,
+        /// Submitted at least once.
+        submitted: bool,
+    },
+    /// The county office's verification and recommendation of an application in its county.
+    CountyReview {
+        /// Programme.
+        programme_id: i64,
+        /// County.
+        county_id: i64,
+    },
     /// Read the award audit log of a programme (discipline, Art. 23–27).
     ReadAuditLog {
         /// Programme.
@@ -366,6 +392,80 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
                 deny(
                     "申报单位只能查看本单位的材料。",
                     "An applicant sees only its own organisation's file.",
+                )
+            }
+        }
+        Action::EditApplication {
+            programme_id,
+            organisation_id,
+        } => {
+            let ok = a.grants.iter().any(|g| {
+                g.role == Role::Applicant
+                    && g.programme_id == Some(programme_id)
+                    && g.organisation_id == Some(organisation_id)
+            });
+            if ok {
+                Ok(())
+            } else {
+                deny(
+                    "只有申报单位本身可以填写和提交本单位的申报材料。",
+                    "Only the applicant itself fills in and submits its application.",
+                )
+            }
+        }
+        Action::ViewApplication {
+            programme_id,
+            county_id,
+            organisation_id,
+            submitted,
+        } => {
+            let own = a.grants.iter().any(|g| {
+                g.role == Role::Applicant
+                    && g.programme_id == Some(programme_id)
+                    && g.organisation_id == Some(organisation_id)
+            });
+            let county = submitted
+                && county_id.is_some()
+                && a.grants.iter().any(|g| {
+                    g.role == Role::CountyOffice
+                        && g.programme_id == Some(programme_id)
+                        && g.county_id == county_id
+                });
+            let office = submitted && in_p(&[Role::CityOffice, Role::Discipline], programme_id);
+            if own || county || office {
+                Ok(())
+            } else if a.has(Role::Applicant) {
+                deny(
+                    "申报单位只能查看本单位的材料。",
+                    "An applicant sees only its own organisation's file.",
+                )
+            } else if a.has(Role::CountyOffice) {
+                deny(
+                    "县（市、区）质量强县办只能查看本辖区已提交的申报材料。",
+                    "A county office sees only submitted applications of its own county.",
+                )
+            } else {
+                deny(
+                    "您没有查看该申报材料的职责。",
+                    "You hold no duty that allows reading this application.",
+                )
+            }
+        }
+        Action::CountyReview {
+            programme_id,
+            county_id,
+        } => {
+            let ok = a.grants.iter().any(|g| {
+                g.role == Role::CountyOffice
+                    && g.programme_id == Some(programme_id)
+                    && g.county_id == Some(county_id)
+            });
+            if ok {
+                Ok(())
+            } else {
+                deny(
+                    "只有申报单位所在县（市、区）的质量强县办可以核实和推荐。",
+                    "Only the applicant's own county office verifies and recommends.",
                 )
             }
         }

@@ -1,12 +1,14 @@
 //! QAward pure domain: rule sets, criteria, citations. No IO beyond reading a
 //! policy file on request.
 
+pub mod application;
 pub mod audit;
 pub mod authz;
 pub mod citation;
 pub mod clock;
 pub mod credit_code;
 pub mod criteria;
+pub mod eligibility;
 pub mod password;
 pub mod refusal;
 pub mod rulefile;

@@ -19,6 +19,9 @@ pub const TABLES: &[&str] = &[
     "award_sessions",
     "stage_windows",
     "stage_history",
+    "applications",
+    "county_reviews",
+    "eligibility_reviews",
     "audit_log",
     "audit_head",
 ];

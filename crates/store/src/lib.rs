@@ -3,6 +3,7 @@
 //! transaction; the audit log is append-only and hash-chained.
 
 pub mod accounts;
+pub mod applications;
 pub mod audit;
 pub mod backup;
 pub mod programmes;
@@ -92,14 +93,26 @@ pub struct Store {
     url: String,
 }
 
-const SQLITE_MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_foundation",
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_foundation",
+        include_str!("../migrations/sqlite/0001_foundation.sql"),
+    ),
+    (
+        "0002_applications",
+        include_str!("../migrations/sqlite/0002_applications.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_foundation",
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        "0002_applications",
+        include_str!("../migrations/postgres/0002_applications.sql"),
+    ),
+];
 
 impl Store {
     /// Open the SQLite database in `dir` (created when missing).

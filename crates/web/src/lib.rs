@@ -4,6 +4,7 @@
 
 pub mod ctx;
 pub mod error;
+pub mod form;
 pub mod i18n;
 pub mod routes;
 pub mod view;

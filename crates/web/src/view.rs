@@ -170,6 +170,12 @@ impl PageCtx {
         }
     }
 
+    /// An application's status.
+    pub fn status(&self, s: impl Val<qaward_store::applications::Status>) -> &'static str {
+        let s = s.val();
+        if self.zh() { s.zh() } else { s.en() }
+    }
+
     /// An article stored as a number in the database.
     pub fn article_n(&self, a: impl Val<i64>) -> String {
         self.article(u32::try_from(a.val()).unwrap_or(0))

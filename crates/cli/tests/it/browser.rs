@@ -99,28 +99,34 @@ async fn the_city_office_signs_in_and_opens_the_session_page() {
         assert!(b.source().await?.contains("清远市政府质量奖"));
         b.screenshot(&shot("home.png")).await?;
         b.goto(format!("{}/login", app.base)).await?;
-        b.find(By::Id("username"))
+        b.query(By::Id("username"))
+            .first()
             .await?
             .send_keys("office")
             .await?;
-        b.find(By::Id("password"))
+        b.query(By::Id("password"))
+            .first()
             .await?
             .send_keys(DEMO_PASSWORD)
             .await?;
-        b.find(By::Css("form.form button[type=submit]"))
+        b.query(By::Css("form.form button[type=submit]"))
+            .first()
             .await?
             .click()
             .await?;
-        b.find(By::XPath("//h1[contains(., '我的工作台')]")).await?;
+        b.query(By::XPath("//h1[contains(., '我的工作台')]"))
+            .first()
+            .await?;
         b.screenshot(&shot("dashboard-office.png")).await?;
-        b.find(By::Css(format!(
+        b.query(By::Css(format!(
             "a[href='/office/sessions/{}']",
             app.demo.session_2026
         )))
+        .first()
         .await?
         .click()
         .await?;
-        let h1 = b.find(By::Tag("h1")).await?.text().await?;
+        let h1 = b.query(By::Tag("h1")).first().await?.text().await?;
         assert!(h1.contains("2026年度清远市政府质量奖"), "{h1}");
         let src = b.source().await?;
         assert!(
@@ -130,7 +136,8 @@ async fn the_city_office_signs_in_and_opens_the_session_page() {
         assert!(src.contains("企业申报"));
         b.screenshot(&shot("office-session.png")).await?;
         // The check page before moving on names the article that holds it back.
-        b.find(By::Css("a.button[href*='advance']"))
+        b.query(By::Css("a.button[href*='advance']"))
+            .first()
             .await?
             .click()
             .await?;
@@ -145,4 +152,197 @@ async fn the_city_office_signs_in_and_opens_the_session_page() {
     .await;
     b.quit().await.ok();
     run.expect("browser journey");
+}
+
+/// Type into the field with this id, replacing what is there.
+async fn type_into(b: &WebDriver, id: &str, text: &str) -> WebDriverResult<()> {
+    let e = b.query(By::Id(id)).first().await?;
+    e.clear().await?;
+    e.send_keys(text).await
+}
+
+#[tokio::test]
+async fn an_enterprise_applies_its_county_recommends_and_the_city_passes_it() {
+    let Some(d) = chromedriver().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let b = browser(&d).await;
+    let base = app.base.clone();
+    let code = qaward_core::credit_code::CreditCode::complete("91441802MA4DBR001").unwrap();
+    let run = async {
+        // Register.
+        b.goto(format!("{base}/register")).await?;
+        type_into(&b, "credit_code", code.as_str()).await?;
+        type_into(&b, "name", "清远市浏览器演示制造有限公司").await?;
+        b.query(By::Css("#county_id option:nth-child(2)"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        b.execute(
+            "document.getElementById('registered_on').value = '2012-04-01';",
+            vec![],
+        )
+        .await?;
+        type_into(&b, "address", "清远市演示大道8号（虚构）").await?;
+        type_into(&b, "contact_name", "浏览器测试").await?;
+        type_into(&b, "email", "browser@example.com").await?;
+        type_into(&b, "username", "browser01").await?;
+        type_into(&b, "password", "Browser#2026x").await?;
+        type_into(&b, "password2", "Browser#2026x").await?;
+        b.screenshot(&shot("register.png")).await?;
+        b.query(By::Css("form.form button[type=submit]"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        b.query(By::XPath("//button[contains(., '开始填写申报材料')]"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        b.query(By::XPath("//h2[contains(., '申报材料各部分')]"))
+            .first()
+            .await?;
+        let url = b.current_url().await?;
+        let aid: i64 = url.path().rsplit('/').next().unwrap().parse().unwrap();
+        // Type in a section; the draft saves itself and survives a reload.
+        b.goto(format!("{base}/applications/{aid}/s/identity"))
+            .await?;
+        type_into(&b, "identity.legal_rep", "浏览器法人").await?;
+        b.query(By::XPath(
+            "//p[contains(@class,'autosave-status') and contains(., '草稿已自动保存')]",
+        ))
+        .first()
+        .await?;
+        b.refresh().await?;
+        let v = b
+            .find(By::Id("identity.legal_rep"))
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        assert_eq!(v, "浏览器法人");
+        b.screenshot(&shot("application-section.png")).await?;
+        // The rest of the form, as the applicant would have typed it.
+        let a = app.store.application(aid).await.unwrap();
+        let dd = app.store.session_detail(a.session_id).await.unwrap();
+        let criteria = app.store.criteria(&dd.rules.meta.criteria).await.unwrap();
+        let decl = qaward_core::eligibility::declaration_texts(&dd.rules)
+            .iter()
+            .map(|(c, ..)| *c)
+            .collect();
+        let cx = qaward_core::application::Context::new(2026, &dd.rules, &criteria, decl);
+        let who = qaward_store::applications::applicant_who(0, "browser01");
+        let values = qaward::demo::sample_form(&cx, 9, "2012-04-01");
+        for s in qaward_core::application::SECTIONS {
+            let part = values
+                .iter()
+                .filter(|(k, _)| {
+                    k.starts_with(&format!("{}.", s.key)) && k.as_str() != "identity.legal_rep"
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            app.store
+                .save_section(&who, aid, s.key, &part, app.now_ts())
+                .await
+                .unwrap();
+        }
+        b.goto(format!("{base}/applications/{aid}")).await?;
+        b.screenshot(&shot("application-tasks.png")).await?;
+        b.query(By::LinkText("检查并提交"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        b.screenshot(&shot("application-submit.png")).await?;
+        b.query(By::XPath("//button[contains(., '确认提交')]"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        let h1 = b.query(By::Tag("h1")).first().await?.text().await?;
+        assert!(h1.contains("申报回执"), "{h1}");
+        assert!(b.source().await?.contains(&format!("QA2026-{aid:06}")));
+        b.screenshot(&shot("application-receipt.png")).await?;
+        // The county office recommends and forwards it.
+        b.delete_all_cookies().await?;
+        login(&b, &base, "county-qingcheng").await?;
+        b.goto(format!("{base}/county/applications/{aid}")).await?;
+        for id in [
+            "check.conditions",
+            "check.truthful",
+            "check.departments",
+            "d-rec",
+        ] {
+            b.query(By::Id(id)).first().await?.click().await?;
+        }
+        b.screenshot(&shot("county-review.png")).await?;
+        b.query(By::XPath("//button[contains(., '提交推荐意见')]"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        b.query(By::XPath("//button[contains(., '统一报送市强市办')]"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        assert!(b.source().await?.contains("已向市强市办报送推荐的申报"));
+        // The city office passes it.
+        b.delete_all_cookies().await?;
+        login(&b, &base, "office").await?;
+        b.goto(format!("{base}/office/applications/{aid}")).await?;
+        b.screenshot(&shot("office-eligibility.png")).await?;
+        b.query(By::XPath("//button[contains(., '提交资格审查结论')]"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        b.query(By::XPath("//h1[contains(., '申报单位列表')]"))
+            .first()
+            .await?;
+        b.screenshot(&shot("office-applications.png")).await?;
+        Ok::<(), WebDriverError>(())
+    }
+    .await;
+    b.quit().await.ok();
+    run.expect("browser journey");
+    assert_eq!(
+        app.store
+            .application_list(app.demo.session_2026, None, &dummy_cx(&app).await)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.name == "清远市浏览器演示制造有限公司")
+            .map(|r| r.status.code())
+            .next(),
+        Some("eligible")
+    );
+}
+
+async fn login(b: &WebDriver, base: &str, user: &str) -> WebDriverResult<()> {
+    b.goto(format!("{base}/login")).await?;
+    type_into(b, "username", user).await?;
+    type_into(b, "password", DEMO_PASSWORD).await?;
+    b.query(By::Css("form.form button[type=submit]"))
+        .first()
+        .await?
+        .click()
+        .await?;
+    b.query(By::XPath("//h1[contains(., '我的工作台')]"))
+        .first()
+        .await?;
+    Ok(())
+}
+
+async fn dummy_cx(app: &crate::helpers::TestApp) -> qaward_core::application::Context {
+    let dd = app
+        .store
+        .session_detail(app.demo.session_2026)
+        .await
+        .unwrap();
+    let criteria = app.store.criteria(&dd.rules.meta.criteria).await.unwrap();
+    qaward_core::application::Context::new(2026, &dd.rules, &criteria, vec![])
 }

@@ -115,6 +115,12 @@ impl Page {
 }
 
 impl TestApp {
+    /// The instant the app's clock shows.
+    pub fn now_ts(&self) -> jiff::Timestamp {
+        use qaward_core::clock::Clock;
+        self.clock.now()
+    }
+
     /// A visitor with no account.
     pub fn visitor(&self) -> User {
         User {

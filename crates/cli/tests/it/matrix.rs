@@ -6,9 +6,10 @@ use crate::helpers::{TestApp, User, spawn_app};
 use qaward_web::routes::ROUTES;
 use std::collections::BTreeMap;
 
-const ROLES: [&str; 12] = [
+const ROLES: [&str; 13] = [
     "anonymous",
     "applicant",
+    "applicant13",
     "county-qingcheng",
     "county-yingde",
     "office",
@@ -24,6 +25,7 @@ const ROLES: [&str; 12] = [
 const ALL: &[&str] = &ROLES;
 const USERS: &[&str] = &[
     "applicant",
+    "applicant13",
     "county-qingcheng",
     "county-yingde",
     "office",
@@ -37,6 +39,9 @@ const USERS: &[&str] = &[
 ];
 const OFFICE_READ: &[&str] = &["office", "leader", "discipline"];
 const OFFICE: &[&str] = &["office"];
+/// The forwarded 清城区 application: its applicant, its county office, the office, discipline.
+const VIEW_APP: &[&str] = &["applicant13", "county-qingcheng", "office", "discipline"];
+const OWNER: &[&str] = &["applicant13"];
 
 /// Who may use each route, and the harmless form an allowed role sends to a POST route.
 /// (method, route, roles allowed, the harmless form an allowed role sends).
@@ -102,7 +107,72 @@ fn expectations() -> Vec<Expectation> {
             vec![("to", "closed")],
         ),
         ("GET", "/office/sessions.xlsx", OFFICE_READ, vec![]),
+        ("GET", "/static/app.js", ALL, vec![]),
+        ("GET", "/register", ALL, vec![]),
+        (
+            "POST",
+            "/register",
+            ALL,
+            vec![("programme_id", "{pid}"), ("credit_code", "bad")],
+        ),
+        (
+            "POST",
+            "/org/{oid}/applications",
+            &["applicant"],
+            vec![("session_id", "{closed}")],
+        ),
+        ("GET", "/applications/{aid}", VIEW_APP, vec![]),
+        ("GET", "/applications/{aid}/s/{key}", VIEW_APP, vec![]),
+        (
+            "POST",
+            "/applications/{aid}/s/{key}",
+            OWNER,
+            vec![("identity.legal_rep", "x")],
+        ),
+        (
+            "POST",
+            "/applications/{aid}/s/{key}/autosave",
+            OWNER,
+            vec![("identity.legal_rep", "x")],
+        ),
+        ("GET", "/applications/{aid}/submit", OWNER, vec![]),
+        ("POST", "/applications/{aid}/submit", OWNER, vec![]),
+        ("GET", "/applications/{aid}/receipt", VIEW_APP, vec![]),
         ("GET", "/county/{cid}", &["county-qingcheng"], vec![]),
+        (
+            "POST",
+            "/county/{cid}/forward",
+            &["county-qingcheng"],
+            vec![("session_id", "{sid}")],
+        ),
+        (
+            "GET",
+            "/county/applications/{aid}",
+            &["county-qingcheng"],
+            vec![],
+        ),
+        (
+            "POST",
+            "/county/applications/{aid}",
+            &["county-qingcheng"],
+            vec![("decision", "recommended")],
+        ),
+        ("GET", "/office/sessions/{sid}/applications", OFFICE, vec![]),
+        (
+            "GET",
+            "/office/sessions/{sid}/applications.xlsx",
+            OFFICE,
+            vec![],
+        ),
+        ("GET", "/office/applications/{aid}", OFFICE, vec![]),
+        (
+            "POST",
+            "/office/applications/{aid}",
+            OFFICE,
+            vec![("item.registered", "fail")],
+        ),
+        // Changes the application's state: after the reads.
+        ("POST", "/applications/{aid}/withdraw", OWNER, vec![]),
         ("GET", "/department/{did}", &["dept-ecology"], vec![]),
         ("GET", "/org/{oid}", &["applicant"], vec![]),
         ("GET", "/discipline/audit", &["discipline"], vec![]),
@@ -167,6 +237,19 @@ async fn fill(app: &TestApp, pattern: &str) -> String {
         .replace("{oid}", &app.demo.organisations[0].to_string())
         .replace("{uid}", &leader.to_string())
         .replace("{lang}", "zh")
+        .replace("{aid}", &forwarded_app(app).to_string())
+        .replace("{key}", "identity")
+        .replace("{closed}", &app.demo.session_2024.to_string())
+}
+
+/// The forwarded application of 清城区 (清远市演示新能源有限公司, user applicant13).
+fn forwarded_app(app: &TestApp) -> i64 {
+    app.demo
+        .applications
+        .iter()
+        .find(|(n, ..)| n == "清远市演示新能源有限公司")
+        .map(|(_, id, _)| *id)
+        .unwrap()
 }
 
 async fn client(app: &TestApp, role: &str) -> User {
@@ -194,10 +277,15 @@ async fn every_route_for_every_role() {
         let u = client(&app, role).await;
         for (method, pattern, allowed, form) in &exp {
             let path = fill(&app, pattern).await;
+            let mut filled = Vec::new();
+            for (k, v) in form {
+                filled.push((*k, fill(&app, v).await));
+            }
+            let fields: Vec<(&str, &str)> = filled.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let page = if *method == "GET" {
                 u.get(&path).await
             } else {
-                u.post(&path, form).await
+                u.post(&path, &fields).await
             };
             let allow = allowed.contains(&role);
             let ok = if allow {

@@ -3,9 +3,11 @@
 
 pub mod account;
 pub mod admin;
+pub mod applications;
 pub mod audit;
 pub mod office;
 pub mod public;
+pub mod review;
 pub mod scoped;
 
 use crate::AppState;
@@ -48,7 +50,45 @@ pub fn router(state: AppState) -> Router {
             get(office::advance_page).post(office::advance),
         )
         .route("/office/sessions.xlsx", get(office::sessions_xlsx))
-        .route("/county/{cid}", get(scoped::county_page))
+        .route("/static/app.js", get(public::js))
+        .route(
+            "/register",
+            get(applications::register_page).post(applications::register),
+        )
+        .route("/org/{oid}/applications", post(applications::start))
+        .route("/applications/{aid}", get(applications::task_list))
+        .route(
+            "/applications/{aid}/s/{key}",
+            get(applications::section_get).post(applications::section_post),
+        )
+        .route(
+            "/applications/{aid}/s/{key}/autosave",
+            post(applications::autosave),
+        )
+        .route(
+            "/applications/{aid}/submit",
+            get(applications::submit_page).post(applications::submit),
+        )
+        .route("/applications/{aid}/receipt", get(applications::receipt))
+        .route("/applications/{aid}/withdraw", post(applications::withdraw))
+        .route("/county/{cid}", get(review::county_page))
+        .route("/county/{cid}/forward", post(review::county_forward))
+        .route(
+            "/county/applications/{aid}",
+            get(review::county_review_page).post(review::county_decide),
+        )
+        .route(
+            "/office/sessions/{sid}/applications",
+            get(review::office_list),
+        )
+        .route(
+            "/office/sessions/{sid}/applications.xlsx",
+            get(review::office_list_xlsx),
+        )
+        .route(
+            "/office/applications/{aid}",
+            get(review::office_review_page).post(review::office_decide),
+        )
         .route("/department/{did}", get(scoped::department_page))
         .route("/org/{oid}", get(scoped::organisation_page))
         .route("/discipline/audit", get(audit::discipline_log))
@@ -92,7 +132,26 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/office/sessions/{sid}/advance"),
     ("POST", "/office/sessions/{sid}/advance"),
     ("GET", "/office/sessions.xlsx"),
+    ("GET", "/static/app.js"),
+    ("GET", "/register"),
+    ("POST", "/register"),
+    ("POST", "/org/{oid}/applications"),
+    ("GET", "/applications/{aid}"),
+    ("GET", "/applications/{aid}/s/{key}"),
+    ("POST", "/applications/{aid}/s/{key}"),
+    ("POST", "/applications/{aid}/s/{key}/autosave"),
+    ("GET", "/applications/{aid}/submit"),
+    ("POST", "/applications/{aid}/submit"),
+    ("GET", "/applications/{aid}/receipt"),
+    ("POST", "/applications/{aid}/withdraw"),
     ("GET", "/county/{cid}"),
+    ("POST", "/county/{cid}/forward"),
+    ("GET", "/county/applications/{aid}"),
+    ("POST", "/county/applications/{aid}"),
+    ("GET", "/office/sessions/{sid}/applications"),
+    ("GET", "/office/sessions/{sid}/applications.xlsx"),
+    ("GET", "/office/applications/{aid}"),
+    ("POST", "/office/applications/{aid}"),
     ("GET", "/department/{did}"),
     ("GET", "/org/{oid}"),
     ("GET", "/discipline/audit"),

@@ -69,6 +69,17 @@ pub async fn css() -> impl IntoResponse {
     )
 }
 
+/// The script that saves drafts as one types.
+pub async fn js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.js"),
+    )
+}
+
 /// One row of a stage timeline.
 pub struct TimelineRow {
     /// Stage.

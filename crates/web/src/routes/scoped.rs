@@ -188,49 +188,6 @@ pub async fn dashboard(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRe
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "county.html")]
-struct CountyPage {
-    c: PageCtx,
-    county: Unit,
-    organisations: Vec<Organisation>,
-}
-
-/// `/county/{cid}`: a county office's own county.
-pub async fn county_page(
-    State(st): State<AppState>,
-    c: Ctx,
-    Path(cid): Path<i64>,
-) -> Result<impl IntoResponse, AppError> {
-    // Unknown ids are refused the same way as other counties', so nothing leaks.
-    let found = st.store.county(cid).await;
-    let (pid, county) = match found {
-        Ok(x) => x,
-        Err(qaward_store::Error::NotFound) => {
-            c.authorize(Action::ViewCounty {
-                programme_id: -1,
-                county_id: cid,
-            })?;
-            return Err(c.not_found());
-        }
-        Err(e) => return Err(c.store_err(e)),
-    };
-    c.authorize(Action::ViewCounty {
-        programme_id: pid,
-        county_id: cid,
-    })?;
-    let organisations = st
-        .store
-        .organisations_in_county(cid)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    Ok(CountyPage {
-        c: c.page(),
-        county,
-        organisations,
-    })
-}
-
-#[derive(Template, WebTemplate)]
 #[template(path = "department.html")]
 struct DepartmentPage {
     c: PageCtx,
@@ -269,6 +226,8 @@ pub async fn department_page(
 struct OrganisationPage {
     c: PageCtx,
     o: Organisation,
+    applications: Vec<(qaward_store::applications::Application, String)>,
+    open: Vec<AwardSession>,
 }
 
 /// `/org/{oid}`: an applicant's own organisation.
@@ -292,5 +251,38 @@ pub async fn organisation_page(
         programme_id: o.programme_id,
         organisation_id: oid,
     })?;
-    Ok(OrganisationPage { c: c.page(), o })
+    let apps = st
+        .store
+        .applications_of(oid)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let sessions = st
+        .store
+        .sessions(o.programme_id)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let applications = apps
+        .into_iter()
+        .map(|a| {
+            let title = sessions
+                .iter()
+                .find(|s| s.id == a.session_id)
+                .map(|s| s.title.clone())
+                .unwrap_or_default();
+            (a, title)
+        })
+        .collect::<Vec<_>>();
+    let open = sessions
+        .into_iter()
+        .filter(|s| {
+            matches!(s.stage, Stage::CallPublished | Stage::Applications)
+                && !applications.iter().any(|(a, _)| a.session_id == s.id)
+        })
+        .collect();
+    Ok(OrganisationPage {
+        c: c.page(),
+        o,
+        applications,
+        open,
+    })
 }

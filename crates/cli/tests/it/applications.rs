@@ -1,0 +1,587 @@
+//! The application stage as people use it: registration, the form, submission and its
+//! receipt, the deadline, the county's recommendation, the city's eligibility review.
+
+use crate::helpers::{TestApp, User, spawn_app};
+use jiff::civil::date;
+use qaward_core::application::{Context, SECTIONS, Values};
+use qaward_core::clock::at_shanghai;
+
+/// The form context of the 2026 session.
+async fn context(app: &TestApp) -> Context {
+    let d = app
+        .store
+        .session_detail(app.demo.session_2026)
+        .await
+        .unwrap();
+    let criteria = app.store.criteria(&d.rules.meta.criteria).await.unwrap();
+    let decl = qaward_core::eligibility::declaration_texts(&d.rules)
+        .iter()
+        .map(|(c, ..)| *c)
+        .collect();
+    Context::new(2026, &d.rules, &criteria, decl)
+}
+
+/// Register an organisation in 清城区 and sign in as it; returns (user, org id).
+async fn register(app: &TestApp, code: &str, username: &str) -> (User, i64) {
+    let u = app.visitor();
+    let qingcheng = app
+        .demo
+        .counties
+        .iter()
+        .find(|(n, _)| n == "清城区")
+        .unwrap()
+        .1
+        .to_string();
+    let p = u
+        .post(
+            "/register",
+            &[
+                ("programme_id", &app.demo.programme_id.to_string()),
+                ("credit_code", code),
+                ("name", "清远市测试演示制造有限公司"),
+                ("county_id", &qingcheng),
+                ("registered_on", "2015-06-01"),
+                ("address", "清远市演示大道1号（虚构）"),
+                ("contact_name", "测试联系人"),
+                ("email", "tester@example.com"),
+                ("username", username),
+                ("password", "Register#2026x"),
+                ("password2", "Register#2026x"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let org: i64 = p
+        .location
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    (u, org)
+}
+
+/// Fill every section with `values`, section by section, as the pages post them.
+async fn fill(u: &User, aid: i64, values: &Values) {
+    for s in SECTIONS {
+        let fields: Vec<(&str, &str)> = values
+            .iter()
+            .filter(|(k, _)| k.starts_with(&format!("{}.", s.key)))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let p = u
+            .post(&format!("/applications/{aid}/s/{}", s.key), &fields)
+            .await;
+        assert_eq!(p.status, 200, "{}: {}", s.key, p.body);
+    }
+}
+
+async fn start(app: &TestApp, u: &User, org: i64) -> i64 {
+    let p = u
+        .post(
+            &format!("/org/{org}/applications"),
+            &[("session_id", &app.demo.session_2026.to_string())],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    p.location
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_wrong_credit_code_is_refused_naming_the_rule_and_keeps_the_form() {
+    let app = spawn_app().await;
+    let u = app.visitor();
+    let p = u
+        .post(
+            "/register",
+            &[
+                ("programme_id", &app.demo.programme_id.to_string()),
+                ("credit_code", "91441802MA4DQY00512"),
+                ("name", "清远市测试演示制造有限公司"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(
+        p.body.contains("统一社会信用代码应为18位，您输入了19位"),
+        "{}",
+        p.body
+    );
+    assert!(
+        p.body.contains("清远市测试演示制造有限公司"),
+        "what was typed stays"
+    );
+    let p = u
+        .post(
+            "/register",
+            &[
+                ("programme_id", &app.demo.programme_id.to_string()),
+                ("credit_code", "91441802MA4DQY00AA"),
+                ("name", "x"),
+            ],
+        )
+        .await;
+    assert!(p.body.contains("校验位不正确"), "{}", p.body);
+}
+
+#[tokio::test]
+async fn an_enterprise_registers_fills_in_submits_and_gets_a_receipt() {
+    let app = spawn_app().await;
+    let code = qaward_core::credit_code::CreditCode::complete("91441802MA4DTQ001").unwrap();
+    let (u, org) = register(&app, code.as_str(), "tester01").await;
+    let aid = start(&app, &u, org).await;
+    // The registration date is carried into the form.
+    assert!(
+        u.get(&format!("/applications/{aid}/s/identity"))
+            .await
+            .body
+            .contains("2015-06-01")
+    );
+    // A bad value is named beside its field and kept.
+    let p = u
+        .post(
+            &format!("/applications/{aid}/s/identity"),
+            &[
+                ("identity.contact_email", "not-an-email"),
+                ("identity.legal_rep", "张演示"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("“电子邮箱”格式不正确"));
+    assert!(p.body.contains(r#"value="not-an-email""#));
+    assert!(p.body.contains("张演示"));
+    // Autosave keeps what is typed.
+    let p = u
+        .post(
+            &format!("/applications/{aid}/s/overview/autosave"),
+            &[("overview.text", "自动保存的概述（演示）")],
+        )
+        .await;
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("草稿已自动保存"));
+    assert!(
+        u.get(&format!("/applications/{aid}/s/overview"))
+            .await
+            .body
+            .contains("自动保存的概述（演示）")
+    );
+    // Not complete yet: the submit page says what is missing.
+    let p = u.post(&format!("/applications/{aid}/submit"), &[]).await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("以下部分尚未完成"));
+    // Fill everything, then submit.
+    let cx = context(&app).await;
+    fill(&u, aid, &qaward::demo::sample_form(&cx, 3, "2015-06-01")).await;
+    let list = u.get(&format!("/applications/{aid}")).await;
+    assert!(
+        !list.body.contains("task-in-progress"),
+        "every section complete"
+    );
+    assert!(list.body.contains("第十条"));
+    let p = u.post(&format!("/applications/{aid}/submit"), &[]).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let r = u.get(&format!("/applications/{aid}/receipt")).await;
+    assert!(r.body.contains(&format!("QA2026-{aid:06}")));
+    let a = app.store.application(aid).await.unwrap();
+    let hash = a.content_hash.clone().unwrap();
+    assert_eq!(
+        hash,
+        qaward_store::applications::content_hash(&a.values, &[])
+    );
+    assert!(r.body.contains(&hash));
+    // Read-only now: a change is refused and nothing changes.
+    let p = u
+        .post(
+            &format!("/applications/{aid}/s/overview"),
+            &[("overview.text", "提交后改动")],
+        )
+        .await;
+    assert_eq!(p.status, 409);
+    assert!(p.body.contains("不能再修改"));
+    assert_eq!(app.store.application(aid).await.unwrap().values, a.values);
+}
+
+#[tokio::test]
+async fn submitting_after_the_deadline_is_refused_citing_article_12() {
+    let app = spawn_app().await;
+    let code = qaward_core::credit_code::CreditCode::complete("91441802MA4DTQ002").unwrap();
+    let (u, org) = register(&app, code.as_str(), "tester02").await;
+    let aid = start(&app, &u, org).await;
+    fill(
+        &u,
+        aid,
+        &qaward::demo::sample_form(&context(&app).await, 4, "2015-06-01"),
+    )
+    .await;
+    app.clock.set(at_shanghai(date(2027, 1, 1), 0, 5));
+    let u = app.signed_in_with("tester02", "Register#2026x").await;
+    let p = u.post(&format!("/applications/{aid}/submit"), &[]).await;
+    assert_eq!(p.status, 409);
+    assert!(p.body.contains("第十二条"), "{}", p.body);
+    assert!(p.body.contains("2026年12月31日"));
+    assert_eq!(
+        app.store.application(aid).await.unwrap().status.code(),
+        "draft"
+    );
+}
+
+#[tokio::test]
+async fn a_loss_without_a_policy_reason_fails_the_self_check_and_blocks_submission() {
+    let app = spawn_app().await;
+    let code = qaward_core::credit_code::CreditCode::complete("91441802MA4DTQ003").unwrap();
+    let (u, org) = register(&app, code.as_str(), "tester03").await;
+    let aid = start(&app, &u, org).await;
+    let mut v = qaward::demo::sample_form(&context(&app).await, 5, "2015-06-01");
+    v.insert("economics.2024.profit".into(), "-120.00".into());
+    v.insert("economics.2024.loss".into(), "1".into());
+    fill(&u, aid, &v).await;
+    let p = u.get(&format!("/applications/{aid}/submit")).await;
+    assert!(p.body.contains("outcome-fail"), "{}", p.body);
+    assert!(p.body.contains("2024"));
+    assert_eq!(
+        u.post(&format!("/applications/{aid}/submit"), &[])
+            .await
+            .status,
+        422
+    );
+    // With a policy reason the line passes.
+    let p = u
+        .post(
+            &format!("/applications/{aid}/s/economics"),
+            &[
+                ("economics.2024.profit", "-120.00"),
+                ("economics.2024.loss", "1"),
+                (
+                    "economics.2024.policy_loss_reason",
+                    "执行国家疫情防控政策停产（演示）",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert_eq!(
+        u.post(&format!("/applications/{aid}/submit"), &[])
+            .await
+            .status,
+        303
+    );
+}
+
+#[tokio::test]
+async fn the_county_returns_the_applicant_corrects_and_the_city_decides() {
+    let app = spawn_app().await;
+    let code = qaward_core::credit_code::CreditCode::complete("91441802MA4DTQ004").unwrap();
+    let (u, org) = register(&app, code.as_str(), "tester04").await;
+    let aid = start(&app, &u, org).await;
+    fill(
+        &u,
+        aid,
+        &qaward::demo::sample_form(&context(&app).await, 6, "2015-06-01"),
+    )
+    .await;
+    assert_eq!(
+        u.post(&format!("/applications/{aid}/submit"), &[])
+            .await
+            .status,
+        303
+    );
+    // Another county cannot see it; its own county can.
+    let yingde = app.signed_in("county-yingde").await;
+    assert_eq!(
+        yingde
+            .get(&format!("/county/applications/{aid}"))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        yingde.get(&format!("/applications/{aid}")).await.status,
+        403
+    );
+    let county = app.signed_in("county-qingcheng").await;
+    let cid = app
+        .demo
+        .counties
+        .iter()
+        .find(|(n, _)| n == "清城区")
+        .unwrap()
+        .1;
+    assert!(
+        county
+            .get(&format!("/county/{cid}"))
+            .await
+            .body
+            .contains("清远市测试演示制造有限公司")
+    );
+    // Returning needs reasons.
+    let p = county
+        .post(
+            &format!("/county/applications/{aid}"),
+            &[("decision", "returned")],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("须写明理由"));
+    let p = county
+        .post(
+            &format!("/county/applications/{aid}"),
+            &[
+                ("decision", "returned"),
+                ("reasons", "请补充2025年抽查记录。"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let page = u.get(&format!("/applications/{aid}")).await;
+    assert!(page.body.contains("请补充2025年抽查记录"));
+    // The applicant corrects and resubmits.
+    assert_eq!(
+        u.post(
+            &format!("/applications/{aid}/s/compliance"),
+            &[("compliance.note", "已补充（演示）")]
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        u.post(&format!("/applications/{aid}/submit"), &[])
+            .await
+            .status,
+        303
+    );
+    // Recommending needs every checklist item confirmed.
+    let p = county
+        .post(
+            &format!("/county/applications/{aid}"),
+            &[("decision", "recommended"), ("check.conditions", "1")],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    let p = county
+        .post(
+            &format!("/county/applications/{aid}"),
+            &[
+                ("decision", "recommended"),
+                ("check.conditions", "1"),
+                ("check.truthful", "1"),
+                ("check.departments", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    // The city reviews only what was forwarded.
+    let office = app.signed_in("office").await;
+    assert!(
+        office
+            .get(&format!("/office/applications/{aid}"))
+            .await
+            .body
+            .contains("只能审查县（市、区）已推荐并报送的申报")
+    );
+    assert_eq!(
+        county
+            .post(
+                &format!("/county/{cid}/forward"),
+                &[("session_id", &app.demo.session_2026.to_string())]
+            )
+            .await
+            .status,
+        303
+    );
+    let list = office
+        .get(&format!(
+            "/office/sessions/{}/applications?county=清城区",
+            app.demo.session_2026
+        ))
+        .await;
+    assert!(list.body.contains("清远市测试演示制造有限公司"));
+    // A failed item needs a reason; with it the applicant is told why, with the article.
+    let review = office.get(&format!("/office/applications/{aid}")).await;
+    let mut form: Vec<(String, String)> =
+        regex::Regex::new(r#"name="item\.([a-z_]+)" value="pass" checked"#)
+            .unwrap()
+            .captures_iter(&review.body)
+            .map(|c| (format!("item.{}", &c[1]), "pass".to_owned()))
+            .collect();
+    assert!(form.len() >= 8, "{}", review.body);
+    form.retain(|(k, _)| k != "item.spot_checks");
+    form.push(("item.spot_checks".into(), "fail".into()));
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let p = office
+        .post(&format!("/office/applications/{aid}"), &fields)
+        .await;
+    assert_eq!(p.status, 422);
+    let mut with_reason = fields.clone();
+    with_reason.push((
+        "reason.spot_checks",
+        "2024年市级抽查不合格未如实填报（演示）",
+    ));
+    assert_eq!(
+        office
+            .post(&format!("/office/applications/{aid}"), &with_reason)
+            .await
+            .status,
+        303
+    );
+    let page = u.get(&format!("/applications/{aid}")).await;
+    assert!(page.body.contains("资格审查未通过"));
+    assert!(page.body.contains("2024年市级抽查不合格未如实填报"));
+    let log = app
+        .store
+        .audit_entries(&qaward_store::audit::Filter {
+            action_prefix: Some("eligibility.decide".into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(log[0].article, Some(14));
+}
+
+#[tokio::test]
+async fn one_applicant_cannot_reach_anothers_application_by_any_url() {
+    let app = spawn_app().await;
+    let (_, other, _) = app
+        .demo
+        .applications
+        .iter()
+        .find(|(_, _, s)| s == "submitted")
+        .unwrap();
+    let a = app.signed_in("applicant").await;
+    for path in [
+        format!("/applications/{other}"),
+        format!("/applications/{other}/s/identity"),
+        format!("/applications/{other}/receipt"),
+        format!("/applications/{other}/submit"),
+    ] {
+        let p = a.get(&path).await;
+        assert_eq!(p.status, 403, "{path}");
+        assert!(!p.body.contains("演示法人"), "{path} leaks content");
+    }
+    let p = a
+        .post(
+            &format!("/applications/{other}/s/overview"),
+            &[("overview.text", "篡改")],
+        )
+        .await;
+    assert_eq!(p.status, 403);
+    assert_eq!(
+        a.get("/applications/999999").await.status,
+        403,
+        "unknown ids look like others' ids"
+    );
+    // A department and a reviewer cannot read applications either.
+    for who in ["dept-ecology", "reviewer", "sysadmin"] {
+        assert_eq!(
+            app.signed_in(who)
+                .await
+                .get(&format!("/applications/{other}"))
+                .await
+                .status,
+            403,
+            "{who}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_draft_stays_private_to_its_applicant() {
+    let app = spawn_app().await;
+    let (_, draft, _) = app
+        .demo
+        .applications
+        .iter()
+        .find(|(_, _, s)| s == "draft")
+        .unwrap();
+    for who in ["office", "county-qingcheng", "discipline"] {
+        assert_eq!(
+            app.signed_in(who)
+                .await
+                .get(&format!("/applications/{draft}"))
+                .await
+                .status,
+            403,
+            "{who}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_office_filters_and_exports_the_list() {
+    use calamine::{Reader, Xlsx};
+    let app = spawn_app().await;
+    let office = app.signed_in("office").await;
+    let s = app.demo.session_2026;
+    let all = office
+        .get(&format!("/office/sessions/{s}/applications"))
+        .await;
+    assert_eq!(all.status, 200);
+    assert!(all.body.contains("已提交的申报共 12 份"), "{}", all.body);
+    let only = office
+        .get(&format!(
+            "/office/sessions/{s}/applications?status=eligible"
+        ))
+        .await;
+    assert!(only.body.contains("清远市演示智能装备股份有限公司"));
+    assert!(!only.body.contains("连州市演示陶瓷有限公司"));
+    let q = office
+        .get(&format!(
+            "/office/sessions/{s}/applications?q=%E9%99%B6%E7%93%B7"
+        ))
+        .await;
+    assert!(q.body.contains("连州市演示陶瓷有限公司"));
+    let (status, bytes, _) = office
+        .get_bytes(&format!(
+            "/office/sessions/{s}/applications.xlsx?status=eligible"
+        ))
+        .await;
+    assert_eq!(status, 200);
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let rows: Vec<Vec<String>> = book
+        .worksheet_range("申报单位")
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0][1], "单位名称");
+    assert_eq!(rows.len(), 3, "{rows:?}");
+}
+
+#[tokio::test]
+async fn an_applicant_withdraws_and_the_history_stays() {
+    let app = spawn_app().await;
+    let (_, aid, _) = app
+        .demo
+        .applications
+        .iter()
+        .find(|(_, _, s)| s == "submitted")
+        .unwrap();
+    let a = app.store.application(*aid).await.unwrap();
+    let owner = app
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.grants.iter().any(|g| g.organisation_id == Some(a.org.id)))
+        .unwrap();
+    let u = app.signed_in(&owner.username).await;
+    assert_eq!(
+        u.post(&format!("/applications/{aid}/withdraw"), &[])
+            .await
+            .status,
+        303
+    );
+    let page = u.get(&format!("/applications/{aid}")).await;
+    assert!(page.body.contains("已撤回"));
+    assert!(page.body.contains("提交申报材料"), "the history stays");
+}

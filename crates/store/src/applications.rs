@@ -1,0 +1,998 @@
+//! Applications (申报): registration of an organisation and its contact person, drafts saved
+//! section by section, submission before the deadline with a receipt (number, time, SHA-256),
+//! withdrawal, the county office's recommendation (Art. 13) and the city office's eligibility
+//! review (Art. 14). Every change is one transaction with its audit entry.
+
+use crate::accounts::{NewUser, hash_password};
+use crate::programmes::Organisation;
+use crate::{Error, NewEntry, Result, Store, Who, opt_i64, opt_str};
+use qaward_core::application::Values;
+use qaward_core::authz::{Grant, Role};
+use qaward_core::credit_code::CreditCode;
+use qaward_core::refusal::Refusal;
+use qaward_core::stage::Stage;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+const DOC: (&str, &str) = (
+    "清远市政府质量奖管理办法",
+    "Qingyuan City Government Quality Award Management Measures",
+);
+
+/// Where an application stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// 草稿.
+    Draft,
+    /// 已提交，待县级推荐.
+    Submitted,
+    /// 退回修改.
+    Returned,
+    /// 县级已推荐.
+    Recommended,
+    /// 县级不予推荐.
+    NotRecommended,
+    /// 资格审查通过.
+    Eligible,
+    /// 资格审查未通过.
+    Ineligible,
+    /// 已撤回.
+    Withdrawn,
+}
+
+impl Status {
+    /// Every status.
+    pub const ALL: [Status; 8] = [
+        Status::Draft,
+        Status::Submitted,
+        Status::Returned,
+        Status::Recommended,
+        Status::NotRecommended,
+        Status::Eligible,
+        Status::Ineligible,
+        Status::Withdrawn,
+    ];
+    /// Stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Submitted => "submitted",
+            Status::Returned => "returned",
+            Status::Recommended => "recommended",
+            Status::NotRecommended => "not_recommended",
+            Status::Eligible => "eligible",
+            Status::Ineligible => "ineligible",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+    /// From the stored code.
+    pub fn parse(s: &str) -> Status {
+        Status::ALL
+            .into_iter()
+            .find(|x| x.code() == s)
+            .unwrap_or(Status::Draft)
+    }
+    /// In Chinese.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Status::Draft => "草稿",
+            Status::Submitted => "已提交，待县级推荐",
+            Status::Returned => "退回修改",
+            Status::Recommended => "县级已推荐",
+            Status::NotRecommended => "县级不予推荐",
+            Status::Eligible => "资格审查通过",
+            Status::Ineligible => "资格审查未通过",
+            Status::Withdrawn => "已撤回",
+        }
+    }
+    /// In English.
+    pub fn en(self) -> &'static str {
+        match self {
+            Status::Draft => "Draft",
+            Status::Submitted => "Submitted, awaiting the county",
+            Status::Returned => "Returned for correction",
+            Status::Recommended => "Recommended by the county",
+            Status::NotRecommended => "Not recommended by the county",
+            Status::Eligible => "Eligible",
+            Status::Ineligible => "Not eligible",
+            Status::Withdrawn => "Withdrawn",
+        }
+    }
+    /// Whether the applicant may edit.
+    pub fn editable(self) -> bool {
+        matches!(self, Status::Draft | Status::Returned)
+    }
+    /// Whether it has been submitted at least once (others than the applicant may see it).
+    pub fn submitted(self) -> bool {
+        !matches!(self, Status::Draft)
+    }
+}
+
+/// An application with its organisation and session.
+#[derive(Debug, Clone)]
+pub struct Application {
+    /// Id.
+    pub id: i64,
+    /// Session.
+    pub session_id: i64,
+    /// Programme.
+    pub programme_id: i64,
+    /// The organisation.
+    pub org: Organisation,
+    /// Status.
+    pub status: Status,
+    /// Values typed.
+    pub values: Values,
+    /// Bumps on every save.
+    pub version: i64,
+    /// Last change (µs).
+    pub updated_at: i64,
+    /// Submitted (µs).
+    pub submitted_at: Option<i64>,
+    /// Receipt number.
+    pub receipt_no: Option<String>,
+    /// SHA-256 of what was submitted.
+    pub content_hash: Option<String>,
+    /// The county's review, if any.
+    pub county: Option<CountyReview>,
+    /// The city's eligibility review, if any.
+    pub eligibility: Option<EligibilityReview>,
+}
+
+/// The county office's review.
+#[derive(Debug, Clone)]
+pub struct CountyReview {
+    /// Checklist: (item code, confirmed, note).
+    pub checklist: Vec<(String, bool, String)>,
+    /// recommended, not_recommended, returned.
+    pub decision: Option<String>,
+    /// Reasons or opinion.
+    pub reasons: String,
+    /// Decided (µs).
+    pub decided_at: Option<i64>,
+    /// Forwarded to the city (µs).
+    pub forwarded_at: Option<i64>,
+}
+
+/// The city office's eligibility review.
+#[derive(Debug, Clone)]
+pub struct EligibilityReview {
+    /// (item code, passed, reason).
+    pub items: Vec<(String, bool, String)>,
+    /// eligible or ineligible.
+    pub result: Option<String>,
+    /// Decided (µs).
+    pub decided_at: Option<i64>,
+}
+
+/// What the registration form gives.
+#[derive(Debug, Clone, Default)]
+pub struct Registration {
+    /// 统一社会信用代码.
+    pub credit_code: String,
+    /// Name.
+    pub name: String,
+    /// County.
+    pub county_id: Option<i64>,
+    /// Registration date.
+    pub registered_on: String,
+    /// Registered address.
+    pub address: String,
+    /// Contact person's name.
+    pub contact_name: String,
+    /// Email.
+    pub email: String,
+    /// Sign-in name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// A row of the office's list.
+#[derive(Debug, Clone)]
+pub struct ListRow {
+    /// Application.
+    pub id: i64,
+    /// Organisation name.
+    pub name: String,
+    /// Credit code.
+    pub credit_code: String,
+    /// County.
+    pub county: String,
+    /// Industry as typed.
+    pub industry: String,
+    /// Status.
+    pub status: Status,
+    /// Self-assessed score in tenths.
+    pub self_tenths: u32,
+    /// Submitted (µs).
+    pub submitted_at: Option<i64>,
+    /// Receipt.
+    pub receipt_no: Option<String>,
+}
+
+fn app_err(
+    code: &'static str,
+    article: Option<u32>,
+    zh: impl Into<String>,
+    en: impl Into<String>,
+) -> Error {
+    Error::Refused(Refusal::new(code, article, DOC, zh, en))
+}
+
+/// SHA-256 over the submitted content: the values in key order, and the attachments' hashes.
+pub fn content_hash(values: &Values, attachments: &[String]) -> String {
+    let doc = serde_json::json!({"form": values, "attachments": attachments});
+    hex::encode(Sha256::digest(doc.to_string().as_bytes()))
+}
+
+const APP_COLS: &str = "a.id, a.session_id, s.programme_id, a.status, a.form, a.version, a.updated_at, a.submitted_at, a.receipt_no, a.content_hash, o.id AS org_id, o.name AS org_name, o.credit_code, o.county_id, c.name AS county_name";
+
+impl Store {
+    /// Register an organisation and its contact person's account (R-APP-1).
+    pub async fn register(
+        &self,
+        programme_id: i64,
+        r: &Registration,
+        now: jiff::Timestamp,
+    ) -> Result<(i64, i64)> {
+        let code = CreditCode::parse(&r.credit_code)
+            .map_err(|e| Error::invalid("credit_code", e.zh, e.en))?;
+        if r.name.trim().chars().count() < 4 {
+            return Err(Error::invalid(
+                "name",
+                "请填写营业执照上的单位全称。",
+                "Enter the full name on the business licence.",
+            ));
+        }
+        let counties = self.counties(programme_id).await?;
+        let Some(county) = r
+            .county_id
+            .and_then(|c| counties.iter().find(|x| x.id == c))
+        else {
+            return Err(Error::invalid(
+                "county_id",
+                "请选择单位登记注册所在的县（市、区）。",
+                "Choose the county where the organisation is registered.",
+            ));
+        };
+        if r.registered_on.parse::<jiff::civil::Date>().is_err() {
+            return Err(Error::invalid(
+                "registered_on",
+                "“成立（登记）日期”应为日期，格式为 年-月-日。",
+                "The registration date is written YYYY-MM-DD.",
+            ));
+        }
+        if r.address.trim().is_empty() {
+            return Err(Error::invalid(
+                "address",
+                "请填写注册地址。",
+                "Enter the registered address.",
+            ));
+        }
+        if r.contact_name.trim().is_empty() {
+            return Err(Error::invalid(
+                "contact_name",
+                "请填写联系人姓名。",
+                "Enter the contact person's name.",
+            ));
+        }
+        if !r.email.contains('@') {
+            return Err(Error::invalid(
+                "email",
+                "请填写有效的电子邮箱，用于接收通知。",
+                "Enter a valid email address for notices.",
+            ));
+        }
+        if let Err((zh, en)) = qaward_core::password::check(&r.password, &r.username) {
+            return Err(Error::invalid("password", zh, en));
+        }
+        let taken = sqlx::query(
+            "SELECT id FROM organisations WHERE programme_id = $1 AND credit_code = $2",
+        )
+        .bind(programme_id)
+        .bind(code.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        if taken.is_some() {
+            return Err(Error::invalid(
+                "credit_code",
+                "该统一社会信用代码已经注册。同一单位的其他人员请由已注册的联系人在“本单位信息”中添加账号。",
+                "This credit code is already registered; the registered contact can add colleagues.",
+            ));
+        }
+        let pw = r.password.clone();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+            .await
+            .map_err(|e| Error::Other(e.to_string()))??;
+        let mut tx = self.write(now).await?;
+        let who = Who::anonymous(r.contact_name.trim());
+        let org = Store::insert_organisation(
+            &mut tx,
+            &who,
+            programme_id,
+            code.as_str(),
+            r.name.trim(),
+            Some(county.id),
+        )
+        .await?;
+        sqlx::query("UPDATE organisations SET registered_on = $1, address = $2 WHERE id = $3")
+            .bind(r.registered_on.trim())
+            .bind(r.address.trim())
+            .bind(org)
+            .execute(tx.conn())
+            .await?;
+        let u = NewUser {
+            username: r.username.trim().to_owned(),
+            display_name: format!("{}（{}）", r.contact_name.trim(), r.name.trim()),
+            email: Some(r.email.trim().to_owned()),
+            password: String::new(),
+            grants: vec![Grant {
+                role: Role::Applicant,
+                programme_id: Some(programme_id),
+                county_id: None,
+                department_id: None,
+                organisation_id: Some(org),
+            }],
+        };
+        let uid = Store::insert_user(&mut tx, &who, &u, &hash).await?;
+        tx.commit().await?;
+        Ok((org, uid))
+    }
+
+    /// Open a draft application of `org` in `session` while applications are open (Art. 12).
+    pub async fn start_application(
+        &self,
+        who: &Who,
+        session_id: i64,
+        org: &Organisation,
+        now: jiff::Timestamp,
+    ) -> Result<i64> {
+        let d = self.session_detail(session_id).await?;
+        if d.session.programme_id != org.programme_id {
+            return Err(Error::NotFound);
+        }
+        if !matches!(d.session.stage, Stage::CallPublished | Stage::Applications) {
+            return Err(app_err(
+                "not_accepting",
+                Some(12),
+                format!(
+                    "{}当前阶段为“{}”，不受理申报。",
+                    d.session.title,
+                    d.session.stage.name_zh()
+                ),
+                "This session is not accepting applications.",
+            ));
+        }
+        let mut tx = self.write(now).await?;
+        if sqlx::query("SELECT id FROM applications WHERE session_id = $1 AND organisation_id = $2")
+            .bind(session_id)
+            .bind(org.id)
+            .fetch_optional(tx.conn())
+            .await?
+            .is_some()
+        {
+            return Err(app_err(
+                "one_per_session",
+                Some(12),
+                "每个单位每届只能申报一次，本单位已有本届申报。",
+                "One application per organisation per session.",
+            ));
+        }
+        let mut values = Values::new();
+        let reg: Option<String> =
+            sqlx::query("SELECT registered_on FROM organisations WHERE id = $1")
+                .bind(org.id)
+                .fetch_one(tx.conn())
+                .await
+                .ok()
+                .and_then(|r| opt_str(&r, "registered_on"));
+        if let Some(d) = reg {
+            values.insert("identity.registration_date".into(), d);
+        }
+        let at = tx.now();
+        let id: i64 = sqlx::query("INSERT INTO applications (session_id, organisation_id, status, form, version, created_at, updated_at) VALUES ($1, $2, 'draft', $3, 1, $4, $4) RETURNING id")
+            .bind(session_id)
+            .bind(org.id)
+            .bind(serde_json::to_string(&values).unwrap_or_default())
+            .bind(at)
+            .fetch_one(tx.conn())
+            .await?
+            .get(0);
+        tx.audit(
+            NewEntry::award(who, "application.start", "application", id)
+                .programme(org.programme_id)
+                .article(Some(4), DOC.0)
+                .summary(format!(
+                    "{}开始填写{}的申报材料（申请自愿、不收费）",
+                    org.name, d.session.title
+                ))
+                .state(Status::Draft.code()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// One application.
+    pub async fn application(&self, id: i64) -> Result<Application> {
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {APP_COLS} FROM applications a JOIN award_sessions s ON s.id = a.session_id JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id WHERE a.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(Error::NotFound)?;
+        let mut a = app_from(&r);
+        if let Some(cr) = sqlx::query("SELECT checklist, decision, reasons, decided_at, forwarded_at FROM county_reviews WHERE application_id = $1").bind(id).fetch_optional(self.pool()).await? {
+            a.county = Some(CountyReview {
+                checklist: serde_json::from_str(&cr.get::<String, _>("checklist")).unwrap_or_default(),
+                decision: opt_str(&cr, "decision"),
+                reasons: cr.get("reasons"),
+                decided_at: opt_i64(&cr, "decided_at"),
+                forwarded_at: opt_i64(&cr, "forwarded_at"),
+            });
+        }
+        if let Some(er) = sqlx::query(
+            "SELECT items, result, decided_at FROM eligibility_reviews WHERE application_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        {
+            a.eligibility = Some(EligibilityReview {
+                items: serde_json::from_str(&er.get::<String, _>("items")).unwrap_or_default(),
+                result: opt_str(&er, "result"),
+                decided_at: opt_i64(&er, "decided_at"),
+            });
+        }
+        Ok(a)
+    }
+
+    /// An organisation's applications, newest first.
+    pub async fn applications_of(&self, org_id: i64) -> Result<Vec<Application>> {
+        let ids: Vec<i64> =
+            sqlx::query("SELECT id FROM applications WHERE organisation_id = $1 ORDER BY id DESC")
+                .bind(org_id)
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+        let mut v = Vec::new();
+        for id in ids {
+            v.push(self.application(id).await?);
+        }
+        Ok(v)
+    }
+
+    /// Save what was typed in one section of a draft. Everything typed is kept, valid or not.
+    pub async fn save_section(
+        &self,
+        who: &Who,
+        id: i64,
+        section: &str,
+        values: &Values,
+        now: jiff::Timestamp,
+    ) -> Result<i64> {
+        let mut tx = self.write(now).await?;
+        let r = sqlx::query("SELECT a.status, a.form, a.version, s.programme_id FROM applications a JOIN award_sessions s ON s.id = a.session_id WHERE a.id = $1").bind(id).fetch_optional(tx.conn()).await?.ok_or(Error::NotFound)?;
+        let status = Status::parse(&r.get::<String, _>("status"));
+        if !status.editable() {
+            return Err(app_err(
+                "read_only",
+                Some(12),
+                format!(
+                    "申报材料{}，不能再修改。如需更正，请联系所在县（市、区）质量强县办退回修改。",
+                    status.zh()
+                ),
+                "The application can no longer be changed.",
+            ));
+        }
+        let mut form: Values =
+            serde_json::from_str(&r.get::<String, _>("form")).unwrap_or_default();
+        let mut changed = 0;
+        for (k, v) in values {
+            if form.get(k) != Some(v) {
+                changed += 1;
+                form.insert(k.clone(), v.clone());
+            }
+        }
+        let version: i64 = r.get("version");
+        if changed == 0 {
+            return Ok(version);
+        }
+        sqlx::query("UPDATE applications SET form = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+            .bind(serde_json::to_string(&form).unwrap_or_default())
+            .bind(tx.now())
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        tx.audit(
+            NewEntry::award(who, "application.save", "application", id)
+                .programme(r.get("programme_id"))
+                .summary(format!("保存申报材料“{section}”部分（{changed}项）"))
+                .detail(serde_json::json!({"section": section, "fields": changed})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(version + 1)
+    }
+
+    /// Submit before the deadline (Art. 12), or resubmit a returned one before the county
+    /// deadline (Art. 13). The caller has checked completeness and the self-check; this checks
+    /// the status and the dates again inside the transaction. Returns the receipt number.
+    pub async fn submit_application(
+        &self,
+        who: &Who,
+        id: i64,
+        now: jiff::Timestamp,
+    ) -> Result<String> {
+        let a = self.application(id).await?;
+        let d = self.session_detail(a.session_id).await?;
+        let today = now.to_zoned_datetime(qaward_core::clock::shanghai()).date();
+        let apps = d
+            .windows
+            .get(&Stage::Applications)
+            .copied()
+            .unwrap_or_default();
+        let county = d
+            .windows
+            .get(&Stage::CountyRecommendation)
+            .copied()
+            .unwrap_or_default();
+        match a.status {
+            Status::Draft => {
+                let open = matches!(d.session.stage, Stage::CallPublished | Stage::Applications)
+                    && apps.ends_on.is_some_and(|e| today <= e)
+                    && apps.starts_on.is_none_or(|s| today >= s);
+                if !open {
+                    let end = apps
+                        .ends_on
+                        .map(qaward_core::clock::date_zh)
+                        .unwrap_or_default();
+                    return Err(self.refuse(who, id, a.programme_id, Refusal::new("deadline_passed", Some(12), DOC, format!("申报须在规定期限内报送：本届申报截止日期为{end}，已过截止时间，不能提交。"), format!("Applications had to arrive by {end}; the deadline has passed.")), now).await);
+                }
+            }
+            Status::Returned => {
+                let open = county.ends_on.is_some_and(|e| today <= e)
+                    && d.session.stage <= Stage::CountyRecommendation;
+                if !open {
+                    let end = county
+                        .ends_on
+                        .map(qaward_core::clock::date_zh)
+                        .unwrap_or_default();
+                    return Err(self
+                        .refuse(
+                            who,
+                            id,
+                            a.programme_id,
+                            Refusal::new(
+                                "county_deadline_passed",
+                                Some(13),
+                                DOC,
+                                format!(
+                                    "退回修改的申报须在县级推荐期限（{end}）内重新提交，期限已过。"
+                                ),
+                                format!("A returned application had to be resubmitted by {end}."),
+                            ),
+                            now,
+                        )
+                        .await);
+                }
+            }
+            other => {
+                return Err(app_err(
+                    "already_submitted",
+                    Some(12),
+                    format!("申报材料{}，不能重复提交。", other.zh()),
+                    "Already submitted.",
+                ));
+            }
+        }
+        let hash = content_hash(&a.values, &[]);
+        let receipt = format!("QA{}-{:06}", d.session.year, id);
+        let mut tx = self.write(now).await?;
+        let at = tx.now();
+        let n = sqlx::query("UPDATE applications SET status = 'submitted', submitted_at = $1, receipt_no = $2, content_hash = $3, updated_at = $1 WHERE id = $4 AND status = $5")
+            .bind(at)
+            .bind(&receipt)
+            .bind(&hash)
+            .bind(id)
+            .bind(a.status.code())
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n != 1 {
+            return Err(Error::Other("application changed meanwhile".into()));
+        }
+        if a.status == Status::Returned {
+            sqlx::query("UPDATE county_reviews SET decision = NULL, decided_at = NULL WHERE application_id = $1").bind(id).execute(tx.conn()).await?;
+        }
+        tx.audit(
+            NewEntry::award(who, "application.submit", "application", id)
+                .programme(a.programme_id)
+                .article(
+                    Some(if a.status == Status::Returned { 13 } else { 12 }),
+                    DOC.0,
+                )
+                .summary(format!("{}提交申报材料，回执号{receipt}", a.org.name))
+                .detail(
+                    serde_json::json!({"receipt": receipt, "sha256": hash, "version": a.version}),
+                )
+                .state(Status::Submitted.code()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(receipt)
+    }
+
+    async fn refuse(
+        &self,
+        who: &Who,
+        id: i64,
+        programme_id: i64,
+        r: Refusal,
+        now: jiff::Timestamp,
+    ) -> Error {
+        let logged = async {
+            let mut tx = self.write(now).await?;
+            tx.audit(
+                NewEntry::award(who, "application.submit.refused", "application", id)
+                    .programme(programme_id)
+                    .refused(&r),
+            )
+            .await?;
+            tx.commit().await
+        }
+        .await;
+        match logged {
+            Ok(()) => Error::Refused(r),
+            Err(e) => e,
+        }
+    }
+
+    /// Withdraw before the leadership decision (R-APP-6); the history stays.
+    pub async fn withdraw_application(
+        &self,
+        who: &Who,
+        id: i64,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let a = self.application(id).await?;
+        let d = self.session_detail(a.session_id).await?;
+        if a.status == Status::Withdrawn {
+            return Ok(());
+        }
+        if d.session.stage >= Stage::LeadershipDecision {
+            return Err(app_err(
+                "too_late_to_withdraw",
+                Some(18),
+                "领导小组审定后不能撤回申报。",
+                "An application cannot be withdrawn after the leadership decision.",
+            ));
+        }
+        let mut tx = self.write(now).await?;
+        sqlx::query("UPDATE applications SET status = 'withdrawn', updated_at = $1 WHERE id = $2")
+            .bind(tx.now())
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        tx.audit(
+            NewEntry::award(who, "application.withdraw", "application", id)
+                .programme(a.programme_id)
+                .article(Some(4), DOC.0)
+                .summary(format!("{}撤回申报（申请自愿）", a.org.name))
+                .detail(serde_json::json!({"from": a.status.code()}))
+                .state(Status::Withdrawn.code()),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Applications of a session, for the office (submitted ones only), or of one county.
+    pub async fn application_list(
+        &self,
+        session_id: i64,
+        county_id: Option<i64>,
+        cx: &qaward_core::application::Context,
+    ) -> Result<Vec<ListRow>> {
+        let mut sql = "SELECT a.id, a.status, a.form, a.submitted_at, a.receipt_no, o.name, o.credit_code, c.name AS county FROM applications a JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id WHERE a.session_id = $1 AND a.status <> 'draft'".to_owned();
+        if county_id.is_some() {
+            sql.push_str(" AND o.county_id = $2");
+        }
+        sql.push_str(" ORDER BY a.submitted_at, a.id");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(session_id);
+        if let Some(c) = county_id {
+            q = q.bind(c);
+        }
+        Ok(q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                let values: Values =
+                    serde_json::from_str(&r.get::<String, _>("form")).unwrap_or_default();
+                ListRow {
+                    id: r.get("id"),
+                    name: r.get("name"),
+                    credit_code: r.get("credit_code"),
+                    county: opt_str(r, "county").unwrap_or_default(),
+                    industry: values.get("identity.industry").cloned().unwrap_or_default(),
+                    status: Status::parse(&r.get::<String, _>("status")),
+                    self_tenths: qaward_core::application::self_score(&values, cx).0,
+                    submitted_at: opt_i64(r, "submitted_at"),
+                    receipt_no: opt_str(r, "receipt_no"),
+                }
+            })
+            .collect())
+    }
+
+    /// The county office's opinion (Art. 13): recommended, not recommended (with reasons), or
+    /// returned for correction (with reasons), within the county deadline.
+    pub async fn county_decide(
+        &self,
+        who: &Who,
+        id: i64,
+        checklist: &[(String, bool, String)],
+        decision: &str,
+        reasons: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let a = self.application(id).await?;
+        let d = self.session_detail(a.session_id).await?;
+        if a.status != Status::Submitted {
+            return Err(app_err(
+                "not_awaiting_county",
+                Some(13),
+                format!("该申报当前状态为“{}”，不在待推荐状态。", a.status.zh()),
+                "The application is not awaiting the county.",
+            ));
+        }
+        let today = now.to_zoned_datetime(qaward_core::clock::shanghai()).date();
+        let end = d
+            .windows
+            .get(&Stage::CountyRecommendation)
+            .and_then(|w| w.ends_on);
+        if d.session.stage > Stage::CountyRecommendation || end.is_some_and(|e| today > e) {
+            return Err(app_err(
+                "county_deadline",
+                Some(13),
+                format!(
+                    "县级推荐期限{}已过。",
+                    end.map(qaward_core::clock::date_zh).unwrap_or_default()
+                ),
+                "The county deadline has passed.",
+            ));
+        }
+        let status = match decision {
+            "recommended" => Status::Recommended,
+            "not_recommended" => Status::NotRecommended,
+            "returned" => Status::Returned,
+            _ => {
+                return Err(Error::invalid(
+                    "decision",
+                    "请选择推荐意见。",
+                    "Choose the opinion.",
+                ));
+            }
+        };
+        if status != Status::Recommended && reasons.trim().is_empty() {
+            return Err(Error::invalid(
+                "reasons",
+                "不予推荐或退回修改时，须写明理由。",
+                "Give the reasons.",
+            ));
+        }
+        if status == Status::Recommended && checklist.iter().any(|(_, ok, _)| !ok) {
+            return Err(Error::invalid(
+                "checklist",
+                "核实清单尚有未确认的项目，不能推荐。",
+                "Every item of the checklist must be confirmed to recommend.",
+            ));
+        }
+        let mut tx = self.write(now).await?;
+        let at = tx.now();
+        sqlx::query("INSERT INTO county_reviews (application_id, checklist, decision, reasons, decided_at, decided_by) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (application_id) DO UPDATE SET checklist = $2, decision = $3, reasons = $4, decided_at = $5, decided_by = $6, forwarded_at = NULL")
+            .bind(id)
+            .bind(serde_json::to_string(checklist).unwrap_or_default())
+            .bind(decision)
+            .bind(reasons.trim())
+            .bind(at)
+            .bind(who.user_id)
+            .execute(tx.conn())
+            .await?;
+        sqlx::query("UPDATE applications SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(status.code())
+            .bind(at)
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        tx.audit(
+            NewEntry::award(who, "county.decide", "application", id)
+                .programme(a.programme_id)
+                .article(Some(13), DOC.0)
+                .summary(format!(
+                    "{}对{}的推荐意见：{}{}",
+                    a.org.county_name.clone().unwrap_or_default(),
+                    a.org.name,
+                    status.zh(),
+                    if reasons.trim().is_empty() {
+                        String::new()
+                    } else {
+                        format!("（{}）", reasons.trim())
+                    }
+                ))
+                .detail(serde_json::json!({"decision": decision, "checklist": checklist}))
+                .state(status.code()),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Forward the county's recommended applications to the city (Art. 13); returns how many.
+    pub async fn county_forward(
+        &self,
+        who: &Who,
+        session_id: i64,
+        county_id: i64,
+        now: jiff::Timestamp,
+    ) -> Result<usize> {
+        let d = self.session_detail(session_id).await?;
+        let today = now.to_zoned_datetime(qaward_core::clock::shanghai()).date();
+        let end = d
+            .windows
+            .get(&Stage::CountyRecommendation)
+            .and_then(|w| w.ends_on);
+        if d.session.stage > Stage::CountyRecommendation || end.is_some_and(|e| today > e) {
+            return Err(app_err(
+                "county_deadline",
+                Some(13),
+                format!(
+                    "县级推荐期限{}已过，不能再报送。",
+                    end.map(qaward_core::clock::date_zh).unwrap_or_default()
+                ),
+                "The county deadline has passed.",
+            ));
+        }
+        let mut tx = self.write(now).await?;
+        let ids: Vec<i64> = sqlx::query("SELECT a.id FROM applications a JOIN organisations o ON o.id = a.organisation_id JOIN county_reviews r ON r.application_id = a.id WHERE a.session_id = $1 AND o.county_id = $2 AND a.status = 'recommended' AND r.forwarded_at IS NULL")
+            .bind(session_id)
+            .bind(county_id)
+            .fetch_all(tx.conn())
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let at = tx.now();
+        for id in &ids {
+            sqlx::query("UPDATE county_reviews SET forwarded_at = $1 WHERE application_id = $2")
+                .bind(at)
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
+        }
+        tx.audit(
+            NewEntry::award(who, "county.forward", "session", session_id)
+                .programme(d.session.programme_id)
+                .article(Some(13), DOC.0)
+                .summary(format!("向市强市办报送推荐的申报{}份", ids.len()))
+                .detail(serde_json::json!({"applications": ids, "county": county_id})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ids.len())
+    }
+
+    /// The city office's eligibility decision (Art. 14): each item pass or fail with a reason.
+    pub async fn eligibility_decide(
+        &self,
+        who: &Who,
+        id: i64,
+        items: &[(String, bool, String)],
+        now: jiff::Timestamp,
+    ) -> Result<Status> {
+        let a = self.application(id).await?;
+        let forwarded = a.county.as_ref().is_some_and(|c| c.forwarded_at.is_some());
+        if !matches!(
+            a.status,
+            Status::Recommended | Status::Eligible | Status::Ineligible
+        ) || !forwarded
+        {
+            return Err(app_err(
+                "not_forwarded",
+                Some(14),
+                "只能审查县（市、区）已推荐并报送的申报。",
+                "Only applications recommended and forwarded by a county are reviewed.",
+            ));
+        }
+        if let Some((code, ..)) = items
+            .iter()
+            .find(|(_, ok, reason)| !ok && reason.trim().is_empty())
+        {
+            return Err(Error::invalid(
+                "reason",
+                format!("未通过的项目须写明理由（{code}）。"),
+                "Give the reason for every failed item.",
+            ));
+        }
+        let status = if items.iter().all(|(_, ok, _)| *ok) {
+            Status::Eligible
+        } else {
+            Status::Ineligible
+        };
+        let mut tx = self.write(now).await?;
+        let at = tx.now();
+        sqlx::query("INSERT INTO eligibility_reviews (application_id, items, result, decided_at, decided_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id) DO UPDATE SET items = $2, result = $3, decided_at = $4, decided_by = $5")
+            .bind(id)
+            .bind(serde_json::to_string(items).unwrap_or_default())
+            .bind(status.code())
+            .bind(at)
+            .bind(who.user_id)
+            .execute(tx.conn())
+            .await?;
+        sqlx::query("UPDATE applications SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(status.code())
+            .bind(at)
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        let failed: Vec<String> = items
+            .iter()
+            .filter(|(_, ok, _)| !ok)
+            .map(|(c, _, r)| format!("{c}：{r}"))
+            .collect();
+        tx.audit(
+            NewEntry::award(who, "eligibility.decide", "application", id)
+                .programme(a.programme_id)
+                .article(Some(14), DOC.0)
+                .summary(format!(
+                    "{}资格审查：{}{}",
+                    a.org.name,
+                    status.zh(),
+                    if failed.is_empty() {
+                        String::new()
+                    } else {
+                        format!("（{}）", failed.join("；"))
+                    }
+                ))
+                .detail(serde_json::json!({"items": items}))
+                .state(status.code()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(status)
+    }
+}
+
+fn app_from(r: &sqlx::any::AnyRow) -> Application {
+    Application {
+        id: r.get("id"),
+        session_id: r.get("session_id"),
+        programme_id: r.get("programme_id"),
+        org: Organisation {
+            id: r.get("org_id"),
+            programme_id: r.get("programme_id"),
+            name: r.get("org_name"),
+            credit_code: r.get("credit_code"),
+            county_id: opt_i64(r, "county_id"),
+            county_name: opt_str(r, "county_name"),
+        },
+        status: Status::parse(&r.get::<String, _>("status")),
+        values: serde_json::from_str(&r.get::<String, _>("form")).unwrap_or_default(),
+        version: r.get("version"),
+        updated_at: r.get("updated_at"),
+        submitted_at: opt_i64(r, "submitted_at"),
+        receipt_no: opt_str(r, "receipt_no"),
+        content_hash: opt_str(r, "content_hash"),
+        county: None,
+        eligibility: None,
+    }
+}
+
+/// Used by the demo and tests: an applicant's `Who`.
+pub fn applicant_who(user_id: i64, name: &str) -> Who {
+    Who::user(user_id, name, Role::Applicant.code())
+}
