@@ -143,8 +143,78 @@ fn grant(role: Role, p: i64) -> Grant {
     }
 }
 
-/// Build the demo into an empty, migrated store.
-pub async fn build(store: &Store) -> qaward_store::Result<Demo> {
+/// A small, valid one-page PDF saying what it is (fictional demo evidence).
+pub fn demo_pdf(title: &str) -> Vec<u8> {
+    let text: String = title
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || " -.,".contains(*c))
+        .collect();
+    let stream =
+        format!("BT /F1 18 Tf 72 720 Td ({text}) Tj 0 -28 Td (Fictional demo document) Tj ET");
+    let objs = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objs.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
+    for off in offsets {
+        out.extend(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objs.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// Store `bytes` as an attachment of `aid`.
+pub async fn attach(
+    store: &Store,
+    files: &qaward_store::attachments::Files,
+    who: &Who,
+    aid: i64,
+    (kind, name, bytes): (&str, &str, &[u8]),
+    at: jiff::Timestamp,
+) -> qaward_store::Result<i64> {
+    let io = |e: std::io::Error| qaward_store::Error::Other(e.to_string());
+    let mut sink = files.sink(u64::MAX).await.map_err(io)?;
+    let _ = sink.push(bytes).await.map_err(io)?;
+    let w = sink
+        .finish()
+        .await
+        .map_err(io)?
+        .map_err(|e| qaward_store::Error::Other(format!("{e:?}")))?;
+    store
+        .add_attachment(
+            who,
+            &qaward_store::attachments::NewAttachment {
+                application_id: aid,
+                kind,
+                filename: name,
+                written: &w,
+                max_total: u64::MAX,
+                editable_only: kind != qaward_store::attachments::COUNTY_LETTER,
+            },
+            at,
+        )
+        .await
+}
+
+/// Build the demo into an empty, migrated store, with evidence files under `files`.
+pub async fn build(store: &Store, files: &std::path::Path) -> qaward_store::Result<Demo> {
+    let files = qaward_store::attachments::Files::new(files);
     let sys = Who::system();
     let t0 = at(date(2024, 1, 5));
     let (pid, r2020) = crate::setup::qingyuan(store, crate::setup::QINGYUAN_2020, t0).await?;
@@ -390,7 +460,7 @@ pub async fn build(store: &Store) -> qaward_store::Result<Demo> {
         )
         .await?;
 
-    let applicants = applicants(store, pid, s26, &hash, &counties).await?;
+    let applicants = applicants(store, &files, pid, s26, &hash, &counties).await?;
 
     Ok(Demo {
         applications: applicants,
@@ -567,6 +637,7 @@ pub fn sample_form(
 /// The demo applicants of the 2026 session, spread over the counties and every state.
 async fn applicants(
     store: &Store,
+    files: &qaward_store::attachments::Files,
     pid: i64,
     s26: i64,
     hash: &str,
@@ -676,6 +747,32 @@ async fn applicants(
             }
         }
         if *state != "draft" {
+            attach(
+                store,
+                files,
+                &who,
+                aid,
+                (
+                    "business_licence",
+                    "营业执照（演示）.pdf",
+                    &demo_pdf("Business licence"),
+                ),
+                t,
+            )
+            .await?;
+            attach(
+                store,
+                files,
+                &who,
+                aid,
+                (
+                    "financial",
+                    "财务审计报告（演示）.pdf",
+                    &demo_pdf("Audited financial statements"),
+                ),
+                t,
+            )
+            .await?;
             store
                 .submit_application(&who, aid, at(date(2026, 10, 20 + (i as i8 % 8))))
                 .await?;
@@ -710,6 +807,19 @@ async fn applicants(
                 )
                 .await?,
             "recommended" | "forwarded" | "eligible" | "ineligible" => {
+                attach(
+                    store,
+                    files,
+                    &cw,
+                    aid,
+                    (
+                        qaward_store::attachments::COUNTY_LETTER,
+                        "县级推荐函（盖章，演示）.pdf",
+                        &demo_pdf("County recommendation letter"),
+                    ),
+                    when,
+                )
+                .await?;
                 store
                     .county_decide(
                         &cw,

@@ -141,11 +141,38 @@ async fn open_existing(data: &Path) -> Result<Store> {
     open(data).await
 }
 
-async fn serve(store: Store, bind: &str, port: u16, secure_cookies: bool) -> Result<()> {
+/// Settings from the environment: QAWARD_FILES (default DATA/files), QAWARD_MAX_FILE_MB (50),
+/// QAWARD_MAX_TOTAL_MB (500).
+fn web_config(data: &Path, secure_cookies: bool) -> qaward_web::Config {
+    let files = std::env::var("QAWARD_FILES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| data.join("files"));
+    let mb = |k: &str, d: u64| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(d)
+            * 1_048_576
+    };
+    qaward_web::Config {
+        secure_cookies,
+        max_file: mb("QAWARD_MAX_FILE_MB", 50),
+        max_total: mb("QAWARD_MAX_TOTAL_MB", 500),
+        ..qaward_web::Config::new(files)
+    }
+}
+
+async fn serve(
+    store: Store,
+    data: &Path,
+    bind: &str,
+    port: u16,
+    secure_cookies: bool,
+) -> Result<()> {
     let state = qaward_web::AppState::new(
         store,
         Arc::new(SystemClock),
-        qaward_web::Config { secure_cookies },
+        web_config(data, secure_cookies),
     );
     let listener = tokio::net::TcpListener::bind((bind, port))
         .await
@@ -172,7 +199,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let store = open(&data).await?;
             println!("数据库: {}", store.backend().name());
-            serve(store, &bind, port, secure_cookies).await?;
+            serve(store, &data, &bind, port, secure_cookies).await?;
         }
         Cmd::Demo {
             bind,
@@ -200,7 +227,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             )?;
             let store = Store::open_dir(&demo_data).await?;
             store.migrate().await?;
-            let demo = qaward::demo::build(&store).await?;
+            let demo = qaward::demo::build(&store, &demo_data.join("files")).await?;
             println!(
                 "QAward 演示数据已生成（演示数据，纯属虚构）: {}",
                 demo_data.display()
@@ -212,7 +239,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if no_serve {
                 return Ok(ExitCode::SUCCESS);
             }
-            serve(store, &bind, port, false).await?;
+            serve(store, &demo_data, &bind, port, false).await?;
         }
         Cmd::Migrate => {
             let store = match std::env::var("DATABASE_URL") {

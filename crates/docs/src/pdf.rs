@@ -50,22 +50,26 @@ const TEMPLATE_DIR: &str = "/templates";
 pub enum Template {
     /// 申报通知: the public call for applications of one award session.
     CallNotice,
+    /// 申报回执: the receipt of a submitted application.
+    Receipt,
 }
 
 impl Template {
     /// Every template, in a stable order.
-    pub const ALL: &'static [Template] = &[Template::CallNotice];
+    pub const ALL: &'static [Template] = &[Template::CallNotice, Template::Receipt];
 
     /// File name of the template in the virtual file system.
     pub fn file_name(self) -> &'static str {
         match self {
             Template::CallNotice => "call-notice.typ",
+            Template::Receipt => "receipt.typ",
         }
     }
 
     fn text(self) -> &'static str {
         match self {
             Template::CallNotice => include_str!("../templates/call-notice.typ"),
+            Template::Receipt => include_str!("../templates/receipt.typ"),
         }
     }
 }

@@ -590,7 +590,26 @@ impl Store {
                 ));
             }
         }
-        let hash = content_hash(&a.values, &[]);
+        let files = self.attachments(id).await?;
+        let missing: Vec<&str> = crate::attachments::KINDS
+            .iter()
+            .filter(|(k, .., required)| *required && !files.iter().any(|f| f.kind == *k))
+            .map(|(_, zh, ..)| *zh)
+            .collect();
+        if !missing.is_empty() {
+            return Err(app_err(
+                "evidence_missing",
+                Some(12),
+                format!("申报须提供有关证明材料：尚缺{}。", missing.join("、")),
+                "Required evidence is missing.",
+            ));
+        }
+        let hashes: Vec<String> = files
+            .iter()
+            .filter(|f| f.kind != crate::attachments::COUNTY_LETTER)
+            .map(|f| f.sha256.clone())
+            .collect();
+        let hash = content_hash(&a.values, &hashes);
         let receipt = format!("QA{}-{:06}", d.session.year, id);
         let mut tx = self.write(now).await?;
         let at = tx.now();
@@ -781,6 +800,19 @@ impl Store {
                 "reasons",
                 "不予推荐或退回修改时，须写明理由。",
                 "Give the reasons.",
+            ));
+        }
+        if status == Status::Recommended
+            && !self
+                .attachments(id)
+                .await?
+                .iter()
+                .any(|f| f.kind == crate::attachments::COUNTY_LETTER)
+        {
+            return Err(Error::invalid(
+                "letter",
+                "推荐须上传加盖公章的推荐函（PDF 或图片）。",
+                "Upload the sealed recommendation letter to recommend.",
             ));
         }
         if status == Status::Recommended && checklist.iter().any(|(_, ok, _)| !ok) {

@@ -22,6 +22,7 @@ pub const TABLES: &[&str] = &[
     "applications",
     "county_reviews",
     "eligibility_reviews",
+    "attachments",
     "audit_log",
     "audit_head",
 ];

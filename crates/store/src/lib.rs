@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod programmes;
@@ -93,25 +94,18 @@ pub struct Store {
     url: String,
 }
 
+/// The migrations of each backend, applied in this order.
+#[rustfmt::skip]
 const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
-    (
-        "0001_foundation",
-        include_str!("../migrations/sqlite/0001_foundation.sql"),
-    ),
-    (
-        "0002_applications",
-        include_str!("../migrations/sqlite/0002_applications.sql"),
-    ),
+    ("0001_foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
+    ("0002_applications", include_str!("../migrations/sqlite/0002_applications.sql")),
+    ("0004_attachments", include_str!("../migrations/sqlite/0004_attachments.sql")),
 ];
+#[rustfmt::skip]
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
-    (
-        "0001_foundation",
-        include_str!("../migrations/postgres/0001_foundation.sql"),
-    ),
-    (
-        "0002_applications",
-        include_str!("../migrations/postgres/0002_applications.sql"),
-    ),
+    ("0001_foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
+    ("0002_applications", include_str!("../migrations/postgres/0002_applications.sql")),
+    ("0004_attachments", include_str!("../migrations/postgres/0004_attachments.sql")),
 ];
 
 impl Store {

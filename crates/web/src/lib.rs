@@ -18,10 +18,28 @@ use std::sync::{Arc, OnceLock};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Settings of the web server.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// Mark cookies Secure (serve behind HTTPS).
     pub secure_cookies: bool,
+    /// Where uploaded files are kept.
+    pub files: std::path::PathBuf,
+    /// Largest upload, in bytes (default 50 MB).
+    pub max_file: u64,
+    /// Largest total of one application's evidence, in bytes (default 500 MB).
+    pub max_total: u64,
+}
+
+impl Config {
+    /// Defaults, with files kept under `files`.
+    pub fn new(files: std::path::PathBuf) -> Self {
+        Config {
+            secure_cookies: false,
+            files,
+            max_file: 50 * 1_048_576,
+            max_total: 500 * 1_048_576,
+        }
+    }
 }
 
 /// Shared state of the server.
@@ -36,6 +54,8 @@ pub struct Inner {
     pub clock: Arc<dyn Clock>,
     /// Settings.
     pub config: Config,
+    /// The file store.
+    pub files: qaward_store::attachments::Files,
     pdf: OnceLock<Arc<PdfEngine>>,
 }
 
@@ -49,9 +69,11 @@ impl std::ops::Deref for AppState {
 impl AppState {
     /// State over `store` with `clock`.
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: Config) -> Self {
+        let files = qaward_store::attachments::Files::new(&config.files);
         AppState(Arc::new(Inner {
             store,
             clock,
+            files,
             config,
             pdf: OnceLock::new(),
         }))

@@ -62,8 +62,27 @@ async fn register(app: &TestApp, code: &str, username: &str) -> (User, i64) {
     (u, org)
 }
 
-/// Fill every section with `values`, section by section, as the pages post them.
+/// Upload the required evidence (a business licence and the audited accounts).
+pub async fn evidence(u: &User, aid: i64) {
+    for (kind, name) in [
+        ("business_licence", "营业执照.pdf"),
+        ("financial", "审计报告.pdf"),
+    ] {
+        let p = u
+            .post_file(
+                &format!("/applications/{aid}/evidence"),
+                &[("kind", kind)],
+                Some((name, qaward::demo::demo_pdf(kind))),
+            )
+            .await;
+        assert_eq!(p.status, 303, "{kind}: {}", p.body);
+    }
+}
+
+/// Fill every section with `values`, section by section, as the pages post them, and upload
+/// the required evidence.
 async fn fill(u: &User, aid: i64, values: &Values) {
+    evidence(u, aid).await;
     for s in SECTIONS {
         let fields: Vec<(&str, &str)> = values
             .iter()
@@ -192,11 +211,28 @@ async fn an_enterprise_registers_fills_in_submits_and_gets_a_receipt() {
     assert!(r.body.contains(&format!("QA2026-{aid:06}")));
     let a = app.store.application(aid).await.unwrap();
     let hash = a.content_hash.clone().unwrap();
+    let files: Vec<String> = app
+        .store
+        .attachments(aid)
+        .await
+        .unwrap()
+        .iter()
+        .map(|f| f.sha256.clone())
+        .collect();
     assert_eq!(
         hash,
-        qaward_store::applications::content_hash(&a.values, &[])
+        qaward_store::applications::content_hash(&a.values, &files)
     );
     assert!(r.body.contains(&hash));
+    // The receipt as a PDF carries the number and the hash.
+    let (status, pdf, _) = u
+        .get_bytes(&format!("/applications/{aid}/receipt.pdf"))
+        .await;
+    assert_eq!(status, 200);
+    let text: String = crate::helpers::pdftotext(&pdf).split_whitespace().collect();
+    assert!(text.contains(&format!("QA2026-{aid:06}")), "{text}");
+    assert!(text.contains("申报回执"));
+    assert!(text.contains(&hash[..16]), "{text}");
     // Read-only now: a change is refused and nothing changes.
     let p = u
         .post(
@@ -358,7 +394,28 @@ async fn the_county_returns_the_applicant_corrects_and_the_city_decides() {
             .status,
         303
     );
-    // Recommending needs every checklist item confirmed.
+    // Recommending needs the sealed letter, then every checklist item confirmed.
+    let p = county
+        .post(
+            &format!("/county/applications/{aid}"),
+            &[
+                ("decision", "recommended"),
+                ("check.conditions", "1"),
+                ("check.truthful", "1"),
+                ("check.departments", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("推荐须上传加盖公章的推荐函"));
+    let p = county
+        .post_file(
+            &format!("/county/applications/{aid}/letter"),
+            &[],
+            Some(("推荐函.pdf", qaward::demo::demo_pdf("letter"))),
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
     let p = county
         .post(
             &format!("/county/applications/{aid}"),

@@ -20,7 +20,9 @@ async fn tamper(store: &Store, sql: &str) {
 
 async fn demo_store() -> (Store, Option<tempfile::TempDir>) {
     let (store, dir) = fresh_store().await;
-    qaward::demo::build(&store).await.expect("demo");
+    qaward::demo::build(&store, tempfile::tempdir().unwrap().path())
+        .await
+        .expect("demo");
     (store, dir)
 }
 

@@ -6,7 +6,9 @@ use qaward_store::{Backend, Store};
 #[tokio::test]
 async fn a_backup_restores_to_the_same_data_and_a_verified_chain() {
     let (store, dir) = fresh_store().await;
-    qaward::demo::build(&store).await.unwrap();
+    qaward::demo::build(&store, tempfile::tempdir().unwrap().path())
+        .await
+        .unwrap();
     let out = tempfile::tempdir().unwrap();
     let file = out.path().join("backup.qaward");
     let mut cmd = qaward_bin();
@@ -67,7 +69,9 @@ async fn a_backup_restores_to_the_same_data_and_a_verified_chain() {
 #[tokio::test]
 async fn a_backup_taken_while_writes_go_on_is_consistent() {
     let (store, dir) = fresh_store().await;
-    qaward::demo::build(&store).await.unwrap();
+    qaward::demo::build(&store, tempfile::tempdir().unwrap().path())
+        .await
+        .unwrap();
     let writer = {
         let s = store.clone();
         tokio::spawn(async move {

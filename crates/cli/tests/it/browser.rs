@@ -126,6 +126,7 @@ async fn the_city_office_signs_in_and_opens_the_session_page() {
         .await?
         .click()
         .await?;
+        wait_text(&b, "阶段时间安排").await?;
         let h1 = b.query(By::Tag("h1")).first().await?.text().await?;
         assert!(h1.contains("2026年度清远市政府质量奖"), "{h1}");
         let src = b.source().await?;
@@ -141,6 +142,7 @@ async fn the_city_office_signs_in_and_opens_the_session_page() {
             .await?
             .click()
             .await?;
+        wait_text(&b, "不能推进").await?;
         let src = b.source().await?;
         assert!(
             src.contains("第十二条"),
@@ -152,6 +154,19 @@ async fn the_city_office_signs_in_and_opens_the_session_page() {
     .await;
     b.quit().await.ok();
     run.expect("browser journey");
+}
+
+/// Wait until the page shows `text` (after a click that loads a new page).
+async fn wait_text(b: &WebDriver, text: &str) -> WebDriverResult<()> {
+    for _ in 0..150 {
+        if b.source().await.is_ok_and(|s| s.contains(text)) {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Err(WebDriverError::ParseError(format!(
+        "the page never showed “{text}”"
+    )))
 }
 
 /// Type into the field with this id, replacing what is there.
@@ -249,6 +264,40 @@ async fn an_enterprise_applies_its_county_recommends_and_the_city_passes_it() {
                 .await
                 .unwrap();
         }
+        // Evidence: uploaded through the page's file input.
+        let pdf = std::env::temp_dir().join(format!("qaward-licence-{aid}.pdf"));
+        std::fs::write(&pdf, qaward::demo::demo_pdf("Business licence")).unwrap();
+        b.goto(format!("{base}/applications/{aid}/evidence"))
+            .await?;
+        for (n, kind) in ["business_licence", "financial"].into_iter().enumerate() {
+            b.goto(format!("{base}/applications/{aid}/evidence"))
+                .await?;
+            b.query(By::Css(format!("#kind option[value='{kind}']")))
+                .first()
+                .await?
+                .click()
+                .await?;
+            b.query(By::Id("file"))
+                .first()
+                .await?
+                .send_keys(pdf.display().to_string())
+                .await?;
+            b.query(By::XPath("//form[@enctype='multipart/form-data']//button"))
+                .first()
+                .await?
+                .click()
+                .await?;
+            for _ in 0..100 {
+                if app.store.attachments(aid).await.unwrap().len() > n {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+        b.goto(format!("{base}/applications/{aid}/evidence"))
+            .await?;
+        assert_eq!(app.store.attachments(aid).await.unwrap().len(), 2);
+        b.screenshot(&shot("application-evidence.png")).await?;
         b.goto(format!("{base}/applications/{aid}")).await?;
         b.screenshot(&shot("application-tasks.png")).await?;
         b.query(By::LinkText("检查并提交"))
@@ -262,6 +311,7 @@ async fn an_enterprise_applies_its_county_recommends_and_the_city_passes_it() {
             .await?
             .click()
             .await?;
+        wait_text(&b, "内容摘要（SHA-256）").await?;
         let h1 = b.query(By::Tag("h1")).first().await?.text().await?;
         assert!(h1.contains("申报回执"), "{h1}");
         assert!(b.source().await?.contains(&format!("QA2026-{aid:06}")));
@@ -269,6 +319,30 @@ async fn an_enterprise_applies_its_county_recommends_and_the_city_passes_it() {
         // The county office recommends and forwards it.
         b.delete_all_cookies().await?;
         login(&b, &base, "county-qingcheng").await?;
+        b.goto(format!("{base}/county/applications/{aid}")).await?;
+        b.query(By::Id("letter-file"))
+            .first()
+            .await?
+            .send_keys(pdf.display().to_string())
+            .await?;
+        b.query(By::XPath("//form[contains(@action,'/letter')]//button"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        for _ in 0..100 {
+            if app
+                .store
+                .attachments(aid)
+                .await
+                .unwrap()
+                .iter()
+                .any(|f| f.kind == "county_letter")
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         b.goto(format!("{base}/county/applications/{aid}")).await?;
         for id in [
             "check.conditions",
@@ -284,12 +358,13 @@ async fn an_enterprise_applies_its_county_recommends_and_the_city_passes_it() {
             .await?
             .click()
             .await?;
+        wait_text(&b, "统一报送市强市办").await?;
         b.query(By::XPath("//button[contains(., '统一报送市强市办')]"))
             .first()
             .await?
             .click()
             .await?;
-        assert!(b.source().await?.contains("已向市强市办报送推荐的申报"));
+        wait_text(&b, "已向市强市办报送推荐的申报").await?;
         // The city office passes it.
         b.delete_all_cookies().await?;
         login(&b, &base, "office").await?;

@@ -57,19 +57,26 @@ pub struct TestApp {
     /// The demo data.
     pub demo: Demo,
     _dir: Option<tempfile::TempDir>,
+    _files: tempfile::TempDir,
 }
 
 /// Start the app with the demo data, the clock at 2026-11-25 10:00 Shanghai.
 pub async fn spawn_app() -> TestApp {
     let (store, dir) = fresh_store().await;
-    let demo = qaward::demo::build(&store).await.expect("demo data");
+    let files = tempfile::tempdir().expect("files dir");
+    let demo = qaward::demo::build(&store, files.path())
+        .await
+        .expect("demo data");
     let clock = Arc::new(FixedClock::new(qaward_core::clock::at_shanghai(
         jiff::civil::date(2026, 11, 25),
         10,
         0,
     )));
-    let state =
-        qaward_web::AppState::new(store.clone(), clock.clone(), qaward_web::Config::default());
+    let state = qaward_web::AppState::new(
+        store.clone(),
+        clock.clone(),
+        qaward_web::Config::new(files.path().to_owned()),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -83,6 +90,7 @@ pub async fn spawn_app() -> TestApp {
         clock,
         demo,
         _dir: dir,
+        _files: files,
     }
 }
 
@@ -254,4 +262,34 @@ pub fn pdftotext(pdf: &[u8]) -> String {
         .output()
         .expect("pdftotext is installed (scripts/test installs poppler-utils)");
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+impl User {
+    /// POST a multipart form (token first, then `fields`, then the file), as the upload forms do.
+    pub async fn post_file(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, Vec<u8>)>,
+    ) -> Page {
+        let token = self.csrf().await;
+        let mut form = reqwest::multipart::Form::new().text("csrf", token);
+        for (k, v) in fields {
+            form = form.text((*k).to_owned(), (*v).to_owned());
+        }
+        if let Some((name, bytes)) = file {
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+            );
+        }
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST multipart");
+        read(r).await
+    }
 }

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod applications;
+mod attachments;
 mod audit;
 mod auth;
 mod backup;

@@ -42,6 +42,9 @@ const OFFICE: &[&str] = &["office"];
 /// The forwarded 清城区 application: its applicant, its county office, the office, discipline.
 const VIEW_APP: &[&str] = &["applicant13", "county-qingcheng", "office", "discipline"];
 const OWNER: &[&str] = &["applicant13"];
+/// A form field that makes the matrix send the form as multipart, with a small text file
+/// (refused by content, which is harmless).
+const MULTIPART: &str = "__multipart__";
 
 /// Who may use each route, and the harmless form an allowed role sends to a POST route.
 /// (method, route, roles allowed, the harmless form an allowed role sends).
@@ -138,6 +141,22 @@ fn expectations() -> Vec<Expectation> {
         ("GET", "/applications/{aid}/submit", OWNER, vec![]),
         ("POST", "/applications/{aid}/submit", OWNER, vec![]),
         ("GET", "/applications/{aid}/receipt", VIEW_APP, vec![]),
+        ("GET", "/applications/{aid}/receipt.pdf", VIEW_APP, vec![]),
+        ("GET", "/applications/{aid}/evidence", VIEW_APP, vec![]),
+        (
+            "POST",
+            "/applications/{aid}/evidence",
+            OWNER,
+            vec![(MULTIPART, ""), ("kind", "other")],
+        ),
+        ("GET", "/attachments/{att}", VIEW_APP, vec![]),
+        ("POST", "/attachments/{att}/remove", OWNER, vec![]),
+        (
+            "POST",
+            "/county/applications/{aid}/letter",
+            &["county-qingcheng"],
+            vec![(MULTIPART, "")],
+        ),
         ("GET", "/county/{cid}", &["county-qingcheng"], vec![]),
         (
             "POST",
@@ -239,6 +258,7 @@ async fn fill(app: &TestApp, pattern: &str) -> String {
         .replace("{lang}", "zh")
         .replace("{aid}", &forwarded_app(app).to_string())
         .replace("{key}", "identity")
+        .replace("{att}", &first_attachment(app).await.to_string())
         .replace("{closed}", &app.demo.session_2024.to_string())
 }
 
@@ -250,6 +270,11 @@ fn forwarded_app(app: &TestApp) -> i64 {
         .find(|(n, ..)| n == "清远市演示新能源有限公司")
         .map(|(_, id, _)| *id)
         .unwrap()
+}
+
+/// The first evidence file of the forwarded 清城区 application.
+async fn first_attachment(app: &TestApp) -> i64 {
+    app.store.attachments(forwarded_app(app)).await.unwrap()[0].id
 }
 
 async fn client(app: &TestApp, role: &str) -> User {
@@ -284,6 +309,18 @@ async fn every_route_for_every_role() {
             let fields: Vec<(&str, &str)> = filled.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let page = if *method == "GET" {
                 u.get(&path).await
+            } else if fields.iter().any(|(k, _)| *k == MULTIPART) {
+                let rest: Vec<(&str, &str)> = fields
+                    .iter()
+                    .filter(|(k, _)| *k != MULTIPART)
+                    .copied()
+                    .collect();
+                u.post_file(
+                    &path,
+                    &rest,
+                    Some(("note.txt", b"plain text, not evidence".to_vec())),
+                )
+                .await
             } else {
                 u.post(&path, &fields).await
             };

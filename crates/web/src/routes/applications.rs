@@ -31,6 +31,8 @@ pub struct Loaded {
     pub cx: Context,
     /// Declarations with their texts.
     pub declarations: Vec<(&'static str, String, String)>,
+    /// Its files (evidence and the county's letter).
+    pub files: Vec<qaward_store::attachments::Attachment>,
 }
 
 /// Load an application and check that this request may read it (or edit it).
@@ -79,11 +81,17 @@ pub async fn load(st: &AppState, c: &Ctx, aid: i64, edit: bool) -> Result<Loaded
         &criteria,
         declarations.iter().map(|(c, ..)| *c).collect(),
     );
+    let files = st
+        .store
+        .attachments(aid)
+        .await
+        .map_err(|e| c.store_err(e))?;
     Ok(Loaded {
         app,
         d,
         cx,
         declarations,
+        files,
     })
 }
 
@@ -122,6 +130,27 @@ impl Loaded {
             .iter()
             .map(|s| (s, form::progress(s, &self.app.values, &self.cx)))
             .collect()
+    }
+
+    /// How far the evidence is: complete when every required kind has a file.
+    pub fn evidence_progress(&self) -> Progress {
+        use qaward_store::attachments::{COUNTY_LETTER, KINDS};
+        let own: Vec<_> = self
+            .files
+            .iter()
+            .filter(|f| f.kind != COUNTY_LETTER)
+            .collect();
+        if own.is_empty() {
+            Progress::NotStarted
+        } else if KINDS
+            .iter()
+            .filter(|k| k.3)
+            .all(|(k, ..)| own.iter().any(|f| f.kind == *k))
+        {
+            Progress::Done
+        } else {
+            Progress::InProgress
+        }
     }
 
     /// Self-score as text.
@@ -348,7 +377,7 @@ pub async fn start(
 struct ApplicationPage {
     c: PageCtx,
     l: Loaded,
-    sections: Vec<(&'static str, String, &'static str, String)>,
+    sections: Vec<(String, String, &'static str, String)>,
     lines: Vec<LineView>,
     score: String,
     editable: bool,
@@ -366,18 +395,26 @@ pub async fn task_list(
     let l = load(&st, &c, aid, false).await?;
     let page = c.page();
     let progress = l.progress();
-    let all_done = progress.iter().all(|(_, p)| *p == Progress::Done);
-    let sections = progress
+    let all_done = progress.iter().all(|(_, p)| *p == Progress::Done)
+        && l.evidence_progress() == Progress::Done;
+    let mut sections: Vec<(String, String, &'static str, String)> = progress
         .iter()
         .map(|(s, p)| {
             (
-                s.key,
+                format!("/applications/{aid}/s/{}", s.key),
                 if page.zh() { s.zh } else { s.en }.to_owned(),
                 p.code(),
                 if page.zh() { p.zh() } else { p.en() }.to_owned(),
             )
         })
         .collect();
+    let ev = l.evidence_progress();
+    sections.push((
+        format!("/applications/{aid}/evidence"),
+        page.t("证明材料"),
+        ev.code(),
+        if page.zh() { ev.zh() } else { ev.en() }.to_owned(),
+    ));
     let lines = line_views(&page, &l.lines());
     let editable = l.app.status.editable()
         && c.authorize(Action::EditApplication {
@@ -566,12 +603,15 @@ struct SubmitPage {
 
 fn submit_view(c: &Ctx, l: Loaded, refusal: Option<(String, Option<String>)>) -> SubmitPage {
     let page = c.page();
-    let incomplete: Vec<String> = l
+    let mut incomplete: Vec<String> = l
         .progress()
         .iter()
         .filter(|(_, p)| *p != Progress::Done)
         .map(|(s, _)| if page.zh() { s.zh } else { s.en }.to_owned())
         .collect();
+    if l.evidence_progress() != Progress::Done {
+        incomplete.push(page.t("证明材料"));
+    }
     let lines = l.lines();
     let blocked = !incomplete.is_empty() || !eligibility::passes(&lines);
     let deadline =
@@ -658,6 +698,68 @@ pub async fn receipt(
         c: page,
         l,
     })
+}
+
+/// `GET /applications/{aid}/receipt.pdf`: the receipt as a document.
+pub async fn receipt_pdf(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+) -> Result<Response, AppError> {
+    let l = load(&st, &c, aid, false).await?;
+    let Some(at) = l.app.submitted_at else {
+        return Err(c.not_found());
+    };
+    let p = st
+        .store
+        .programme(l.app.programme_id)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let kind_name = |k: &str| {
+        qaward_store::attachments::KINDS
+            .iter()
+            .find(|x| x.0 == k)
+            .map(|x| x.1)
+            .unwrap_or("县级推荐函")
+    };
+    let files: Vec<serde_json::Value> = l
+        .files
+        .iter()
+        .filter(|f| f.kind != qaward_store::attachments::COUNTY_LETTER)
+        .map(|f| serde_json::json!({"kind": kind_name(&f.kind), "name": f.filename, "size": format!("{} KB", (f.size + 1023) / 1024), "sha256": f.sha256}))
+        .collect();
+    let data = serde_json::json!({
+        "receipt_no": l.app.receipt_no,
+        "session_title": l.d.session.title,
+        "programme_name": p.name,
+        "organisation": l.app.org.name,
+        "credit_code": l.app.org.credit_code,
+        "county": l.app.org.county_name,
+        "submitted_at": qaward_core::clock::format_micros(at),
+        "sha256": l.app.content_hash,
+        "status": l.app.status.zh(),
+        "demo": l.d.rules.meta.demo,
+        "files": files,
+        "issuer": p.office_name,
+    });
+    let engine = st.pdf().await?;
+    let bytes =
+        tokio::task::spawn_blocking(move || engine.render(qaward_docs::Template::Receipt, &data))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    let name = format!(
+        "attachment; filename=\"receipt-{}.pdf\"",
+        l.app.receipt_no.unwrap_or_default()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// `POST /applications/{aid}/withdraw`.

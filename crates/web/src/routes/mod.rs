@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod applications;
+pub mod attachments;
 pub mod audit;
 pub mod office;
 pub mod public;
@@ -12,10 +13,15 @@ pub mod scoped;
 
 use crate::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 /// The routes. The route × role matrix test walks [`ROUTES`].
 pub fn router(state: AppState) -> Router {
+    // Uploads stream to the file store; their body limit is the largest file plus the form.
+    let upload_limit = DefaultBodyLimit::max(
+        usize::try_from(state.config.max_file + 1_048_576).unwrap_or(usize::MAX),
+    );
     Router::new()
         .route("/", get(public::home))
         .route("/healthz", get(public::healthz))
@@ -70,7 +76,23 @@ pub fn router(state: AppState) -> Router {
             get(applications::submit_page).post(applications::submit),
         )
         .route("/applications/{aid}/receipt", get(applications::receipt))
+        .route(
+            "/applications/{aid}/receipt.pdf",
+            get(applications::receipt_pdf),
+        )
         .route("/applications/{aid}/withdraw", post(applications::withdraw))
+        .route(
+            "/applications/{aid}/evidence",
+            get(attachments::evidence_page)
+                .post(attachments::upload)
+                .layer(upload_limit),
+        )
+        .route("/attachments/{att}", get(attachments::download))
+        .route("/attachments/{att}/remove", post(attachments::remove))
+        .route(
+            "/county/applications/{aid}/letter",
+            post(attachments::county_letter).layer(upload_limit),
+        )
         .route("/county/{cid}", get(review::county_page))
         .route("/county/{cid}/forward", post(review::county_forward))
         .route(
@@ -143,7 +165,13 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/applications/{aid}/submit"),
     ("POST", "/applications/{aid}/submit"),
     ("GET", "/applications/{aid}/receipt"),
+    ("GET", "/applications/{aid}/receipt.pdf"),
     ("POST", "/applications/{aid}/withdraw"),
+    ("GET", "/applications/{aid}/evidence"),
+    ("POST", "/applications/{aid}/evidence"),
+    ("GET", "/attachments/{att}"),
+    ("POST", "/attachments/{att}/remove"),
+    ("POST", "/county/applications/{aid}/letter"),
     ("GET", "/county/{cid}"),
     ("POST", "/county/{cid}/forward"),
     ("GET", "/county/applications/{aid}"),
