@@ -1028,3 +1028,44 @@ fn app_from(r: &sqlx::any::AnyRow) -> Application {
 pub fn applicant_who(user_id: i64, name: &str) -> Who {
     Who::user(user_id, name, Role::Applicant.code())
 }
+
+impl Store {
+    /// Add a colleague's account to an organisation (a second user of the same applicant).
+    pub async fn add_org_user(
+        &self,
+        who: &Who,
+        org_id: i64,
+        (username, name, email, password): (&str, &str, &str, &str),
+        now: jiff::Timestamp,
+    ) -> Result<i64> {
+        let org = self.organisation(org_id).await?;
+        if name.trim().is_empty() {
+            return Err(Error::invalid(
+                "display_name",
+                "请填写姓名。",
+                "Enter the name.",
+            ));
+        }
+        if !email.contains('@') {
+            return Err(Error::invalid(
+                "email",
+                "请填写有效的电子邮箱。",
+                "Enter a valid email address.",
+            ));
+        }
+        let u = NewUser {
+            username: username.trim().to_owned(),
+            display_name: format!("{}（{}）", name.trim(), org.name),
+            email: Some(email.trim().to_owned()),
+            password: password.to_owned(),
+            grants: vec![Grant {
+                role: Role::Applicant,
+                programme_id: Some(org.programme_id),
+                county_id: None,
+                department_id: None,
+                organisation_id: Some(org_id),
+            }],
+        };
+        self.create_user(who, u, now).await
+    }
+}

@@ -642,3 +642,38 @@ async fn an_applicant_withdraws_and_the_history_stays() {
     assert!(page.body.contains("已撤回"));
     assert!(page.body.contains("提交申报材料"), "the history stays");
 }
+
+#[tokio::test]
+async fn a_colleague_gets_a_second_account_for_the_same_organisation() {
+    let app = spawn_app().await;
+    let a = app.signed_in("applicant").await;
+    let org = app.demo.organisations[0];
+    let p = a
+        .post(
+            &format!("/org/{org}/users"),
+            &[
+                ("display_name", "第二联系人"),
+                ("email", "second@example.com"),
+                ("username", "colleague2"),
+                ("password", "Colleague#2026"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let b = app.signed_in_with("colleague2", "Colleague#2026").await;
+    assert_eq!(b.get(&format!("/org/{org}")).await.status, 200);
+    assert_eq!(
+        b.get(&format!("/org/{}", app.demo.organisations[1]))
+            .await
+            .status,
+        403
+    );
+    // A session's public page shows the conditions, the criteria and how to apply.
+    let page = app
+        .visitor()
+        .get(&format!("/sessions/{}", app.demo.session_2026))
+        .await;
+    assert!(page.body.contains("申报条件"));
+    assert!(page.body.contains("4.7 结果"));
+    assert!(page.body.contains("/register?programme="));
+}

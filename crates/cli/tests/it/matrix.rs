@@ -124,6 +124,12 @@ fn expectations() -> Vec<Expectation> {
             &["applicant"],
             vec![("session_id", "{closed}")],
         ),
+        (
+            "POST",
+            "/org/{oid}/users",
+            &["applicant"],
+            vec![("username", "")],
+        ),
         ("GET", "/applications/{aid}", VIEW_APP, vec![]),
         ("GET", "/applications/{aid}/s/{key}", VIEW_APP, vec![]),
         (

@@ -340,6 +340,60 @@ pub async fn register(
         .into_response())
 }
 
+/// `POST /org/{oid}/users`: the organisation's contact adds a colleague's account.
+pub async fn add_user(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(oid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    let org = st.store.organisation(oid).await.map_err(|_| {
+        AppError::Forbidden(
+            qaward_core::authz::Denied {
+                zh: "申报单位只能查看本单位的材料。",
+                en: "An applicant sees only its own organisation's file.",
+                sign_in: c.session.is_none(),
+            },
+            Box::new(c.page()),
+        )
+    })?;
+    c.authorize(Action::ViewOrganisation {
+        programme_id: org.programme_id,
+        organisation_id: oid,
+    })?;
+    match st
+        .store
+        .add_org_user(
+            &c.who(Role::Applicant.code()),
+            oid,
+            (
+                &f.get("username"),
+                &f.get("display_name"),
+                &f.get("email"),
+                &f.raw("password"),
+            ),
+            c.now,
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/org/{oid}?added=1")).into_response()),
+        Err(qaward_store::Error::Invalid { zh, en, .. }) => {
+            let msg = if c.page().zh() { zh } else { en };
+            Err(AppError::Refused(
+                Box::new(qaward_core::refusal::Refusal::new(
+                    "user",
+                    None,
+                    ("", ""),
+                    msg.clone(),
+                    msg,
+                )),
+                Box::new(c.page()),
+            ))
+        }
+        Err(e) => Err(c.store_err(e)),
+    }
+}
+
 /// `POST /org/{oid}/applications`: start this session's application.
 pub async fn start(
     State(st): State<AppState>,

@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
             get(applications::register_page).post(applications::register),
         )
         .route("/org/{oid}/applications", post(applications::start))
+        .route("/org/{oid}/users", post(applications::add_user))
         .route("/applications/{aid}", get(applications::task_list))
         .route(
             "/applications/{aid}/s/{key}",
@@ -158,6 +159,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/register"),
     ("POST", "/register"),
     ("POST", "/org/{oid}/applications"),
+    ("POST", "/org/{oid}/users"),
     ("GET", "/applications/{aid}"),
     ("GET", "/applications/{aid}/s/{key}"),
     ("POST", "/applications/{aid}/s/{key}"),

@@ -122,6 +122,9 @@ pub fn timeline(c: &PageCtx, d: &SessionDetail) -> Vec<TimelineRow> {
         .collect()
 }
 
+/// A criteria category with its items: (id, name, points, [(id, name, points)]).
+type CategoryRow = (String, String, u32, Vec<(String, String, u32)>);
+
 #[derive(Template, WebTemplate)]
 #[template(path = "session_public.html")]
 struct SessionPublicPage {
@@ -129,6 +132,11 @@ struct SessionPublicPage {
     d: SessionDetail,
     rows: Vec<TimelineRow>,
     call_out: bool,
+    accepting: bool,
+    conditions: Vec<(String, String)>,
+    categories: Vec<CategoryRow>,
+    total: u32,
+    criteria_name: String,
 }
 
 /// `/sessions/{id}`: a session as the public sees it.
@@ -146,11 +154,70 @@ pub async fn session_page(
     let page = c.page();
     let rows = timeline(&page, &d);
     let call_out = d.session.stage >= Stage::CallPublished;
+    let accepting = matches!(d.session.stage, Stage::CallPublished | Stage::Applications);
+    let criteria = st
+        .store
+        .criteria(&d.rules.meta.criteria)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let p = st
+        .store
+        .programme(d.session.programme_id)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let data = call_data(&d.rules, &criteria, &d, &p.office_name);
+    let conditions = data["conditions"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .map(|x| {
+                    (
+                        x["text"].as_str().unwrap_or_default().to_owned(),
+                        x["article"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let categories = criteria
+        .categories
+        .iter()
+        .map(|k| {
+            (
+                k.id.clone(),
+                if page.zh() {
+                    k.name.clone()
+                } else {
+                    k.name_en.clone()
+                },
+                k.points,
+                k.items
+                    .iter()
+                    .map(|i| {
+                        (
+                            i.id.clone(),
+                            if page.zh() {
+                                i.name.clone()
+                            } else {
+                                i.name_en.clone()
+                            },
+                            i.points,
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
     Ok(SessionPublicPage {
         c: page,
         d,
         rows,
         call_out,
+        accepting,
+        conditions,
+        categories,
+        total: criteria.meta.total,
+        criteria_name: criteria.meta.name.clone(),
     })
 }
 
