@@ -604,6 +604,49 @@ impl Store {
                 "Required evidence is missing.",
             ));
         }
+        // The eligibility self-check is decided here too, not only in the page (Art. 10, 11, 32, 33).
+        let criteria = self.criteria(&d.rules.meta.criteria).await?;
+        let decl: Vec<&'static str> = qaward_core::eligibility::declaration_texts(&d.rules)
+            .iter()
+            .map(|(c, ..)| *c)
+            .collect();
+        let cx = qaward_core::application::Context::new(d.session.year, &d.rules, &criteria, decl);
+        let call = d
+            .entered(Stage::CallPublished)
+            .or_else(|| {
+                d.windows
+                    .get(&Stage::CallPublished)
+                    .and_then(|w| w.starts_on)
+            })
+            .unwrap_or(today);
+        let facts = qaward_core::application::facts(
+            &a.values,
+            &cx,
+            call,
+            a.org.county_id.is_some(),
+            Vec::new(),
+            Vec::new(),
+        );
+        let lines = qaward_core::eligibility::check(&d.rules, &facts);
+        if let Some(bad) = lines.iter().find(|l| !l.is_met()) {
+            let r = Refusal::new(
+                "self_check",
+                Some(bad.article),
+                DOC,
+                format!("申报条件自查未通过：{}——{}", bad.title_zh, bad.reason_zh),
+                format!(
+                    "The eligibility self-check fails: {} — {}",
+                    bad.title_en, bad.reason_en
+                ),
+            );
+            return Err(self.refuse(who, id, a.programme_id, r, now).await);
+        }
+        let self_check: Vec<serde_json::Value> = lines
+            .iter()
+            .map(
+                |l| serde_json::json!({"code": l.code, "outcome": l.outcome, "article": l.article}),
+            )
+            .collect();
         let hashes: Vec<String> = files
             .iter()
             .filter(|f| f.kind != crate::attachments::COUNTY_LETTER)
@@ -637,7 +680,7 @@ impl Store {
                 )
                 .summary(format!("{}提交申报材料，回执号{receipt}", a.org.name))
                 .detail(
-                    serde_json::json!({"receipt": receipt, "sha256": hash, "version": a.version}),
+                    serde_json::json!({"receipt": receipt, "sha256": hash, "version": a.version, "self_check": self_check}),
                 )
                 .state(Status::Submitted.code()),
         )

@@ -224,6 +224,22 @@ async fn an_enterprise_registers_fills_in_submits_and_gets_a_receipt() {
         qaward_store::applications::content_hash(&a.values, &files)
     );
     assert!(r.body.contains(&hash));
+    // The submission's audit entry carries every self-check line with its article.
+    let log = app
+        .store
+        .audit_entries(&qaward_store::audit::Filter {
+            action_prefix: Some("application.submit".into()),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        log[0].detail.contains("\"operating_years\""),
+        "{}",
+        log[0].detail
+    );
+    assert_eq!(log[0].article, Some(12));
     // The receipt as a PDF carries the number and the hash.
     let (status, pdf, _) = u
         .get_bytes(&format!("/applications/{aid}/receipt.pdf"))
@@ -676,4 +692,27 @@ async fn a_colleague_gets_a_second_account_for_the_same_organisation() {
     assert!(page.body.contains("申报条件"));
     assert!(page.body.contains("4.7 结果"));
     assert!(page.body.contains("/register?programme="));
+}
+
+#[tokio::test]
+async fn the_store_refuses_a_failing_self_check_even_without_the_page() {
+    let app = spawn_app().await;
+    let code = qaward_core::credit_code::CreditCode::complete("91441802MA4DTQ009").unwrap();
+    let (u, org) = register(&app, code.as_str(), "tester09").await;
+    let aid = start(&app, &u, org).await;
+    let mut v = qaward::demo::sample_form(&context(&app).await, 7, "2015-06-01");
+    v.insert("systems.excellence_since".into(), "2026-06-01".into());
+    fill(&u, aid, &v).await;
+    let who = qaward_store::applications::applicant_who(0, "tester09");
+    match app.store.submit_application(&who, aid, app.now_ts()).await {
+        Err(qaward_store::Error::Refused(r)) => {
+            assert_eq!(r.article, Some(10));
+            assert!(r.zh.contains("卓越绩效"), "{}", r.zh);
+        }
+        other => panic!("expected a refusal citing Art. 10, got {other:?}"),
+    }
+    assert_eq!(
+        app.store.application(aid).await.unwrap().status.code(),
+        "draft"
+    );
 }
