@@ -623,6 +623,7 @@ impl Store {
                 .state(Status::Submitted.code()),
         )
         .await?;
+        crate::notify::submitted(&mut tx, &a, &receipt, &hash).await?;
         tx.commit().await?;
         Ok(receipt)
     }
@@ -826,6 +827,7 @@ impl Store {
                 .state(status.code()),
         )
         .await?;
+        crate::notify::county_decided(&mut tx, &a, status, reasons).await?;
         tx.commit().await
     }
 
@@ -962,6 +964,7 @@ impl Store {
                 .state(status.code()),
         )
         .await?;
+        crate::notify::eligibility_decided(&mut tx, &a, status, items).await?;
         tx.commit().await?;
         Ok(status)
     }
