@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod applications;
 pub mod audit;
+pub mod notifications;
 pub mod office;
 pub mod public;
 pub mod review;
@@ -27,6 +28,8 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(account::login_page).post(account::login))
         .route("/logout", post(account::logout))
         .route("/dashboard", get(scoped::dashboard))
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/{nid}/read", post(notifications::mark_read))
         .route(
             "/account/password",
             get(account::password_page).post(account::change_password),
@@ -119,6 +122,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/login"),
     ("POST", "/logout"),
     ("GET", "/dashboard"),
+    ("GET", "/notifications"),
+    ("POST", "/notifications/{nid}/read"),
     ("GET", "/account/password"),
     ("POST", "/account/password"),
     ("GET", "/office"),
