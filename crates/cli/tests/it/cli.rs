@@ -85,7 +85,14 @@ fn rules_show_json_carries_every_rule_with_its_article() {
 #[test]
 fn migrate_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
-    for expected in ["2 migration(s)", "0 migration(s)"] {
+    let all = std::fs::read_dir(repo().join("crates/store/migrations/sqlite"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
+        })
+        .count();
+    for expected in [format!("{all} migration(s)"), "0 migration(s)".to_owned()] {
         let out = qaward_bin()
             .arg("--data")
             .arg(dir.path())
@@ -94,7 +101,7 @@ fn migrate_is_idempotent() {
             .output()
             .unwrap();
         assert!(out.status.success());
-        assert!(String::from_utf8_lossy(&out.stdout).contains(expected));
+        assert!(String::from_utf8_lossy(&out.stdout).contains(&expected));
     }
 }
 
