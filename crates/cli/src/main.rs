@@ -162,6 +162,40 @@ fn web_config(data: &Path, secure_cookies: bool) -> qaward_web::Config {
     }
 }
 
+/// The mail worker, when `QAWARD_SMTP_URL` is set: a handle to stop it, and its task.
+type MailWorker = (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<(), qaward_web::mail::MailError>>,
+);
+
+fn start_mail(store: &Store) -> Result<Option<MailWorker>> {
+    let url = std::env::var("QAWARD_SMTP_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty());
+    let from = std::env::var("QAWARD_MAIL_FROM")
+        .ok()
+        .filter(|f| !f.trim().is_empty())
+        .unwrap_or_else(|| qaward_web::mail::DEFAULT_FROM.to_owned());
+    let Some(url) = url else {
+        println!(
+            "邮件: 未配置 QAWARD_SMTP_URL，通知邮件保留在发件箱（outbox）中，配置后自动发出。"
+        );
+        return Ok(None);
+    };
+    qaward_web::mail::smtp_transport(&url)?;
+    qaward_web::mail::parse_from(&from)?;
+    println!("邮件: 通过 SMTP 发送发件箱中的通知（发件人 {from}）。");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let store = store.clone();
+    let task = tokio::spawn(async move {
+        qaward_web::mail::run_outbox(store, &url, &from, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    Ok(Some((stop, task)))
+}
+
 async fn serve(
     store: Store,
     data: &Path,
@@ -169,6 +203,7 @@ async fn serve(
     port: u16,
     secure_cookies: bool,
 ) -> Result<()> {
+    let mail = start_mail(&store)?;
     let state = qaward_web::AppState::new(
         store,
         Arc::new(SystemClock),
@@ -182,6 +217,10 @@ async fn serve(
     tokio::select! {
         r = qaward_web::serve(listener, state) => r?,
         _ = tokio::signal::ctrl_c() => println!("已停止。"),
+    }
+    if let Some((stop, task)) = mail {
+        let _ = stop.send(());
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
     }
     Ok(())
 }

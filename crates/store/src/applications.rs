@@ -685,6 +685,7 @@ impl Store {
                 .state(Status::Submitted.code()),
         )
         .await?;
+        crate::notify::submitted(&mut tx, &a, &receipt, &hash).await?;
         tx.commit().await?;
         Ok(receipt)
     }
@@ -901,6 +902,7 @@ impl Store {
                 .state(status.code()),
         )
         .await?;
+        crate::notify::county_decided(&mut tx, &a, status, reasons).await?;
         tx.commit().await
     }
 
@@ -1037,6 +1039,7 @@ impl Store {
                 .state(status.code()),
         )
         .await?;
+        crate::notify::eligibility_decided(&mut tx, &a, status, items).await?;
         tx.commit().await?;
         Ok(status)
     }

@@ -23,6 +23,8 @@ pub const TABLES: &[&str] = &[
     "county_reviews",
     "eligibility_reviews",
     "attachments",
+    "notifications",
+    "outbox",
     "audit_log",
     "audit_head",
 ];

@@ -7,6 +7,7 @@ pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod backup;
+pub mod notify;
 pub mod programmes;
 pub mod rulesets;
 pub mod sessions;
@@ -100,12 +101,14 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0001_foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
     ("0002_applications", include_str!("../migrations/sqlite/0002_applications.sql")),
     ("0004_attachments", include_str!("../migrations/sqlite/0004_attachments.sql")),
+    ("0003_notifications", include_str!("../migrations/sqlite/0003_notifications.sql")),
 ];
 #[rustfmt::skip]
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0001_foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
     ("0002_applications", include_str!("../migrations/postgres/0002_applications.sql")),
     ("0004_attachments", include_str!("../migrations/postgres/0004_attachments.sql")),
+    ("0003_notifications", include_str!("../migrations/postgres/0003_notifications.sql")),
 ];
 
 impl Store {

@@ -106,6 +106,8 @@ pub struct Ctx {
     pub path: String,
     /// The instant of the request.
     pub now: jiff::Timestamp,
+    /// The signed-in person's unread notices.
+    pub unread: i64,
 }
 
 impl FromRequestParts<AppState> for Ctx {
@@ -130,12 +132,21 @@ impl FromRequestParts<AppState> for Ctx {
                 .map(|a| a.0.clone())
                 .unwrap_or_default(),
         };
+        let unread = match &session {
+            Some(s) => state
+                .store
+                .unread_count(s.actor.user_id)
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            None => 0,
+        };
         Ok(Ctx {
             session,
             lang,
             csrf,
             path: parts.uri.path().to_owned(),
             now,
+            unread,
         })
     }
 }

@@ -6,6 +6,7 @@ pub mod ctx;
 pub mod error;
 pub mod form;
 pub mod i18n;
+pub mod mail;
 pub mod routes;
 pub mod view;
 

@@ -24,6 +24,8 @@ pub struct NavItem {
     pub label: String,
     /// Current page.
     pub active: bool,
+    /// A count shown beside the label (unread notices), when above zero.
+    pub badge: Option<i64>,
 }
 
 /// The page frame.
@@ -72,6 +74,7 @@ impl PageCtx {
         if let Some(s) = &c.session {
             let a = &s.actor;
             nav.push(("/dashboard".into(), "我的工作台"));
+            nav.push(("/notifications".into(), "消息"));
             if a.has(Role::CityOffice) || a.has(Role::Leadership) || a.has(Role::Discipline) {
                 nav.push(("/office".into(), "评选项目与届次"));
             }
@@ -115,6 +118,7 @@ impl PageCtx {
             .into_iter()
             .filter(|(h, _)| seen.insert(h.clone()))
             .map(|(href, label)| NavItem {
+                badge: (href == "/notifications" && c.unread > 0).then_some(c.unread),
                 active: if href == "/" {
                     path == "/"
                 } else {

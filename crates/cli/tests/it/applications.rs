@@ -7,7 +7,7 @@ use qaward_core::application::{Context, SECTIONS, Values};
 use qaward_core::clock::at_shanghai;
 
 /// The form context of the 2026 session.
-async fn context(app: &TestApp) -> Context {
+pub(crate) async fn context(app: &TestApp) -> Context {
     let d = app
         .store
         .session_detail(app.demo.session_2026)
@@ -22,7 +22,7 @@ async fn context(app: &TestApp) -> Context {
 }
 
 /// Register an organisation in 清城区 and sign in as it; returns (user, org id).
-async fn register(app: &TestApp, code: &str, username: &str) -> (User, i64) {
+pub(crate) async fn register(app: &TestApp, code: &str, username: &str) -> (User, i64) {
     let u = app.visitor();
     let qingcheng = app
         .demo
@@ -81,7 +81,7 @@ pub async fn evidence(u: &User, aid: i64) {
 
 /// Fill every section with `values`, section by section, as the pages post them, and upload
 /// the required evidence.
-async fn fill(u: &User, aid: i64, values: &Values) {
+pub(crate) async fn fill(u: &User, aid: i64, values: &Values) {
     evidence(u, aid).await;
     for s in SECTIONS {
         let fields: Vec<(&str, &str)> = values
@@ -96,7 +96,7 @@ async fn fill(u: &User, aid: i64, values: &Values) {
     }
 }
 
-async fn start(app: &TestApp, u: &User, org: i64) -> i64 {
+pub(crate) async fn start(app: &TestApp, u: &User, org: i64) -> i64 {
     let p = u
         .post(
             &format!("/org/{org}/applications"),

@@ -11,6 +11,7 @@ mod backup;
 mod browser;
 mod cli;
 mod i18n;
+mod mail;
 mod matrix;
 mod schema;
 mod sessions;

@@ -72,6 +72,9 @@ fn expectations() -> Vec<Expectation> {
             vec![("username", "nobody"), ("password", "x")],
         ),
         ("GET", "/dashboard", USERS, vec![]),
+        ("GET", "/notifications", USERS, vec![]),
+        // Everyone may ask; only the owner's request marks it (others get 404).
+        ("POST", "/notifications/{nid}/read", USERS, vec![]),
         ("GET", "/account/password", USERS, vec![]),
         (
             "POST",
@@ -253,7 +256,9 @@ async fn fill(app: &TestApp, pattern: &str) -> String {
         .find(|d| d.code == "ecology")
         .unwrap()
         .id;
+    let nid = applicant13_notice(app).await;
     pattern
+        .replace("{nid}", &nid.to_string())
         .replace("{id}", &app.demo.session_2026.to_string())
         .replace("{sid}", &app.demo.session_2026.to_string())
         .replace("{pid}", &app.demo.programme_id.to_string())
@@ -266,6 +271,20 @@ async fn fill(app: &TestApp, pattern: &str) -> String {
         .replace("{key}", "identity")
         .replace("{att}", &first_attachment(app).await.to_string())
         .replace("{closed}", &app.demo.session_2024.to_string())
+}
+
+/// The newest notice of applicant13 (its application was submitted and recommended).
+async fn applicant13_notice(app: &TestApp) -> i64 {
+    let uid = app
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username == "applicant13")
+        .unwrap()
+        .id;
+    app.store.notifications(uid).await.unwrap()[0].id
 }
 
 /// The forwarded application of 清城区 (清远市演示新能源有限公司, user applicant13).

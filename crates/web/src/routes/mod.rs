@@ -6,6 +6,7 @@ pub mod admin;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
+pub mod notifications;
 pub mod office;
 pub mod public;
 pub mod review;
@@ -33,6 +34,8 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(account::login_page).post(account::login))
         .route("/logout", post(account::logout))
         .route("/dashboard", get(scoped::dashboard))
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/{nid}/read", post(notifications::mark_read))
         .route(
             "/account/password",
             get(account::password_page).post(account::change_password),
@@ -142,6 +145,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/login"),
     ("POST", "/logout"),
     ("GET", "/dashboard"),
+    ("GET", "/notifications"),
+    ("POST", "/notifications/{nid}/read"),
     ("GET", "/account/password"),
     ("POST", "/account/password"),
     ("GET", "/office"),
