@@ -22,6 +22,8 @@ pub const TABLES: &[&str] = &[
     "applications",
     "county_reviews",
     "eligibility_reviews",
+    "opinion_requests",
+    "opinion_items",
     "audit_log",
     "audit_head",
 ];

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod applications;
 pub mod audit;
 pub mod backup;
+pub mod opinions;
 pub mod programmes;
 pub mod rulesets;
 pub mod sessions;
@@ -102,6 +103,10 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
         "0002_applications",
         include_str!("../migrations/sqlite/0002_applications.sql"),
     ),
+    (
+        "0003_opinions",
+        include_str!("../migrations/sqlite/0003_opinions.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     (
@@ -111,6 +116,10 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     (
         "0002_applications",
         include_str!("../migrations/postgres/0002_applications.sql"),
+    ),
+    (
+        "0003_opinions",
+        include_str!("../migrations/postgres/0003_opinions.sql"),
     ),
 ];
 
