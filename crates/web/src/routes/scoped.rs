@@ -192,9 +192,10 @@ pub async fn dashboard(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRe
 struct DepartmentPage {
     c: PageCtx,
     department: Unit,
+    requests: Vec<qaward_store::opinions::Request>,
 }
 
-/// `/department/{did}`: a department's own requests.
+/// `/department/{did}`: a department's own requests, those awaiting an answer first.
 pub async fn department_page(
     State(st): State<AppState>,
     c: Ctx,
@@ -215,9 +216,15 @@ pub async fn department_page(
         programme_id: pid,
         department_id: did,
     })?;
+    let requests = st
+        .store
+        .department_opinion_requests(did, c.now)
+        .await
+        .map_err(|e| c.store_err(e))?;
     Ok(DepartmentPage {
         c: c.page(),
         department,
+        requests,
     })
 }
 
