@@ -85,7 +85,7 @@ fn rules_show_json_carries_every_rule_with_its_article() {
 #[test]
 fn migrate_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
-    for expected in ["2 migration(s)", "0 migration(s)"] {
+    for expected in ["3 migration(s)", "0 migration(s)"] {
         let out = qaward_bin()
             .arg("--data")
             .arg(dir.path())

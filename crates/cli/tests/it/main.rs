@@ -11,5 +11,6 @@ mod browser;
 mod cli;
 mod i18n;
 mod matrix;
+mod opinions;
 mod schema;
 mod sessions;

@@ -174,6 +174,26 @@ fn expectations() -> Vec<Expectation> {
         // Changes the application's state: after the reads.
         ("POST", "/applications/{aid}/withdraw", OWNER, vec![]),
         ("GET", "/department/{did}", &["dept-ecology"], vec![]),
+        ("GET", "/office/sessions/{sid}/opinions", OFFICE, vec![]),
+        (
+            "POST",
+            "/office/sessions/{sid}/opinions",
+            OFFICE,
+            vec![("subject", "")],
+        ),
+        ("POST", "/office/opinions/{rid}/remind", OFFICE, vec![]),
+        (
+            "GET",
+            "/department/requests/{rid}",
+            &["dept-ecology"],
+            vec![],
+        ),
+        (
+            "POST",
+            "/department/requests/{rid}",
+            &["dept-ecology"],
+            vec![("note", "")],
+        ),
         ("GET", "/org/{oid}", &["applicant"], vec![]),
         ("GET", "/discipline/audit", &["discipline"], vec![]),
         ("GET", "/admin/users", &["sysadmin"], vec![]),
@@ -240,6 +260,7 @@ async fn fill(app: &TestApp, pattern: &str) -> String {
         .replace("{aid}", &forwarded_app(app).to_string())
         .replace("{key}", "identity")
         .replace("{closed}", &app.demo.session_2024.to_string())
+        .replace("{rid}", &ecology_request(app).to_string())
 }
 
 /// The forwarded application of 清城区 (清远市演示新能源有限公司, user applicant13).
@@ -249,6 +270,16 @@ fn forwarded_app(app: &TestApp) -> i64 {
         .iter()
         .find(|(n, ..)| n == "清远市演示新能源有限公司")
         .map(|(_, id, _)| *id)
+        .unwrap()
+}
+
+/// The demo request to 市生态环境局 (one applicant answered, one pending).
+fn ecology_request(app: &TestApp) -> i64 {
+    app.demo
+        .opinion_requests
+        .iter()
+        .find(|(d, _)| d == "ecology")
+        .map(|(_, id)| *id)
         .unwrap()
 }
 
