@@ -324,6 +324,8 @@ async fn an_overdue_request_is_flagged_and_a_reminder_is_recorded() {
     let did = department(&app, "emergency").await;
     let list = dept.get(&format!("/department/{did}")).await;
     assert!(list.body.contains("已逾期"));
+    let dashboard = dept.get("/dashboard").await;
+    assert!(dashboard.body.contains("其中已逾期：1"));
 
     let later = office_asks_ecology(
         &app,
