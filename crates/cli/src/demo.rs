@@ -46,6 +46,8 @@ pub struct Demo {
     pub organisations: Vec<i64>,
     /// Demo applications of the 2026 session: (organisation name, application id, status code).
     pub applications: Vec<(String, i64, String)>,
+    /// Demo requests for departments' opinions: (department code, request id).
+    pub opinion_requests: Vec<(String, i64)>,
 }
 
 fn at(d: Date) -> jiff::Timestamp {
@@ -460,10 +462,12 @@ pub async fn build(store: &Store, files: &std::path::Path) -> qaward_store::Resu
         )
         .await?;
 
-    let applicants = applicants(store, &files, pid, s26, &hash, &counties).await?;
+    let (applicants, opinion_requests) =
+        applicants(store, &files, pid, s26, &hash, &counties).await?;
 
     Ok(Demo {
         applications: applicants,
+        opinion_requests,
         programme_id: pid,
         session_2024: s24,
         session_2026: s26,
@@ -634,7 +638,8 @@ pub fn sample_form(
     v
 }
 
-/// The demo applicants of the 2026 session, spread over the counties and every state.
+/// The demo applicants of the 2026 session, spread over the counties and every state, and the
+/// departments' opinions sought on some of the forwarded ones.
 async fn applicants(
     store: &Store,
     files: &qaward_store::attachments::Files,
@@ -642,7 +647,7 @@ async fn applicants(
     s26: i64,
     hash: &str,
     counties: &[qaward_store::programmes::Unit],
-) -> qaward_store::Result<Vec<(String, i64, String)>> {
+) -> qaward_store::Result<(Vec<(String, i64, String)>, Vec<(String, i64)>)> {
     use qaward_store::applications::{Status, applicant_who};
     let d = store.session_detail(s26).await?;
     let criteria = store.criteria(&d.rules.meta.criteria).await?;
@@ -864,5 +869,90 @@ async fn applicants(
         debug_assert!(status != Status::Withdrawn);
         out.push(((*name).to_owned(), aid, status.code().to_owned()));
     }
-    Ok(out)
+    let opinions = opinions(store, pid, s26, &office, &users, &out).await?;
+    Ok((out, opinions))
+}
+
+/// Written opinions sought from departments (Art. 14) on forwarded applicants: 市生态环境局
+/// has answered on one applicant and not yet on the other; 市应急管理局 is overdue.
+async fn opinions(
+    store: &Store,
+    pid: i64,
+    s26: i64,
+    office: &Who,
+    users: &[qaward_store::accounts::User],
+    apps: &[(String, i64, String)],
+) -> qaward_store::Result<Vec<(String, i64)>> {
+    use qaward_store::opinions::{ItemAnswer, NewRequests};
+    let departments = store.departments(pid).await?;
+    let dept = |code: &str| {
+        departments
+            .iter()
+            .find(|d| d.code == code)
+            .map(|d| d.id)
+            .ok_or_else(|| qaward_store::Error::Other(format!("demo department {code}")))
+    };
+    let app = |name: &str| {
+        apps.iter()
+            .find(|(n, ..)| n == name)
+            .map(|(_, id, _)| *id)
+            .ok_or_else(|| qaward_store::Error::Other(format!("demo applicant {name}")))
+    };
+    let period = "2023-01-01 至 2025-12-31".to_owned();
+    let emergency = store
+        .create_opinion_requests(
+            office,
+            &NewRequests {
+                session_id: s26,
+                department_ids: vec![dept("emergency")?],
+                application_ids: vec![
+                    app("英德市演示水泥有限公司")?,
+                    app("清新区演示医药有限公司")?,
+                ],
+                subject: "关于征求申报单位安全生产情况意见的函（演示，纯属虚构）".into(),
+                period: period.clone(),
+                due_on: "2026-11-20".into(),
+            },
+            at(date(2026, 11, 15)),
+        )
+        .await?;
+    let ecology = store
+        .create_opinion_requests(
+            office,
+            &NewRequests {
+                session_id: s26,
+                department_ids: vec![dept("ecology")?],
+                application_ids: vec![
+                    app("清远市演示新能源有限公司")?,
+                    app("英德市演示水泥有限公司")?,
+                ],
+                subject: "关于征求申报单位生态环境守法情况意见的函（演示，纯属虚构）".into(),
+                period,
+                due_on: "2026-11-26".into(),
+            },
+            at(date(2026, 11, 16)),
+        )
+        .await?;
+    let eco_who = users
+        .iter()
+        .find(|u| u.username == "dept-ecology")
+        .map(|u| Who::user(u.id, &u.display_name, Role::Department.code()))
+        .unwrap_or_else(Who::system);
+    store
+        .answer_opinions(
+            &eco_who,
+            ecology[0],
+            &[ItemAnswer {
+                application_id: app("清远市演示新能源有限公司")?,
+                answer: "no_objection".into(),
+                facts: String::new(),
+                document_no: "清环函〔2026〕演示1号".into(),
+            }],
+            at(date(2026, 11, 19)),
+        )
+        .await?;
+    Ok(vec![
+        ("emergency".into(), emergency[0]),
+        ("ecology".into(), ecology[0]),
+    ])
 }

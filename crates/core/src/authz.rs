@@ -608,6 +608,22 @@ mod tests {
     }
 
     #[test]
+    fn a_department_sees_only_its_own_requests() {
+        let a = actor(Role::Department, Some(1));
+        let dept = |programme_id, department_id| Action::ViewDepartment {
+            programme_id,
+            department_id,
+        };
+        assert!(authorize(Some(&a), &dept(1, 4)).is_ok());
+        assert!(authorize(Some(&a), &dept(1, 5)).is_err());
+        assert!(authorize(Some(&a), &dept(2, 4)).is_err());
+        assert!(authorize(Some(&a), &dept(-1, 4)).is_err());
+        assert!(authorize(Some(&a), &Action::ManageProgramme { programme_id: 1 }).is_err());
+        let office = actor(Role::CityOffice, Some(1));
+        assert!(authorize(Some(&office), &dept(1, 4)).is_err());
+    }
+
+    #[test]
     fn office_rights_are_per_programme() {
         let a = actor(Role::CityOffice, Some(1));
         assert!(authorize(Some(&a), &Action::ManageProgramme { programme_id: 1 }).is_ok());

@@ -25,6 +25,8 @@ pub const TABLES: &[&str] = &[
     "attachments",
     "notifications",
     "outbox",
+    "opinion_requests",
+    "opinion_items",
     "audit_log",
     "audit_head",
 ];

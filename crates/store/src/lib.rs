@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod notify;
+pub mod opinions;
 pub mod programmes;
 pub mod rulesets;
 pub mod sessions;
@@ -100,15 +101,17 @@ pub struct Store {
 const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0001_foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
     ("0002_applications", include_str!("../migrations/sqlite/0002_applications.sql")),
-    ("0004_attachments", include_str!("../migrations/sqlite/0004_attachments.sql")),
     ("0003_notifications", include_str!("../migrations/sqlite/0003_notifications.sql")),
+    ("0004_opinions", include_str!("../migrations/sqlite/0004_opinions.sql")),
+    ("0005_attachments", include_str!("../migrations/sqlite/0005_attachments.sql")),
 ];
 #[rustfmt::skip]
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0001_foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
     ("0002_applications", include_str!("../migrations/postgres/0002_applications.sql")),
-    ("0004_attachments", include_str!("../migrations/postgres/0004_attachments.sql")),
     ("0003_notifications", include_str!("../migrations/postgres/0003_notifications.sql")),
+    ("0004_opinions", include_str!("../migrations/postgres/0004_opinions.sql")),
+    ("0005_attachments", include_str!("../migrations/postgres/0005_attachments.sql")),
 ];
 
 impl Store {

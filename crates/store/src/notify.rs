@@ -189,6 +189,24 @@ impl Store {
         Ok(n)
     }
 
+    /// Notify the active users of a department (opinion requests and reminders, Art. 14).
+    pub async fn notify_department(
+        tx: &mut Tx,
+        department_id: i64,
+        subject: &str,
+        body: &str,
+        link: Option<&str>,
+    ) -> Result<usize> {
+        let ids: Vec<i64> = sqlx::query("SELECT DISTINCT u.id FROM users u JOIN role_grants g ON g.user_id = u.id WHERE g.role = 'department' AND g.department_id = $1 AND u.active = 1 ORDER BY u.id")
+            .bind(department_id)
+            .fetch_all(tx.conn())
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        Store::notify_users(tx, &ids, subject, body, link).await
+    }
+
     /// Notify every active applicant account of organisation `org_id` inside `tx`.
     pub async fn notify_organisation(
         tx: &mut Tx,

@@ -13,5 +13,6 @@ mod cli;
 mod i18n;
 mod mail;
 mod matrix;
+mod opinions;
 mod schema;
 mod sessions;

@@ -202,6 +202,26 @@ fn expectations() -> Vec<Expectation> {
         // Changes the application's state: after the reads.
         ("POST", "/applications/{aid}/withdraw", OWNER, vec![]),
         ("GET", "/department/{did}", &["dept-ecology"], vec![]),
+        ("GET", "/office/sessions/{sid}/opinions", OFFICE, vec![]),
+        (
+            "POST",
+            "/office/sessions/{sid}/opinions",
+            OFFICE,
+            vec![("subject", "")],
+        ),
+        ("POST", "/office/opinions/{rid}/remind", OFFICE, vec![]),
+        (
+            "GET",
+            "/department/requests/{rid}",
+            &["dept-ecology"],
+            vec![],
+        ),
+        (
+            "POST",
+            "/department/requests/{rid}",
+            &["dept-ecology"],
+            vec![("note", "")],
+        ),
         ("GET", "/org/{oid}", &["applicant"], vec![]),
         ("GET", "/discipline/audit", &["discipline"], vec![]),
         ("GET", "/admin/users", &["sysadmin"], vec![]),
@@ -271,6 +291,7 @@ async fn fill(app: &TestApp, pattern: &str) -> String {
         .replace("{key}", "identity")
         .replace("{att}", &first_attachment(app).await.to_string())
         .replace("{closed}", &app.demo.session_2024.to_string())
+        .replace("{rid}", &ecology_request(app).to_string())
 }
 
 /// The newest notice of applicant13 (its application was submitted and recommended).
@@ -300,6 +321,16 @@ fn forwarded_app(app: &TestApp) -> i64 {
 /// The first evidence file of the forwarded 清城区 application.
 async fn first_attachment(app: &TestApp) -> i64 {
     app.store.attachments(forwarded_app(app)).await.unwrap()[0].id
+}
+
+/// The demo request to 市生态环境局 (one applicant answered, one pending).
+fn ecology_request(app: &TestApp) -> i64 {
+    app.demo
+        .opinion_requests
+        .iter()
+        .find(|(d, _)| d == "ecology")
+        .map(|(_, id)| *id)
+        .unwrap()
 }
 
 async fn client(app: &TestApp, role: &str) -> User {

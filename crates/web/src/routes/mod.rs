@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod audit;
 pub mod notifications;
 pub mod office;
+pub mod opinions;
 pub mod public;
 pub mod review;
 pub mod scoped;
@@ -116,6 +117,18 @@ pub fn router(state: AppState) -> Router {
             get(review::office_review_page).post(review::office_decide),
         )
         .route("/department/{did}", get(scoped::department_page))
+        .route(
+            "/office/sessions/{sid}/opinions",
+            get(opinions::office_page).post(opinions::office_create),
+        )
+        .route(
+            "/office/opinions/{rid}/remind",
+            post(opinions::office_remind),
+        )
+        .route(
+            "/department/requests/{rid}",
+            get(opinions::department_page).post(opinions::department_answer),
+        )
         .route("/org/{oid}", get(scoped::organisation_page))
         .route("/discipline/audit", get(audit::discipline_log))
         .route(
@@ -188,6 +201,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/office/applications/{aid}"),
     ("POST", "/office/applications/{aid}"),
     ("GET", "/department/{did}"),
+    ("GET", "/office/sessions/{sid}/opinions"),
+    ("POST", "/office/sessions/{sid}/opinions"),
+    ("POST", "/office/opinions/{rid}/remind"),
+    ("GET", "/department/requests/{rid}"),
+    ("POST", "/department/requests/{rid}"),
     ("GET", "/org/{oid}"),
     ("GET", "/discipline/audit"),
     ("GET", "/admin/users"),

@@ -488,6 +488,7 @@ struct OfficeReviewPage {
     can_decide: bool,
     errors: FormErrors,
     editable: bool,
+    opinions: Vec<qaward_store::opinions::OnFile>,
 }
 
 async fn office_review_view(
@@ -570,7 +571,13 @@ async fn office_review_view(
         pass,
         reason,
     });
+    let opinions = st
+        .store
+        .opinions_on_file(aid)
+        .await
+        .map_err(|e| c.store_err(e))?;
     Ok(OfficeReviewPage {
+        opinions,
         sections: l.all_blocks(page.lang),
         score: l.self_score(),
         can_decide: matches!(

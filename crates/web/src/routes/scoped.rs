@@ -117,9 +117,24 @@ pub async fn dashboard(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRe
             Role::Department => {
                 if let Some(did) = g.department_id {
                     let (_, d) = st.store.department(did).await.map_err(|e| c.store_err(e))?;
+                    let requests = st
+                        .store
+                        .department_opinion_requests(did, c.now)
+                        .await
+                        .map_err(|e| c.store_err(e))?;
+                    let pending = requests.iter().filter(|r| r.pending() > 0).count();
+                    let overdue = requests.iter().filter(|r| r.overdue).count();
+                    let mut lines =
+                        vec![page.t("市强市办征求本部门意见时，征求意见函将显示在这里。")];
+                    if pending > 0 {
+                        lines.push(format!("{}：{pending}", page.t("待答复的征求意见函")));
+                    }
+                    if overdue > 0 {
+                        lines.push(format!("{}：{overdue}", page.t("其中已逾期")));
+                    }
                     cards.push(Card {
                         title: d.name,
-                        lines: vec![page.t("市强市办征求本部门意见时，征求意见函将显示在这里。")],
+                        lines,
                         links: vec![(format!("/department/{did}"), page.t("本部门征求意见"))],
                     });
                 }
@@ -192,9 +207,10 @@ pub async fn dashboard(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRe
 struct DepartmentPage {
     c: PageCtx,
     department: Unit,
+    requests: Vec<qaward_store::opinions::Request>,
 }
 
-/// `/department/{did}`: a department's own requests.
+/// `/department/{did}`: a department's own requests, those awaiting an answer first.
 pub async fn department_page(
     State(st): State<AppState>,
     c: Ctx,
@@ -215,9 +231,15 @@ pub async fn department_page(
         programme_id: pid,
         department_id: did,
     })?;
+    let requests = st
+        .store
+        .department_opinion_requests(did, c.now)
+        .await
+        .map_err(|e| c.store_err(e))?;
     Ok(DepartmentPage {
         c: c.page(),
         department,
+        requests,
     })
 }
 

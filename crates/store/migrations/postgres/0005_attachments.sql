@@ -1,5 +1,5 @@
 -- Evidence files of applications and the county's sealed letters (PostgreSQL).
--- Keep in step with ../sqlite/0004_attachments.sql. File bodies live in the file store,
+-- Keep in step with ../sqlite/0005_attachments.sql. File bodies live in the file store,
 -- named by their SHA-256.
 
 CREATE TABLE attachments (
