@@ -650,12 +650,7 @@ async fn applicants(
 ) -> qaward_store::Result<(Vec<(String, i64, String)>, Vec<(String, i64)>)> {
     use qaward_store::applications::{Status, applicant_who};
     let d = store.session_detail(s26).await?;
-    let criteria = store.criteria(&d.rules.meta.criteria).await?;
-    let decl = qaward_core::eligibility::declaration_texts(&d.rules)
-        .iter()
-        .map(|(c, ..)| *c)
-        .collect();
-    let cx = qaward_core::application::Context::new(d.session.year, &d.rules, &criteria, decl);
+    let cx = store.form_context(&d).await?;
     let users = store.users().await?;
     let county_who = |cid: i64| {
         users

@@ -605,12 +605,7 @@ impl Store {
             ));
         }
         // The eligibility self-check is decided here too, not only in the page (Art. 10, 11, 32, 33).
-        let criteria = self.criteria(&d.rules.meta.criteria).await?;
-        let decl: Vec<&'static str> = qaward_core::eligibility::declaration_texts(&d.rules)
-            .iter()
-            .map(|(c, ..)| *c)
-            .collect();
-        let cx = qaward_core::application::Context::new(d.session.year, &d.rules, &criteria, decl);
+        let cx = self.form_context(&d).await?;
         let call = d
             .entered(Stage::CallPublished)
             .or_else(|| {
@@ -1113,5 +1108,26 @@ impl Store {
             }],
         };
         self.create_user(who, u, now).await
+    }
+}
+
+impl Store {
+    /// The form's context for a session: its three report years, the rule set's limits, the
+    /// criteria items and the pledges of the self-check.
+    pub async fn form_context(
+        &self,
+        d: &crate::sessions::SessionDetail,
+    ) -> Result<qaward_core::application::Context> {
+        let criteria = self.criteria(&d.rules.meta.criteria).await?;
+        let decl = qaward_core::eligibility::declaration_texts(&d.rules)
+            .iter()
+            .map(|(c, ..)| *c)
+            .collect();
+        Ok(qaward_core::application::Context::new(
+            d.session.year,
+            &d.rules,
+            &criteria,
+            decl,
+        ))
     }
 }

@@ -13,12 +13,7 @@ pub(crate) async fn context(app: &TestApp) -> Context {
         .session_detail(app.demo.session_2026)
         .await
         .unwrap();
-    let criteria = app.store.criteria(&d.rules.meta.criteria).await.unwrap();
-    let decl = qaward_core::eligibility::declaration_texts(&d.rules)
-        .iter()
-        .map(|(c, ..)| *c)
-        .collect();
-    Context::new(2026, &d.rules, &criteria, decl)
+    app.store.form_context(&d).await.unwrap()
 }
 
 /// Register an organisation in 清城区 and sign in as it; returns (user, org id).

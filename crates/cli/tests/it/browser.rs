@@ -243,12 +243,7 @@ async fn an_enterprise_applies_its_county_recommends_and_the_city_passes_it() {
         // The rest of the form, as the applicant would have typed it.
         let a = app.store.application(aid).await.unwrap();
         let dd = app.store.session_detail(a.session_id).await.unwrap();
-        let criteria = app.store.criteria(&dd.rules.meta.criteria).await.unwrap();
-        let decl = qaward_core::eligibility::declaration_texts(&dd.rules)
-            .iter()
-            .map(|(c, ..)| *c)
-            .collect();
-        let cx = qaward_core::application::Context::new(2026, &dd.rules, &criteria, decl);
+        let cx = app.store.form_context(&dd).await.unwrap();
         let who = qaward_store::applications::applicant_who(0, "browser01");
         let values = qaward::demo::sample_form(&cx, 9, "2012-04-01");
         for s in qaward_core::application::SECTIONS {
@@ -418,6 +413,5 @@ async fn dummy_cx(app: &crate::helpers::TestApp) -> qaward_core::application::Co
         .session_detail(app.demo.session_2026)
         .await
         .unwrap();
-    let criteria = app.store.criteria(&dd.rules.meta.criteria).await.unwrap();
-    qaward_core::application::Context::new(2026, &dd.rules, &criteria, vec![])
+    app.store.form_context(&dd).await.unwrap()
 }

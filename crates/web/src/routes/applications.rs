@@ -69,18 +69,12 @@ pub async fn load(st: &AppState, c: &Ctx, aid: i64, edit: bool) -> Result<Loaded
         .session_detail(app.session_id)
         .await
         .map_err(|e| c.store_err(e))?;
-    let criteria = st
+    let declarations = eligibility::declaration_texts(&d.rules);
+    let cx = st
         .store
-        .criteria(&d.rules.meta.criteria)
+        .form_context(&d)
         .await
         .map_err(|e| c.store_err(e))?;
-    let declarations = eligibility::declaration_texts(&d.rules);
-    let cx = Context::new(
-        d.session.year,
-        &d.rules,
-        &criteria,
-        declarations.iter().map(|(c, ..)| *c).collect(),
-    );
     let files = st
         .store
         .attachments(aid)

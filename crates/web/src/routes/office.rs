@@ -9,7 +9,7 @@ use crate::view::{FormErrors, PageCtx, form_error};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use qaward_core::authz::{Action, Role};
 use qaward_core::stage::{Stage, Window, decide_move};
@@ -585,18 +585,9 @@ pub async fn sessions_xlsx(State(st): State<AppState>, c: Ctx) -> Result<Respons
     }
     let bytes =
         qaward_docs::xlsx::sessions_xlsx(&rows).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"sessions.xlsx\"",
-            ),
-        ],
+    Ok(crate::view::download(
         bytes,
-    )
-        .into_response())
+        crate::view::XLSX,
+        "sessions.xlsx",
+    ))
 }

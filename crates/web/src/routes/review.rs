@@ -10,7 +10,7 @@ use crate::view::{FormErrors, PageCtx, form_error};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use qaward_core::authz::{Action, Role};
 use qaward_core::stage::Stage;
@@ -93,12 +93,11 @@ pub async fn county_page(
             .session_detail(s.id)
             .await
             .map_err(|e| c.store_err(e))?;
-        let criteria = st
+        let cx = st
             .store
-            .criteria(&d.rules.meta.criteria)
+            .form_context(&d)
             .await
             .map_err(|e| c.store_err(e))?;
-        let cx = qaward_core::application::Context::new(s.year, &d.rules, &criteria, vec![]);
         let rows = st
             .store
             .application_list(s.id, Some(cid), &cx)
@@ -332,12 +331,11 @@ async fn office_rows(
     c.authorize(Action::ManageProgramme {
         programme_id: d.session.programme_id,
     })?;
-    let criteria = st
+    let cx = st
         .store
-        .criteria(&d.rules.meta.criteria)
+        .form_context(&d)
         .await
         .map_err(|e| c.store_err(e))?;
-    let cx = qaward_core::application::Context::new(d.session.year, &d.rules, &criteria, vec![]);
     let all = st
         .store
         .application_list(sid, None, &cx)
@@ -444,21 +442,11 @@ pub async fn office_list_xlsx(
         .collect();
     let bytes = qaward_docs::xlsx::table_xlsx("申报单位", &headers, &data)
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let name = format!(
-        "attachment; filename=\"applications-{}.xlsx\"",
-        session.year
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (header::CONTENT_DISPOSITION, name),
-        ],
+    Ok(crate::view::download(
         bytes,
-    )
-        .into_response())
+        crate::view::XLSX,
+        &format!("applications-{}.xlsx", session.year),
+    ))
 }
 
 /// An eligibility item as reviewed.
