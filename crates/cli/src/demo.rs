@@ -304,6 +304,66 @@ pub async fn build(store: &Store, files: &std::path::Path) -> qaward_store::Resu
             "只能看到英德市的申报单位",
         ),
         (
+            "county-qingxin",
+            "清新区质量强区办（演示）",
+            "县（市、区）质量强县办",
+            Grant {
+                county_id: county("清新区"),
+                ..grant(Role::CountyOffice, pid)
+            },
+            "只能看到清新区的申报单位",
+        ),
+        (
+            "county-lianzhou",
+            "连州市质量强市办（演示）",
+            "县（市、区）质量强县办",
+            Grant {
+                county_id: county("连州市"),
+                ..grant(Role::CountyOffice, pid)
+            },
+            "只能看到连州市的申报单位",
+        ),
+        (
+            "county-fogang",
+            "佛冈县质量强县办（演示）",
+            "县（市、区）质量强县办",
+            Grant {
+                county_id: county("佛冈县"),
+                ..grant(Role::CountyOffice, pid)
+            },
+            "只能看到佛冈县的申报单位",
+        ),
+        (
+            "county-yangshan",
+            "阳山县质量强县办（演示）",
+            "县（市、区）质量强县办",
+            Grant {
+                county_id: county("阳山县"),
+                ..grant(Role::CountyOffice, pid)
+            },
+            "只能看到阳山县的申报单位",
+        ),
+        (
+            "county-lianshan",
+            "连山壮族瑶族自治县质量强县办（演示）",
+            "县（市、区）质量强县办",
+            Grant {
+                county_id: county("连山壮族瑶族自治县"),
+                ..grant(Role::CountyOffice, pid)
+            },
+            "只能看到连山壮族瑶族自治县的申报单位",
+        ),
+        (
+            "county-liannan",
+            "连南瑶族自治县质量强县办（演示）",
+            "县（市、区）质量强县办",
+            Grant {
+                county_id: county("连南瑶族自治县"),
+                ..grant(Role::CountyOffice, pid)
+            },
+            "只能看到连南瑶族自治县的申报单位",
+        ),
+        (
             "dept-ecology",
             "市生态环境局（演示）",
             "相关部门",
@@ -661,7 +721,11 @@ async fn applicants(
                     .any(|g| g.role == Role::CountyOffice && g.county_id == Some(cid))
             })
             .map(|u| Who::user(u.id, &u.display_name, Role::CountyOffice.code()))
-            .unwrap_or_else(Who::system)
+            .ok_or_else(|| {
+                qaward_store::Error::Other(format!(
+                    "the demo has no county office account for county {cid}"
+                ))
+            })
     };
     let office = users
         .iter()
@@ -777,7 +841,7 @@ async fn applicants(
                 .submit_application(&who, aid, at(date(2026, 10, 20 + (i as i8 % 8))))
                 .await?;
         }
-        let cw = county_who(cid.unwrap_or(0));
+        let cw = county_who(cid.unwrap_or(0))?;
         let checked: Vec<(String, bool, String)> = ["conditions", "truthful", "departments"]
             .iter()
             .map(|c| ((*c).to_owned(), true, String::new()))

@@ -164,3 +164,21 @@ async fn every_state_change_in_the_demo_is_audited_with_its_article() {
     assert_eq!(notice.document.as_deref(), Some("清远市政府质量奖管理办法"));
     let _ = backend_is_postgres();
 }
+
+#[tokio::test]
+async fn every_county_decision_in_the_demo_is_made_by_a_county_office() {
+    let (store, _d) = demo_store().await;
+    let decisions = store
+        .audit_entries(&qaward_store::audit::Filter {
+            action_prefix: Some("county.".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(decisions.len() >= 10, "{}", decisions.len());
+    for e in decisions {
+        assert_eq!(e.role, "county_office", "{}: {}", e.action, e.summary);
+        assert_eq!(e.article, Some(13));
+    }
+}
