@@ -175,6 +175,20 @@ impl Ctx {
         PageCtx::new(self)
     }
 
+    /// A resource looked up by id. An unknown id is refused by the same rule as an id that
+    /// belongs to someone else (through `authorize` with a scope nobody holds), so a 403 never
+    /// tells whether something exists; other failures stay internal errors.
+    pub fn found<T>(&self, r: qaward_store::Result<T>, unknown: Action) -> Result<T, AppError> {
+        match r {
+            Ok(t) => Ok(t),
+            Err(qaward_store::Error::NotFound) => Err(match self.authorize(unknown) {
+                Err(e) => e,
+                Ok(()) => self.not_found(),
+            }),
+            Err(e) => Err(self.store_err(e)),
+        }
+    }
+
     /// 404.
     pub fn not_found(&self) -> AppError {
         AppError::NotFound(Box::new(self.page()))

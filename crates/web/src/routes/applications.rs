@@ -37,20 +37,15 @@ pub struct Loaded {
 
 /// Load an application and check that this request may read it (or edit it).
 pub async fn load(st: &AppState, c: &Ctx, aid: i64, edit: bool) -> Result<Loaded, AppError> {
-    let app = match st.store.application(aid).await {
-        Ok(a) => a,
-        Err(qaward_store::Error::NotFound) => {
-            // Unknown ids are refused like others' ids, so nothing leaks.
-            c.authorize(Action::ViewApplication {
-                programme_id: -1,
-                county_id: None,
-                organisation_id: -1,
-                submitted: false,
-            })?;
-            return Err(c.not_found());
-        }
-        Err(e) => return Err(c.store_err(e)),
-    };
+    let app = c.found(
+        st.store.application(aid).await,
+        Action::ViewApplication {
+            programme_id: -1,
+            county_id: None,
+            organisation_id: -1,
+            submitted: false,
+        },
+    )?;
     if edit {
         c.authorize(Action::EditApplication {
             programme_id: app.programme_id,
@@ -341,16 +336,13 @@ pub async fn add_user(
     Path(oid): Path<i64>,
     f: FormData,
 ) -> Result<Response, AppError> {
-    let org = st.store.organisation(oid).await.map_err(|_| {
-        AppError::Forbidden(
-            qaward_core::authz::Denied {
-                zh: "申报单位只能查看本单位的材料。",
-                en: "An applicant sees only its own organisation's file.",
-                sign_in: c.session.is_none(),
-            },
-            Box::new(c.page()),
-        )
-    })?;
+    let org = c.found(
+        st.store.organisation(oid).await,
+        Action::ViewOrganisation {
+            programme_id: -1,
+            organisation_id: oid,
+        },
+    )?;
     c.authorize(Action::ViewOrganisation {
         programme_id: org.programme_id,
         organisation_id: oid,
@@ -395,16 +387,13 @@ pub async fn start(
     Path(oid): Path<i64>,
     f: FormData,
 ) -> Result<Response, AppError> {
-    let org = st.store.organisation(oid).await.map_err(|_| {
-        AppError::Forbidden(
-            qaward_core::authz::Denied {
-                zh: "申报单位只能查看本单位的材料。",
-                en: "An applicant sees only its own organisation's file.",
-                sign_in: c.session.is_none(),
-            },
-            Box::new(c.page()),
-        )
-    })?;
+    let org = c.found(
+        st.store.organisation(oid).await,
+        Action::ViewOrganisation {
+            programme_id: -1,
+            organisation_id: oid,
+        },
+    )?;
     c.authorize(Action::EditApplication {
         programme_id: org.programme_id,
         organisation_id: oid,

@@ -267,19 +267,15 @@ pub async fn remove(
 
 /// The attachment, or the same refusal an unknown one gets.
 async fn attachment_for(st: &AppState, c: &Ctx, id: i64) -> Result<Attachment, AppError> {
-    match st.store.attachment(id).await {
-        Ok(a) => Ok(a),
-        Err(qaward_store::Error::NotFound) => {
-            c.authorize(Action::ViewApplication {
-                programme_id: -1,
-                county_id: None,
-                organisation_id: -1,
-                submitted: false,
-            })?;
-            Err(c.not_found())
-        }
-        Err(e) => Err(c.store_err(e)),
-    }
+    c.found(
+        st.store.attachment(id).await,
+        Action::ViewApplication {
+            programme_id: -1,
+            county_id: None,
+            organisation_id: -1,
+            submitted: false,
+        },
+    )
 }
 
 /// `GET /attachments/{id}`: download, or preview with `?inline=1`, for those who may read the

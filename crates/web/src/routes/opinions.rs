@@ -64,14 +64,10 @@ async fn office_view(
     errors: FormErrors,
     q: &HashMap<String, String>,
 ) -> Result<OfficeOpinionsPage, AppError> {
-    let d = match st.store.session_detail(sid).await {
-        Ok(d) => d,
-        Err(qaward_store::Error::NotFound) => {
-            c.authorize(Action::ManageProgramme { programme_id: -1 })?;
-            return Err(c.not_found());
-        }
-        Err(e) => return Err(c.store_err(e)),
-    };
+    let d = c.found(
+        st.store.session_detail(sid).await,
+        Action::ManageProgramme { programme_id: -1 },
+    )?;
     c.authorize(Action::ManageProgramme {
         programme_id: d.session.programme_id,
     })?;
@@ -196,14 +192,10 @@ pub async fn office_remind(
     Path(rid): Path<i64>,
     _f: FormData,
 ) -> Result<Response, AppError> {
-    let r = match st.store.opinion_request(rid, c.now).await {
-        Ok(r) => r,
-        Err(qaward_store::Error::NotFound) => {
-            c.authorize(Action::ManageProgramme { programme_id: -1 })?;
-            return Err(c.not_found());
-        }
-        Err(e) => return Err(c.store_err(e)),
-    };
+    let r = c.found(
+        st.store.opinion_request(rid, c.now).await,
+        Action::ManageProgramme { programme_id: -1 },
+    )?;
     c.authorize(Action::ManageProgramme {
         programme_id: r.programme_id,
     })?;
@@ -249,23 +241,18 @@ struct DepartmentRequestPage {
 /// The request, if the department asking is the one it was sent to. Unknown ids are
 /// refused as others' are.
 async fn own_request(st: &AppState, c: &Ctx, rid: i64) -> Result<Request, AppError> {
-    match st.store.opinion_request(rid, c.now).await {
-        Ok(r) => {
-            c.authorize(Action::ViewDepartment {
-                programme_id: r.programme_id,
-                department_id: r.department_id,
-            })?;
-            Ok(r)
-        }
-        Err(qaward_store::Error::NotFound) => {
-            c.authorize(Action::ViewDepartment {
-                programme_id: -1,
-                department_id: -1,
-            })?;
-            Err(c.not_found())
-        }
-        Err(e) => Err(c.store_err(e)),
-    }
+    let r = c.found(
+        st.store.opinion_request(rid, c.now).await,
+        Action::ViewDepartment {
+            programme_id: -1,
+            department_id: -1,
+        },
+    )?;
+    c.authorize(Action::ViewDepartment {
+        programme_id: r.programme_id,
+        department_id: r.department_id,
+    })?;
+    Ok(r)
 }
 
 fn department_view(

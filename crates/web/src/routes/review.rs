@@ -67,17 +67,13 @@ pub async fn county_page(
     Path(cid): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<impl IntoResponse, AppError> {
-    let (pid, county) = match st.store.county(cid).await {
-        Ok(x) => x,
-        Err(qaward_store::Error::NotFound) => {
-            c.authorize(Action::ViewCounty {
-                programme_id: -1,
-                county_id: cid,
-            })?;
-            return Err(c.not_found());
-        }
-        Err(e) => return Err(c.store_err(e)),
-    };
+    let (pid, county) = c.found(
+        st.store.county(cid).await,
+        Action::ViewCounty {
+            programme_id: -1,
+            county_id: cid,
+        },
+    )?;
     c.authorize(Action::ViewCounty {
         programme_id: pid,
         county_id: cid,
@@ -148,16 +144,13 @@ pub async fn county_forward(
     Path(cid): Path<i64>,
     f: FormData,
 ) -> Result<Response, AppError> {
-    let (pid, _) = st.store.county(cid).await.map_err(|_| {
-        AppError::Forbidden(
-            qaward_core::authz::Denied {
-                zh: "县（市、区）质量强县办只能查看本辖区的申报材料。",
-                en: "A county office sees only its own county's applications.",
-                sign_in: c.session.is_none(),
-            },
-            Box::new(c.page()),
-        )
-    })?;
+    let (pid, _) = c.found(
+        st.store.county(cid).await,
+        Action::CountyReview {
+            programme_id: -1,
+            county_id: cid,
+        },
+    )?;
     c.authorize(Action::CountyReview {
         programme_id: pid,
         county_id: cid,

@@ -216,17 +216,13 @@ pub async fn department_page(
     c: Ctx,
     Path(did): Path<i64>,
 ) -> Result<impl IntoResponse, AppError> {
-    let (pid, department) = match st.store.department(did).await {
-        Ok(x) => x,
-        Err(qaward_store::Error::NotFound) => {
-            c.authorize(Action::ViewDepartment {
-                programme_id: -1,
-                department_id: did,
-            })?;
-            return Err(c.not_found());
-        }
-        Err(e) => return Err(c.store_err(e)),
-    };
+    let (pid, department) = c.found(
+        st.store.department(did).await,
+        Action::ViewDepartment {
+            programme_id: -1,
+            department_id: did,
+        },
+    )?;
     c.authorize(Action::ViewDepartment {
         programme_id: pid,
         department_id: did,
@@ -258,17 +254,13 @@ pub async fn organisation_page(
     c: Ctx,
     Path(oid): Path<i64>,
 ) -> Result<impl IntoResponse, AppError> {
-    let o = match st.store.organisation(oid).await {
-        Ok(x) => x,
-        Err(qaward_store::Error::NotFound) => {
-            c.authorize(Action::ViewOrganisation {
-                programme_id: -1,
-                organisation_id: oid,
-            })?;
-            return Err(c.not_found());
-        }
-        Err(e) => return Err(c.store_err(e)),
-    };
+    let o = c.found(
+        st.store.organisation(oid).await,
+        Action::ViewOrganisation {
+            programme_id: -1,
+            organisation_id: oid,
+        },
+    )?;
     c.authorize(Action::ViewOrganisation {
         programme_id: o.programme_id,
         organisation_id: oid,
