@@ -211,13 +211,13 @@ pub struct ListRow {
     pub receipt_no: Option<String>,
 }
 
-fn app_err(
+fn app_refusal(
     code: &'static str,
     article: Option<u32>,
     zh: impl Into<String>,
     en: impl Into<String>,
-) -> Error {
-    Error::Refused(Refusal::new(code, article, DOC, zh, en))
+) -> Refusal {
+    Refusal::new(code, article, DOC, zh, en)
 }
 
 /// SHA-256 over the submitted content: the values in key order, and the attachments' hashes.
@@ -353,16 +353,23 @@ impl Store {
             return Err(Error::NotFound);
         }
         if !matches!(d.session.stage, Stage::CallPublished | Stage::Applications) {
-            return Err(app_err(
-                "not_accepting",
-                Some(12),
-                format!(
-                    "{}当前阶段为“{}”，不受理申报。",
-                    d.session.title,
-                    d.session.stage.name_zh()
-                ),
-                "This session is not accepting applications.",
-            ));
+            return Err(self
+                .refused(
+                    NewEntry::award(who, "application.start.refused", "organisation", org.id)
+                        .programme(org.programme_id),
+                    app_refusal(
+                        "not_accepting",
+                        Some(12),
+                        format!(
+                            "{}当前阶段为“{}”，不受理申报。",
+                            d.session.title,
+                            d.session.stage.name_zh()
+                        ),
+                        "This session is not accepting applications.",
+                    ),
+                    now,
+                )
+                .await);
         }
         let mut tx = self.write(now).await?;
         if sqlx::query("SELECT id FROM applications WHERE session_id = $1 AND organisation_id = $2")
@@ -372,12 +379,20 @@ impl Store {
             .await?
             .is_some()
         {
-            return Err(app_err(
-                "one_per_session",
-                Some(12),
-                "每个单位每届只能申报一次，本单位已有本届申报。",
-                "One application per organisation per session.",
-            ));
+            drop(tx);
+            return Err(self
+                .refused(
+                    NewEntry::award(who, "application.start.refused", "organisation", org.id)
+                        .programme(org.programme_id),
+                    app_refusal(
+                        "one_per_session",
+                        Some(12),
+                        "每个单位每届只能申报一次，本单位已有本届申报。",
+                        "One application per organisation per session.",
+                    ),
+                    now,
+                )
+                .await);
         }
         let mut values = Values::new();
         let reg: Option<String> =
@@ -479,7 +494,8 @@ impl Store {
         let r = sqlx::query("SELECT a.status, a.form, a.version, s.programme_id FROM applications a JOIN award_sessions s ON s.id = a.session_id WHERE a.id = $1").bind(id).fetch_optional(tx.conn()).await?.ok_or(Error::NotFound)?;
         let status = Status::parse(&r.get::<String, _>("status"));
         if !status.editable() {
-            return Err(app_err(
+            drop(tx);
+            return Err(self.refused(NewEntry::award(who, "application.save.refused", "application", id).programme(r.get::<i64, _>("programme_id")), app_refusal(
                 "read_only",
                 Some(12),
                 format!(
@@ -487,7 +503,7 @@ impl Store {
                     status.zh()
                 ),
                 "The application can no longer be changed.",
-            ));
+            ), now).await);
         }
         let mut form: Values =
             serde_json::from_str(&r.get::<String, _>("form")).unwrap_or_default();
@@ -582,12 +598,19 @@ impl Store {
                 }
             }
             other => {
-                return Err(app_err(
-                    "already_submitted",
-                    Some(12),
-                    format!("申报材料{}，不能重复提交。", other.zh()),
-                    "Already submitted.",
-                ));
+                return Err(self
+                    .refused(
+                        NewEntry::award(who, "application.submit.refused", "application", id)
+                            .programme(a.programme_id),
+                        app_refusal(
+                            "already_submitted",
+                            Some(12),
+                            format!("申报材料{}，不能重复提交。", other.zh()),
+                            "Already submitted.",
+                        ),
+                        now,
+                    )
+                    .await);
             }
         }
         let files = self.attachments(id).await?;
@@ -597,12 +620,19 @@ impl Store {
             .map(|(_, zh, ..)| *zh)
             .collect();
         if !missing.is_empty() {
-            return Err(app_err(
-                "evidence_missing",
-                Some(12),
-                format!("申报须提供有关证明材料：尚缺{}。", missing.join("、")),
-                "Required evidence is missing.",
-            ));
+            return Err(self
+                .refused(
+                    NewEntry::award(who, "application.submit.refused", "application", id)
+                        .programme(a.programme_id),
+                    app_refusal(
+                        "evidence_missing",
+                        Some(12),
+                        format!("申报须提供有关证明材料：尚缺{}。", missing.join("、")),
+                        "Required evidence is missing.",
+                    ),
+                    now,
+                )
+                .await);
         }
         // The eligibility self-check is decided here too, not only in the page (Art. 10, 11, 32, 33).
         let cx = self.form_context(&d).await?;
@@ -693,21 +723,13 @@ impl Store {
         r: Refusal,
         now: jiff::Timestamp,
     ) -> Error {
-        let logged = async {
-            let mut tx = self.write(now).await?;
-            tx.audit(
-                NewEntry::award(who, "application.submit.refused", "application", id)
-                    .programme(programme_id)
-                    .refused(&r),
-            )
-            .await?;
-            tx.commit().await
-        }
-        .await;
-        match logged {
-            Ok(()) => Error::Refused(r),
-            Err(e) => e,
-        }
+        self.refused(
+            NewEntry::award(who, "application.submit.refused", "application", id)
+                .programme(programme_id),
+            r,
+            now,
+        )
+        .await
     }
 
     /// Withdraw before the leadership decision (R-APP-6); the history stays.
@@ -723,12 +745,19 @@ impl Store {
             return Ok(());
         }
         if d.session.stage >= Stage::LeadershipDecision {
-            return Err(app_err(
-                "too_late_to_withdraw",
-                Some(18),
-                "领导小组审定后不能撤回申报。",
-                "An application cannot be withdrawn after the leadership decision.",
-            ));
+            return Err(self
+                .refused(
+                    NewEntry::award(who, "application.withdraw.refused", "application", id)
+                        .programme(a.programme_id),
+                    app_refusal(
+                        "too_late_to_withdraw",
+                        Some(18),
+                        "领导小组审定后不能撤回申报。",
+                        "An application cannot be withdrawn after the leadership decision.",
+                    ),
+                    now,
+                )
+                .await);
         }
         let mut tx = self.write(now).await?;
         sqlx::query("UPDATE applications SET status = 'withdrawn', updated_at = $1 WHERE id = $2")
@@ -799,12 +828,19 @@ impl Store {
         let a = self.application(id).await?;
         let d = self.session_detail(a.session_id).await?;
         if a.status != Status::Submitted {
-            return Err(app_err(
-                "not_awaiting_county",
-                Some(13),
-                format!("该申报当前状态为“{}”，不在待推荐状态。", a.status.zh()),
-                "The application is not awaiting the county.",
-            ));
+            return Err(self
+                .refused(
+                    NewEntry::award(who, "county.decide.refused", "application", id)
+                        .programme(a.programme_id),
+                    app_refusal(
+                        "not_awaiting_county",
+                        Some(13),
+                        format!("该申报当前状态为“{}”，不在待推荐状态。", a.status.zh()),
+                        "The application is not awaiting the county.",
+                    ),
+                    now,
+                )
+                .await);
         }
         let today = now.to_zoned_datetime(qaward_core::clock::shanghai()).date();
         let end = d
@@ -812,15 +848,22 @@ impl Store {
             .get(&Stage::CountyRecommendation)
             .and_then(|w| w.ends_on);
         if d.session.stage > Stage::CountyRecommendation || end.is_some_and(|e| today > e) {
-            return Err(app_err(
-                "county_deadline",
-                Some(13),
-                format!(
-                    "县级推荐期限{}已过。",
-                    end.map(qaward_core::clock::date_zh).unwrap_or_default()
-                ),
-                "The county deadline has passed.",
-            ));
+            return Err(self
+                .refused(
+                    NewEntry::award(who, "county.decide.refused", "application", id)
+                        .programme(a.programme_id),
+                    app_refusal(
+                        "county_deadline",
+                        Some(13),
+                        format!(
+                            "县级推荐期限{}已过。",
+                            end.map(qaward_core::clock::date_zh).unwrap_or_default()
+                        ),
+                        "The county deadline has passed.",
+                    ),
+                    now,
+                )
+                .await);
         }
         let status = match decision {
             "recommended" => Status::Recommended,
@@ -916,15 +959,22 @@ impl Store {
             .get(&Stage::CountyRecommendation)
             .and_then(|w| w.ends_on);
         if d.session.stage > Stage::CountyRecommendation || end.is_some_and(|e| today > e) {
-            return Err(app_err(
-                "county_deadline",
-                Some(13),
-                format!(
-                    "县级推荐期限{}已过，不能再报送。",
-                    end.map(qaward_core::clock::date_zh).unwrap_or_default()
-                ),
-                "The county deadline has passed.",
-            ));
+            return Err(self
+                .refused(
+                    NewEntry::award(who, "county.forward.refused", "session", session_id)
+                        .programme(d.session.programme_id),
+                    app_refusal(
+                        "county_deadline",
+                        Some(13),
+                        format!(
+                            "县级推荐期限{}已过，不能再报送。",
+                            end.map(qaward_core::clock::date_zh).unwrap_or_default()
+                        ),
+                        "The county deadline has passed.",
+                    ),
+                    now,
+                )
+                .await);
         }
         let mut tx = self.write(now).await?;
         let ids: Vec<i64> = sqlx::query("SELECT a.id FROM applications a JOIN organisations o ON o.id = a.organisation_id JOIN county_reviews r ON r.application_id = a.id WHERE a.session_id = $1 AND o.county_id = $2 AND a.status = 'recommended' AND r.forwarded_at IS NULL")
@@ -973,12 +1023,19 @@ impl Store {
             Status::Recommended | Status::Eligible | Status::Ineligible
         ) || !forwarded
         {
-            return Err(app_err(
-                "not_forwarded",
-                Some(14),
-                "只能审查县（市、区）已推荐并报送的申报。",
-                "Only applications recommended and forwarded by a county are reviewed.",
-            ));
+            return Err(self
+                .refused(
+                    NewEntry::award(who, "eligibility.decide.refused", "application", id)
+                        .programme(a.programme_id),
+                    app_refusal(
+                        "not_forwarded",
+                        Some(14),
+                        "只能审查县（市、区）已推荐并报送的申报。",
+                        "Only applications recommended and forwarded by a county are reviewed.",
+                    ),
+                    now,
+                )
+                .await);
         }
         if let Some((code, ..)) = items
             .iter()

@@ -255,16 +255,23 @@ impl Store {
         );
         let a = self.application(application_id).await?;
         if editable_only && !a.status.editable() {
-            return Err(Error::Refused(qaward_core::refusal::Refusal::new(
-                "read_only",
-                Some(12),
-                (
-                    "清远市政府质量奖管理办法",
-                    "Qingyuan City Government Quality Award Management Measures",
-                ),
-                format!("申报材料{}，不能再上传或删除证明材料。", a.status.zh()),
-                "The application can no longer be changed.",
-            )));
+            return Err(self
+                .refused(
+                    NewEntry::award(who, "attachment.add.refused", "application", application_id)
+                        .programme(a.programme_id),
+                    qaward_core::refusal::Refusal::new(
+                        "read_only",
+                        Some(12),
+                        (
+                            "清远市政府质量奖管理办法",
+                            "Qingyuan City Government Quality Award Management Measures",
+                        ),
+                        format!("申报材料{}，不能再上传或删除证明材料。", a.status.zh()),
+                        "The application can no longer be changed.",
+                    ),
+                    now,
+                )
+                .await);
         }
         let valid_kind = KINDS.iter().any(|(k, ..)| *k == kind) || kind == COUNTY_LETTER;
         if !valid_kind {
@@ -356,16 +363,28 @@ impl Store {
         let att = self.attachment(id).await?;
         let a = self.application(att.application_id).await?;
         if !a.status.editable() || att.kind == COUNTY_LETTER {
-            return Err(Error::Refused(qaward_core::refusal::Refusal::new(
-                "read_only",
-                Some(12),
-                (
-                    "清远市政府质量奖管理办法",
-                    "Qingyuan City Government Quality Award Management Measures",
-                ),
-                format!("申报材料{}，不能再删除证明材料。", a.status.zh()),
-                "The application can no longer be changed.",
-            )));
+            return Err(self
+                .refused(
+                    NewEntry::award(
+                        who,
+                        "attachment.remove.refused",
+                        "application",
+                        att.application_id,
+                    )
+                    .programme(a.programme_id),
+                    qaward_core::refusal::Refusal::new(
+                        "read_only",
+                        Some(12),
+                        (
+                            "清远市政府质量奖管理办法",
+                            "Qingyuan City Government Quality Award Management Measures",
+                        ),
+                        format!("申报材料{}，不能再删除证明材料。", a.status.zh()),
+                        "The application can no longer be changed.",
+                    ),
+                    now,
+                )
+                .await);
         }
         let mut tx = self.write(now).await?;
         sqlx::query("UPDATE attachments SET removed_at = $1 WHERE id = $2 AND removed_at IS NULL")

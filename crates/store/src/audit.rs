@@ -269,6 +269,21 @@ pub struct Filter {
 }
 
 impl Store {
+    /// Record a rule's refusal, with its article and reason, in its own transaction, and return
+    /// it as the error to show. Call it with no writing transaction open.
+    pub async fn refused(&self, entry: NewEntry, r: Refusal, now: jiff::Timestamp) -> crate::Error {
+        let logged = async {
+            let mut tx = self.write(now).await?;
+            tx.audit(entry.refused(&r)).await?;
+            tx.commit().await
+        }
+        .await;
+        match logged {
+            Ok(()) => crate::Error::Refused(r),
+            Err(e) => e,
+        }
+    }
+
     /// Walk the whole chain in order and check every link, then the head.
     pub async fn verify_audit(&self) -> Result<Result<Verified, Break>> {
         let mut v = Verifier::default();

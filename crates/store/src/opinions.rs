@@ -146,8 +146,8 @@ pub struct OnFile {
     pub answered_at: Option<i64>,
 }
 
-fn refused(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Error {
-    Error::Refused(Refusal::new(code, Some(ARTICLE), DOC, zh, en))
+fn opinion_refusal(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Refusal {
+    Refusal::new(code, Some(ARTICLE), DOC, zh, en)
 }
 
 fn today(now: jiff::Timestamp) -> Date {
@@ -245,11 +245,11 @@ impl Store {
             match forwarded.iter().find(|c| c.id == *id) {
                 Some(c) => names.push(c.name.clone()),
                 None => {
-                    return Err(refused(
+                    return Err(self.refused(NewEntry::award(who, "opinion.request.refused", "session", n.session_id).programme(pid), opinion_refusal(
                         "opinion_not_forwarded",
                         "只能就县（市、区）已推荐并报送市强市办的本届申报单位征求部门意见。",
                         "Opinions can be sought only on this session's applications recommended and forwarded by a county.",
-                    ));
+                    ), now).await);
                 }
             }
         }
@@ -449,7 +449,7 @@ impl Store {
                 return Err(Error::NotFound);
             };
             if item.answer.is_some() {
-                return Err(refused(
+                return Err(self.refused(NewEntry::award(who, "opinion.answer.refused", "opinion_request", req.id).programme(req.programme_id), opinion_refusal(
                     "opinion_already_answered",
                     format!(
                         "本部门已于{}就{}作出答复，书面意见存档后不能更改。",
@@ -459,7 +459,7 @@ impl Store {
                         item.org_name
                     ),
                     "This applicant has already been answered on; the written opinion stays on file as given.",
-                ));
+                ), now).await);
             }
             let ans = qaward_core::opinion::check_answer(&a.answer, &a.facts, &a.document_no)
                 .map_err(|e| Error::invalid(e.field, e.zh, e.en))?;
@@ -517,7 +517,16 @@ impl Store {
     /// unanswered. Records the reminder's time.
     pub async fn remind_opinion(&self, who: &Who, id: i64, now: jiff::Timestamp) -> Result<()> {
         let req = self.opinion_request(id, now).await?;
-        qaward_core::opinion::may_remind(req.due_on, today(now), req.pending())?;
+        if let Err(r) = qaward_core::opinion::may_remind(req.due_on, today(now), req.pending()) {
+            return Err(self
+                .refused(
+                    NewEntry::award(who, "opinion.remind.refused", "opinion_request", id)
+                        .programme(req.programme_id),
+                    r,
+                    now,
+                )
+                .await);
+        }
         let mut tx = self.write(now).await?;
         sqlx::query("UPDATE opinion_requests SET reminded_at = $1 WHERE id = $2")
             .bind(tx.now())

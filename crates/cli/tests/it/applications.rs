@@ -711,3 +711,36 @@ async fn the_store_refuses_a_failing_self_check_even_without_the_page() {
         "draft"
     );
 }
+
+#[tokio::test]
+async fn a_county_refusal_is_recorded_in_the_log_with_its_article() {
+    let app = spawn_app().await;
+    let (_, aid, _) = app
+        .demo
+        .applications
+        .iter()
+        .find(|(n, ..)| n == "英德市演示红茶有限公司")
+        .unwrap();
+    app.clock.set(at_shanghai(date(2027, 1, 21), 9, 0));
+    let county = app.signed_in("county-yingde").await;
+    let p = county
+        .post(
+            &format!("/county/applications/{aid}"),
+            &[("decision", "not_recommended"), ("reasons", "逾期")],
+        )
+        .await;
+    assert_eq!(p.status, 409);
+    assert!(p.body.contains("第十三条"), "{}", p.body);
+    let log = app
+        .store
+        .audit_entries(&qaward_store::audit::Filter {
+            action_prefix: Some("county.decide.refused".into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].article, Some(13));
+    assert_eq!(log[0].role, "county_office");
+}
