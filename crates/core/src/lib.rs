@@ -9,6 +9,7 @@ pub mod clock;
 pub mod credit_code;
 pub mod criteria;
 pub mod eligibility;
+pub mod expert;
 pub mod opinion;
 pub mod password;
 pub mod refusal;

@@ -104,6 +104,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0003_notifications", include_str!("../migrations/sqlite/0003_notifications.sql")),
     ("0004_opinions", include_str!("../migrations/sqlite/0004_opinions.sql")),
     ("0005_attachments", include_str!("../migrations/sqlite/0005_attachments.sql")),
+    ("0006_review", include_str!("../migrations/sqlite/0006_review.sql")),
 ];
 #[rustfmt::skip]
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -112,6 +113,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0003_notifications", include_str!("../migrations/postgres/0003_notifications.sql")),
     ("0004_opinions", include_str!("../migrations/postgres/0004_opinions.sql")),
     ("0005_attachments", include_str!("../migrations/postgres/0005_attachments.sql")),
+    ("0006_review", include_str!("../migrations/postgres/0006_review.sql")),
 ];
 
 impl Store {
