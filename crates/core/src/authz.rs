@@ -172,6 +172,25 @@ impl Actor {
     }
 }
 
+/// What the data says of a reviewer and one application (or one session), computed by the
+/// store from the expert pool, the teams and the conflicts of interest for every request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Standing {
+    /// The account has an expert profile in the programme.
+    pub expert: bool,
+    /// The qualification was removed (Art. 24).
+    pub removed: bool,
+    /// A conflict of interest with the application (Art. 25), from data or declared.
+    pub conflict: bool,
+    /// On the team the application is assigned to (or, for a session, on any of its teams),
+    /// and the team has not been dissolved.
+    pub member: bool,
+    /// Leader of that team.
+    pub leader: bool,
+    /// Qualified today (trained, assessed, within validity).
+    pub qualified: bool,
+}
+
 /// What a request is about to do, with the scope of what it touches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -241,6 +260,41 @@ pub enum Action {
         programme_id: i64,
         /// County.
         county_id: i64,
+    },
+    /// A reviewer's own review pages.
+    ReviewerHome,
+    /// Sign the session's impartiality and confidentiality declaration (Art. 25).
+    SignReviewDeclaration {
+        /// Programme.
+        programme_id: i64,
+        /// The reviewer's standing in the session (member of any team).
+        standing: Standing,
+    },
+    /// Read an application under review and keep one's own scorebook (Art. 8, 15, 25).
+    ReviewApplication {
+        /// Programme.
+        programme_id: i64,
+        /// The reviewer's standing for this application.
+        standing: Standing,
+    },
+    /// Form the team's consensus on an application: its team leader only.
+    LeadConsensus {
+        /// Programme.
+        programme_id: i64,
+        /// The reviewer's standing for this application.
+        standing: Standing,
+    },
+    /// Read an application's review report: its team, the office, leadership and discipline;
+    /// the applicant once its feedback is released (Art. 15).
+    ViewReviewReport {
+        /// Programme.
+        programme_id: i64,
+        /// Organisation.
+        organisation_id: i64,
+        /// The reader's standing as a reviewer (default when not a reviewer).
+        standing: Standing,
+        /// Feedback released to the applicant.
+        released: bool,
     },
     /// Read the award audit log of a programme (discipline, Art. 23–27).
     ReadAuditLog {
@@ -469,6 +523,57 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
                 )
             }
         }
+        Action::ReviewerHome => {
+            if a.has(Role::Reviewer) {
+                Ok(())
+            } else {
+                deny(
+                    "只有评审员可以进入评审工作台。",
+                    "Only reviewers have a review desk.",
+                )
+            }
+        }
+        Action::SignReviewDeclaration {
+            programme_id,
+            standing,
+        } => reviewer_gate(a, programme_id, standing, false),
+        Action::ReviewApplication {
+            programme_id,
+            standing,
+        } => reviewer_gate(a, programme_id, standing, false),
+        Action::LeadConsensus {
+            programme_id,
+            standing,
+        } => reviewer_gate(a, programme_id, standing, true),
+        Action::ViewReviewReport {
+            programme_id,
+            organisation_id,
+            standing,
+            released,
+        } => {
+            if in_p(
+                &[Role::CityOffice, Role::Leadership, Role::Discipline],
+                programme_id,
+            ) {
+                return Ok(());
+            }
+            let own = a.grants.iter().any(|g| {
+                g.role == Role::Applicant
+                    && g.programme_id == Some(programme_id)
+                    && g.organisation_id == Some(organisation_id)
+            });
+            if own {
+                return if released {
+                    Ok(())
+                } else {
+                    deny(
+                        "评审反馈尚未发布，发布后可在此查看（《管理办法》第十五条）。",
+                        "The review feedback has not been released yet (Art. 15).",
+                    )
+                };
+            }
+            reviewer_gate(a, programme_id, standing, false)
+        }
         Action::ReadAuditLog { programme_id } => {
             if a.has_in(Role::Discipline, programme_id) {
                 Ok(())
@@ -510,6 +615,53 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
             }
         }
     }
+}
+
+/// A reviewer's access to an application or a session: refused for a removed qualification
+/// (Art. 24) and for a conflict of interest (Art. 25) before anything else, with no override.
+fn reviewer_gate(
+    a: &Actor,
+    programme_id: i64,
+    s: Standing,
+    lead: bool,
+) -> Result<(), Denied> {
+    if !a.has_in(Role::Reviewer, programme_id) || !s.expert {
+        return deny(
+            "只有本项目评审专家库中的评审员可以查看评审材料。",
+            "Only reviewers in this programme's expert pool can see review material.",
+        );
+    }
+    if s.removed {
+        return deny(
+            "您的评审员资格已被取消（《管理办法》第二十四条），不能再参与评审。",
+            "Your reviewer qualification has been removed (Art. 24); you can no longer take part in reviews.",
+        );
+    }
+    if s.conflict {
+        return deny(
+            "您与该申报单位存在利益冲突，依《管理办法》第二十五条应当回避，不能查看或评审其材料。",
+            "You have a conflict of interest with this applicant and must recuse yourself (Art. 25).",
+        );
+    }
+    if !s.member {
+        return deny(
+            "您不在负责该申报单位的评审组中（或评审组已解散）。",
+            "You are not on the team reviewing this applicant (or the team has been dissolved).",
+        );
+    }
+    if !s.qualified {
+        return deny(
+            "您的评审员资格不在有效期内，请与市强市办联系（《管理办法》第八条）。",
+            "Your reviewer qualification is not currently valid; contact the city office (Art. 8).",
+        );
+    }
+    if lead && !s.leader {
+        return deny(
+            "只有评审组组长可以形成评审组合议意见。",
+            "Only the team leader forms the team's consensus.",
+        );
+    }
+    Ok(())
 }
 
 /// Whether a set of grants keeps the three administrator roles apart from each other and
@@ -631,6 +783,73 @@ mod tests {
         let l = actor(Role::Leadership, Some(1));
         assert!(authorize(Some(&l), &Action::ViewProgrammeOffice { programme_id: 1 }).is_ok());
         assert!(authorize(Some(&l), &Action::ManageProgramme { programme_id: 1 }).is_err());
+    }
+
+    #[test]
+    fn reviewers_are_refused_for_removal_conflict_and_outside_their_team() {
+        let r = actor(Role::Reviewer, Some(1));
+        let ok = Standing {
+            expert: true,
+            member: true,
+            qualified: true,
+            ..Standing::default()
+        };
+        let act = |s: Standing| Action::ReviewApplication {
+            programme_id: 1,
+            standing: s,
+        };
+        assert!(authorize(Some(&r), &act(ok)).is_ok());
+        let conflict = authorize(
+            Some(&r),
+            &act(Standing {
+                conflict: true,
+                ..ok
+            }),
+        )
+        .unwrap_err();
+        assert!(conflict.zh.contains("第二十五条"));
+        let removed = authorize(
+            Some(&r),
+            &act(Standing {
+                removed: true,
+                conflict: true,
+                ..ok
+            }),
+        )
+        .unwrap_err();
+        assert!(removed.zh.contains("第二十四条"));
+        assert!(
+            authorize(
+                Some(&r),
+                &act(Standing {
+                    member: false,
+                    ..ok
+                })
+            )
+            .is_err()
+        );
+        assert!(
+            authorize(
+                Some(&r),
+                &Action::ReviewApplication {
+                    programme_id: 2,
+                    standing: ok
+                }
+            )
+            .is_err()
+        );
+        let lead = Action::LeadConsensus {
+            programme_id: 1,
+            standing: ok,
+        };
+        assert!(authorize(Some(&r), &lead).is_err());
+        let lead = Action::LeadConsensus {
+            programme_id: 1,
+            standing: Standing { leader: true, ..ok },
+        };
+        assert!(authorize(Some(&r), &lead).is_ok());
+        let office = actor(Role::CityOffice, Some(1));
+        assert!(authorize(Some(&office), &act(ok)).is_err());
     }
 
     #[test]

@@ -7,9 +7,11 @@ pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod backup;
+pub mod experts;
 pub mod notify;
 pub mod opinions;
 pub mod programmes;
+pub mod review;
 pub mod rulesets;
 pub mod sessions;
 
@@ -319,6 +321,14 @@ pub(crate) fn opt_i64(r: &AnyRow, c: &str) -> Option<i64> {
 /// Read an optional text column.
 pub(crate) fn opt_str(r: &AnyRow, c: &str) -> Option<String> {
     r.try_get::<Option<String>, _>(c).ok().flatten()
+}
+
+/// The Shanghai calendar day of a stored instant (µs).
+pub(crate) fn today(us: i64) -> jiff::civil::Date {
+    jiff::Timestamp::from_microsecond(us)
+        .unwrap_or_default()
+        .to_zoned_datetime(qaward_core::clock::shanghai())
+        .date()
 }
 
 /// Parse a stored `YYYY-MM-DD`.

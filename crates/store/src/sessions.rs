@@ -405,6 +405,15 @@ impl Store {
             .bind(seq)
             .execute(tx.conn())
             .await?;
+        if mv.to == Stage::Closed {
+            // The year's review teams dissolve with the session, and their access with them
+            // (Art. 8).
+            sqlx::query("UPDATE review_teams SET dissolved_at = $1 WHERE session_id = $2 AND dissolved_at IS NULL")
+                .bind(tx.now())
+                .bind(session_id)
+                .execute(tx.conn())
+                .await?;
+        }
         tx.commit().await?;
         Ok(mv.to)
     }

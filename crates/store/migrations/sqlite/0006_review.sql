@@ -217,6 +217,6 @@ CREATE TABLE onsite_list_entries (
     session_id BIGINT NOT NULL REFERENCES award_sessions (id),
     application_id BIGINT NOT NULL REFERENCES applications (id),
     rank INTEGER NOT NULL,
-    score_tenths BIGINT NOT NULL,
+    score_hundredths BIGINT NOT NULL,
     PRIMARY KEY (session_id, application_id)
 );

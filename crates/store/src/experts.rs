@@ -1,0 +1,1302 @@
+//! The expert pool (评审专家库, Art. 7, 8, 24): profiles, dated employment, training and
+//! assessment records, declared ties, sanctions and ratings; the conflicts of interest the core
+//! finds in them (Art. 25); and a reviewer's standing for one application, which every review
+//! request is authorized on. History rows are never deleted: they end with a date.
+
+use crate::{Error, NewEntry, Result, Store, Who, opt_i64, opt_str, parse_date};
+use jiff::civil::Date;
+use qaward_core::authz::Standing;
+use qaward_core::conflict::{ApplicantFacts, Conflict};
+use qaward_core::expert::{
+    DeclaredConflict, Employment, ExpertFacts, Level, Party, Period, Tie, TieKind, Training,
+};
+use qaward_core::refusal::Refusal;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use std::collections::HashMap;
+
+/// The measures the pool rests on.
+pub const DOC: &str = "清远市政府质量奖管理办法";
+
+/// One job.
+#[derive(Debug, Clone)]
+pub struct EmploymentRec {
+    /// Row id.
+    pub id: i64,
+    /// Employer.
+    pub employer_name: String,
+    /// Employer's credit code ("" when unknown).
+    pub employer_credit_code: String,
+    /// Position.
+    pub position: String,
+    /// From.
+    pub start_on: Option<Date>,
+    /// Until (none: still).
+    pub end_on: Option<Date>,
+}
+
+/// A training course or assessment.
+#[derive(Debug, Clone)]
+pub struct TrainingRec {
+    /// Row id.
+    pub id: i64,
+    /// `training` or `assessment`.
+    pub kind: String,
+    /// Course.
+    pub course: String,
+    /// Issuing association.
+    pub association: String,
+    /// Date.
+    pub held_on: Date,
+    /// Passed.
+    pub passed: bool,
+    /// Certificate number.
+    pub certificate_no: String,
+}
+
+/// A declared tie.
+#[derive(Debug, Clone)]
+pub struct TieRec {
+    /// Row id.
+    pub id: i64,
+    /// Kind.
+    pub kind: TieKind,
+    /// Party.
+    pub party_name: String,
+    /// Party's credit code.
+    pub party_credit_code: String,
+    /// Relation (for a relative).
+    pub relation: String,
+    /// From.
+    pub start_on: Option<Date>,
+    /// Until.
+    pub end_on: Option<Date>,
+    /// Declared.
+    pub declared_on: Date,
+}
+
+/// A warning or a removal (Art. 24).
+#[derive(Debug, Clone)]
+pub struct Sanction {
+    /// Row id.
+    pub id: i64,
+    /// `warning` or `removal`.
+    pub kind: String,
+    /// Why.
+    pub reason: String,
+    /// Decided.
+    pub decided_on: Date,
+}
+
+/// A performance rating after a session.
+#[derive(Debug, Clone)]
+pub struct Rating {
+    /// Session.
+    pub session_id: i64,
+    /// Score out of 100.
+    pub score: i64,
+    /// Comment.
+    pub comment: String,
+}
+
+/// A reviewer's own declaration of a conflict.
+#[derive(Debug, Clone)]
+pub struct DeclarationRec {
+    /// Application.
+    pub application_id: i64,
+    /// Why.
+    pub reason: String,
+    /// When (µs).
+    pub declared_at: i64,
+}
+
+/// An expert with everything on file.
+#[derive(Debug, Clone)]
+pub struct Expert {
+    /// Id.
+    pub id: i64,
+    /// Programme.
+    pub programme_id: i64,
+    /// Linked sign-in account.
+    pub user_id: Option<i64>,
+    /// Its user name.
+    pub username: Option<String>,
+    /// Name.
+    pub name: String,
+    /// ID number.
+    pub id_number: String,
+    /// Gender.
+    pub gender: String,
+    /// Telephone.
+    pub phone: String,
+    /// Email.
+    pub email: String,
+    /// Professional title (职称).
+    pub title: String,
+    /// Education (学历).
+    pub education: String,
+    /// Level.
+    pub level: Level,
+    /// GB/T 4754 sections of expertise.
+    pub industries: Vec<char>,
+    /// Qualification certificate number.
+    pub qualification_no: String,
+    /// Qualification valid from.
+    pub qualified_from: Option<Date>,
+    /// Qualification valid until.
+    pub qualified_until: Option<Date>,
+    /// Qualification removed (µs).
+    pub removed_at: Option<i64>,
+    /// A winner's senior manager added to the pool (Art. 29).
+    pub winner_manager: bool,
+    /// Note.
+    pub note: String,
+    /// Employment history, oldest first.
+    pub employment: Vec<EmploymentRec>,
+    /// Training and assessment.
+    pub training: Vec<TrainingRec>,
+    /// Declared ties.
+    pub ties: Vec<TieRec>,
+    /// Sanctions.
+    pub sanctions: Vec<Sanction>,
+    /// Ratings.
+    pub ratings: Vec<Rating>,
+    /// Own conflict declarations.
+    pub declarations: Vec<DeclarationRec>,
+}
+
+impl Expert {
+    /// The current employer, if any.
+    pub fn employer(&self) -> Option<&EmploymentRec> {
+        self.employment.iter().rev().find(|e| e.end_on.is_none())
+    }
+
+    /// Warnings on file.
+    pub fn warnings(&self) -> usize {
+        self.sanctions.iter().filter(|s| s.kind == "warning").count()
+    }
+
+    /// The facts the core decides on.
+    pub fn facts(&self) -> ExpertFacts {
+        ExpertFacts {
+            expert_id: self.id,
+            level: self.level,
+            removed: self.removed_at.is_some(),
+            qualified_from: self.qualified_from,
+            qualified_until: self.qualified_until,
+            training: self
+                .training
+                .iter()
+                .map(|t| Training {
+                    assessment: t.kind == "assessment",
+                    course: t.course.clone(),
+                    association: t.association.clone(),
+                    on: t.held_on,
+                    passed: t.passed,
+                })
+                .collect(),
+            employment: self
+                .employment
+                .iter()
+                .map(|e| Employment {
+                    employer: party(&e.employer_name, &e.employer_credit_code),
+                    position: e.position.clone(),
+                    period: Period {
+                        start: e.start_on,
+                        end: e.end_on,
+                    },
+                })
+                .collect(),
+            ties: self
+                .ties
+                .iter()
+                .map(|t| Tie {
+                    kind: t.kind,
+                    party: party(&t.party_name, &t.party_credit_code),
+                    relation: t.relation.clone(),
+                    period: Period {
+                        start: t.start_on,
+                        end: t.end_on,
+                    },
+                })
+                .collect(),
+            declared: self
+                .declarations
+                .iter()
+                .map(|d| DeclaredConflict {
+                    application_id: d.application_id,
+                    reason: d.reason.clone(),
+                    declared_on: crate::today(d.declared_at),
+                })
+                .collect(),
+            industries: self.industries.clone(),
+        }
+    }
+
+    /// Whether qualified on `today`, or why not.
+    pub fn qualification(&self, today: Date) -> Result<(), qaward_core::expert::Unqualified> {
+        qaward_core::expert::qualification(&self.facts(), today)
+    }
+}
+
+fn party(name: &str, code: &str) -> Party {
+    Party {
+        name: name.to_owned(),
+        credit_code: Some(code.trim().to_owned()).filter(|c| !c.is_empty()),
+    }
+}
+
+/// The profile form, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ExpertForm {
+    /// Name.
+    pub name: String,
+    /// ID number.
+    pub id_number: String,
+    /// Gender.
+    pub gender: String,
+    /// Telephone.
+    pub phone: String,
+    /// Email.
+    pub email: String,
+    /// Title.
+    pub title: String,
+    /// Education.
+    pub education: String,
+    /// Level code or Chinese name.
+    pub level: String,
+    /// Sections, e.g. "C、M".
+    pub industries: String,
+    /// Certificate number.
+    pub qualification_no: String,
+    /// Valid from.
+    pub qualified_from: String,
+    /// Valid until.
+    pub qualified_until: String,
+    /// Winner's manager (Art. 29).
+    pub winner_manager: bool,
+    /// Note.
+    pub note: String,
+    /// Sign-in name of the reviewer account to link ("" for none).
+    pub username: String,
+}
+
+/// A history row as typed.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryForm {
+    /// `employment`, `training`, `assessment`, or a tie kind code.
+    pub kind: String,
+    /// Employer, course or party.
+    pub name: String,
+    /// Credit code (employment, ties).
+    pub credit_code: String,
+    /// Position, association or relation.
+    pub detail: String,
+    /// From (or the date of a course).
+    pub start_on: String,
+    /// Until.
+    pub end_on: String,
+    /// Passed (training).
+    pub passed: bool,
+    /// Certificate number (training).
+    pub certificate_no: String,
+}
+
+/// One expert of an import, with its history.
+#[derive(Debug, Clone, Default)]
+pub struct ImportExpert {
+    /// Where it came from, e.g. "“专家”工作表第3行".
+    pub origin: String,
+    /// The profile.
+    pub form: ExpertForm,
+    /// Removed, per the sheet.
+    pub removed: bool,
+    /// History rows (employment, training, ties).
+    pub history: Vec<HistoryForm>,
+    /// Sanctions: (kind code, reason, decided on).
+    pub sanctions: Vec<(String, String, String)>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Experts created.
+    pub created: usize,
+    /// Experts updated.
+    pub updated: usize,
+    /// History rows added.
+    pub history_added: usize,
+}
+
+fn date_field(field: &'static str, label: &str, v: &str, required: bool) -> Result<Option<Date>> {
+    let t = v.trim();
+    if t.is_empty() {
+        if required {
+            return Err(Error::invalid(
+                field,
+                format!("“{label}”：请填写日期。"),
+                format!("{label}: enter a date."),
+            ));
+        }
+        return Ok(None);
+    }
+    t.parse::<Date>().map(Some).map_err(|_| {
+        Error::invalid(
+            field,
+            format!("“{label}”：日期格式应为 2026-11-25。"),
+            format!("{label}: dates are written 2026-11-25."),
+        )
+    })
+}
+
+fn required(field: &'static str, label: &str, v: &str) -> Result<String> {
+    let t = v.trim();
+    if t.is_empty() {
+        return Err(Error::invalid(
+            field,
+            format!("“{label}”：此项必填。"),
+            format!("{label} is required."),
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+fn pool_refusal(code: &'static str, article: u32, zh: impl Into<String>, en: impl Into<String>) -> Refusal {
+    Refusal::new(code, Some(article), DOC, zh, en)
+}
+
+/// A checked profile.
+struct Profile {
+    name: String,
+    id_number: String,
+    level: Level,
+    industries: Vec<char>,
+    from: Option<Date>,
+    until: Option<Date>,
+}
+
+fn check_profile(f: &ExpertForm) -> Result<Profile> {
+    let name = required("name", "姓名", &f.name)?;
+    let id_number = required("id_number", "身份证号", &f.id_number)?.to_uppercase();
+    if id_number.chars().count() != 18
+        || !id_number
+            .chars()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_digit() || (i == 17 && c == 'X'))
+    {
+        return Err(Error::invalid(
+            "id_number",
+            "“身份证号”：应为18位公民身份号码。",
+            "ID number: 18 characters.",
+        ));
+    }
+    let level = Level::parse_zh(&f.level).ok_or_else(|| {
+        Error::invalid(
+            "level",
+            "“级别”：请选择见习评审员、评审员、高级评审员或评审组长。",
+            "Level: choose trainee, reviewer, senior reviewer or leader-eligible.",
+        )
+    })?;
+    let industries = qaward_core::industry::parse_sections(&f.industries);
+    if industries.is_empty() {
+        return Err(Error::invalid(
+            "industries",
+            "“擅长行业”：请至少填写一个国民经济行业门类（GB/T 4754，如 C 制造业）。",
+            "Industries: enter at least one GB/T 4754 section (e.g. C Manufacturing).",
+        ));
+    }
+    let from = date_field("qualified_from", "资格有效期起", &f.qualified_from, false)?;
+    let until = date_field("qualified_until", "资格有效期至", &f.qualified_until, false)?;
+    if let (Some(a), Some(b)) = (from, until)
+        && b < a
+    {
+        return Err(Error::invalid(
+            "qualified_until",
+            "“资格有效期至”：不能早于有效期起始日。",
+            "Qualification valid until: cannot be before its start.",
+        ));
+    }
+    Ok(Profile {
+        name,
+        id_number,
+        level,
+        industries,
+        from,
+        until,
+    })
+}
+
+fn sections_text(v: &[char]) -> String {
+    v.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",")
+}
+
+const EXPERT_COLS: &str = "e.id, e.programme_id, e.user_id, u.username, e.name, e.id_number, e.gender, e.phone, e.email, e.title, e.education, e.level, e.industries, e.qualification_no, e.qualified_from, e.qualified_until, e.removed_at, e.winner_manager, e.note";
+
+fn expert_from(r: &AnyRow) -> Expert {
+    Expert {
+        id: r.get("id"),
+        programme_id: r.get("programme_id"),
+        user_id: opt_i64(r, "user_id"),
+        username: opt_str(r, "username"),
+        name: r.get("name"),
+        id_number: r.get("id_number"),
+        gender: r.get("gender"),
+        phone: r.get("phone"),
+        email: r.get("email"),
+        title: r.get("title"),
+        education: r.get("education"),
+        level: Level::parse(&r.get::<String, _>("level")).unwrap_or(Level::Trainee),
+        industries: r
+            .get::<String, _>("industries")
+            .split(',')
+            .filter_map(|s| s.trim().chars().next())
+            .collect(),
+        qualification_no: r.get("qualification_no"),
+        qualified_from: parse_date(opt_str(r, "qualified_from")),
+        qualified_until: parse_date(opt_str(r, "qualified_until")),
+        removed_at: opt_i64(r, "removed_at"),
+        winner_manager: r.get::<i64, _>("winner_manager") != 0,
+        note: r.get("note"),
+        employment: Vec::new(),
+        training: Vec::new(),
+        ties: Vec::new(),
+        sanctions: Vec::new(),
+        ratings: Vec::new(),
+        declarations: Vec::new(),
+    }
+}
+
+impl Store {
+    async fn experts_where(&self, clause: &'static str, id: i64) -> Result<Vec<Expert>> {
+        let mut list: Vec<Expert> = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {EXPERT_COLS} FROM experts e LEFT JOIN users u ON u.id = e.user_id WHERE {clause} = $1 ORDER BY e.id"
+        )))
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(expert_from)
+        .collect();
+        if list.is_empty() {
+            return Ok(list);
+        }
+        let index: HashMap<i64, usize> = list.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+        let sub = |table: &str, cols: &str, order: &str| {
+            format!(
+                "SELECT x.expert_id, {cols} FROM {table} x JOIN experts e ON e.id = x.expert_id WHERE {clause} = $1 ORDER BY x.expert_id, {order}"
+            )
+        };
+        for r in sqlx::query(sqlx::AssertSqlSafe(sub(
+            "expert_employment",
+            "x.id, x.employer_name, x.employer_credit_code, x.position, x.start_on, x.end_on",
+            "x.start_on, x.id",
+        )))
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?
+        {
+            if let Some(i) = index.get(&r.get::<i64, _>("expert_id")) {
+                list[*i].employment.push(EmploymentRec {
+                    id: r.get("id"),
+                    employer_name: r.get("employer_name"),
+                    employer_credit_code: r.get("employer_credit_code"),
+                    position: r.get("position"),
+                    start_on: parse_date(opt_str(&r, "start_on")),
+                    end_on: parse_date(opt_str(&r, "end_on")),
+                });
+            }
+        }
+        for r in sqlx::query(sqlx::AssertSqlSafe(sub(
+            "expert_training",
+            "x.id, x.kind, x.course, x.association, x.held_on, x.passed, x.certificate_no",
+            "x.held_on, x.id",
+        )))
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?
+        {
+            if let Some(i) = index.get(&r.get::<i64, _>("expert_id")) {
+                list[*i].training.push(TrainingRec {
+                    id: r.get("id"),
+                    kind: r.get("kind"),
+                    course: r.get("course"),
+                    association: r.get("association"),
+                    held_on: parse_date(opt_str(&r, "held_on")).unwrap_or_default(),
+                    passed: r.get::<i64, _>("passed") != 0,
+                    certificate_no: r.get("certificate_no"),
+                });
+            }
+        }
+        for r in sqlx::query(sqlx::AssertSqlSafe(sub(
+            "expert_ties",
+            "x.id, x.kind, x.party_name, x.party_credit_code, x.relation, x.start_on, x.end_on, x.declared_on",
+            "x.id",
+        )))
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?
+        {
+            if let Some(i) = index.get(&r.get::<i64, _>("expert_id")) {
+                list[*i].ties.push(TieRec {
+                    id: r.get("id"),
+                    kind: TieKind::parse(&r.get::<String, _>("kind")).unwrap_or(TieKind::Consulting),
+                    party_name: r.get("party_name"),
+                    party_credit_code: r.get("party_credit_code"),
+                    relation: r.get("relation"),
+                    start_on: parse_date(opt_str(&r, "start_on")),
+                    end_on: parse_date(opt_str(&r, "end_on")),
+                    declared_on: parse_date(opt_str(&r, "declared_on")).unwrap_or_default(),
+                });
+            }
+        }
+        for r in sqlx::query(sqlx::AssertSqlSafe(sub(
+            "expert_sanctions",
+            "x.id, x.kind, x.reason, x.decided_on",
+            "x.id",
+        )))
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?
+        {
+            if let Some(i) = index.get(&r.get::<i64, _>("expert_id")) {
+                list[*i].sanctions.push(Sanction {
+                    id: r.get("id"),
+                    kind: r.get("kind"),
+                    reason: r.get("reason"),
+                    decided_on: parse_date(opt_str(&r, "decided_on")).unwrap_or_default(),
+                });
+            }
+        }
+        for r in sqlx::query(sqlx::AssertSqlSafe(sub(
+            "expert_ratings",
+            "x.session_id, x.score, x.comment",
+            "x.id",
+        )))
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?
+        {
+            if let Some(i) = index.get(&r.get::<i64, _>("expert_id")) {
+                list[*i].ratings.push(Rating {
+                    session_id: r.get("session_id"),
+                    score: r.get("score"),
+                    comment: r.get("comment"),
+                });
+            }
+        }
+        for r in sqlx::query(sqlx::AssertSqlSafe(sub(
+            "conflict_declarations",
+            "x.application_id, x.reason, x.declared_at",
+            "x.id",
+        )))
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?
+        {
+            if let Some(i) = index.get(&r.get::<i64, _>("expert_id")) {
+                list[*i].declarations.push(DeclarationRec {
+                    application_id: r.get("application_id"),
+                    reason: r.get("reason"),
+                    declared_at: r.get("declared_at"),
+                });
+            }
+        }
+        Ok(list)
+    }
+
+    /// The programme's expert pool, with every history.
+    pub async fn experts(&self, programme_id: i64) -> Result<Vec<Expert>> {
+        self.experts_where("e.programme_id", programme_id).await
+    }
+
+    /// One expert.
+    pub async fn expert(&self, id: i64) -> Result<Expert> {
+        self.experts_where("e.id", id)
+            .await?
+            .pop()
+            .ok_or(Error::NotFound)
+    }
+
+    /// The expert profile of an account in a programme.
+    pub async fn expert_of_user(&self, programme_id: i64, user_id: i64) -> Result<Option<Expert>> {
+        let id: Option<i64> =
+            sqlx::query("SELECT id FROM experts WHERE programme_id = $1 AND user_id = $2")
+                .bind(programme_id)
+                .bind(user_id)
+                .fetch_optional(self.pool())
+                .await?
+                .map(|r| r.get(0));
+        match id {
+            Some(id) => Ok(Some(self.expert(id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every expert profile linked to an account, across programmes.
+    pub async fn experts_of_user(&self, user_id: i64) -> Result<Vec<Expert>> {
+        self.experts_where("e.user_id", user_id).await
+    }
+
+    async fn link_user(&self, programme_id: i64, username: &str) -> Result<Option<i64>> {
+        let u = username.trim();
+        if u.is_empty() {
+            return Ok(None);
+        }
+        let row = sqlx::query("SELECT u.id FROM users u JOIN role_grants g ON g.user_id = u.id WHERE u.username = $1 AND g.role = 'reviewer' AND g.programme_id = $2")
+            .bind(u)
+            .bind(programme_id)
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(r) => Ok(Some(r.get(0))),
+            None => Err(Error::invalid(
+                "username",
+                "“评审账号”：没有该登录名的本项目评审员账号（账号由系统管理员开通）。",
+                "Reviewer account: no reviewer account of this programme has that sign-in name (the system administrator opens accounts).",
+            )),
+        }
+    }
+
+    /// Add an expert to the pool (`id` none) or change a profile.
+    pub async fn save_expert(
+        &self,
+        who: &Who,
+        programme_id: i64,
+        id: Option<i64>,
+        f: &ExpertForm,
+        now: jiff::Timestamp,
+    ) -> Result<i64> {
+        let p = check_profile(f)?;
+        let user_id = self.link_user(programme_id, &f.username).await?;
+        let mut tx = self.write(now).await?;
+        let id = Self::upsert_expert(&mut tx, who, programme_id, id, f, &p, user_id).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn upsert_expert(
+        tx: &mut crate::Tx,
+        who: &Who,
+        programme_id: i64,
+        id: Option<i64>,
+        f: &ExpertForm,
+        p: &Profile,
+        user_id: Option<i64>,
+    ) -> Result<i64> {
+        let at = tx.now();
+        let clash: Option<i64> =
+            sqlx::query("SELECT id FROM experts WHERE programme_id = $1 AND id_number = $2")
+                .bind(programme_id)
+                .bind(&p.id_number)
+                .fetch_optional(tx.conn())
+                .await?
+                .map(|r| r.get(0));
+        if clash.is_some() && clash != id {
+            return Err(Error::invalid(
+                "id_number",
+                "“身份证号”：专家库中已有此身份证号的专家。",
+                "ID number: the pool already holds an expert with this ID number.",
+            ));
+        }
+        if let Some(uid) = user_id {
+            let other: Option<i64> = sqlx::query("SELECT id FROM experts WHERE user_id = $1")
+                .bind(uid)
+                .fetch_optional(tx.conn())
+                .await?
+                .map(|r| r.get(0));
+            if other.is_some() && other != id {
+                return Err(Error::invalid(
+                    "username",
+                    "“评审账号”：该账号已关联其他专家。",
+                    "Reviewer account: this account is linked to another expert.",
+                ));
+            }
+        }
+        let from = p.from.map(|d| d.to_string());
+        let until = p.until.map(|d| d.to_string());
+        let (id, action, summary) = match id {
+            None => {
+                let id: i64 = sqlx::query("INSERT INTO experts (programme_id, user_id, name, id_number, gender, phone, email, title, education, level, industries, qualification_no, qualified_from, qualified_until, winner_manager, note, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id")
+                    .bind(programme_id)
+                    .bind(user_id)
+                    .bind(&p.name)
+                    .bind(&p.id_number)
+                    .bind(f.gender.trim())
+                    .bind(f.phone.trim())
+                    .bind(f.email.trim())
+                    .bind(f.title.trim())
+                    .bind(f.education.trim())
+                    .bind(p.level.code())
+                    .bind(sections_text(&p.industries))
+                    .bind(f.qualification_no.trim())
+                    .bind(from)
+                    .bind(until)
+                    .bind(i64::from(f.winner_manager))
+                    .bind(f.note.trim())
+                    .bind(at)
+                    .fetch_one(tx.conn())
+                    .await?
+                    .get(0);
+                (id, "expert.add", format!("专家入库：{}（{}）", p.name, p.level.zh()))
+            }
+            Some(id) => {
+                let n = sqlx::query("UPDATE experts SET user_id = $1, name = $2, id_number = $3, gender = $4, phone = $5, email = $6, title = $7, education = $8, level = $9, industries = $10, qualification_no = $11, qualified_from = $12, qualified_until = $13, winner_manager = $14, note = $15, updated_at = $16 WHERE id = $17 AND programme_id = $18")
+                    .bind(user_id)
+                    .bind(&p.name)
+                    .bind(&p.id_number)
+                    .bind(f.gender.trim())
+                    .bind(f.phone.trim())
+                    .bind(f.email.trim())
+                    .bind(f.title.trim())
+                    .bind(f.education.trim())
+                    .bind(p.level.code())
+                    .bind(sections_text(&p.industries))
+                    .bind(f.qualification_no.trim())
+                    .bind(from)
+                    .bind(until)
+                    .bind(i64::from(f.winner_manager))
+                    .bind(f.note.trim())
+                    .bind(at)
+                    .bind(id)
+                    .bind(programme_id)
+                    .execute(tx.conn())
+                    .await?
+                    .rows_affected();
+                if n == 0 {
+                    return Err(Error::NotFound);
+                }
+                (id, "expert.update", format!("修改专家信息：{}（{}）", p.name, p.level.zh()))
+            }
+        };
+        tx.audit(
+            NewEntry::award(who, action, "expert", id)
+                .programme(programme_id)
+                .article(Some(7), DOC)
+                .summary(summary)
+                .detail(serde_json::json!({
+                    "level": p.level.code(),
+                    "industries": sections_text(&p.industries),
+                    "qualified_from": p.from.map(|d| d.to_string()),
+                    "qualified_until": p.until.map(|d| d.to_string()),
+                    "user_id": user_id,
+                    "winner_manager": f.winner_manager,
+                }))
+                .state(p.level.code()),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    async fn insert_history(
+        tx: &mut crate::Tx,
+        expert_id: i64,
+        h: &HistoryForm,
+        today: Date,
+    ) -> Result<String> {
+        let kind = h.kind.trim();
+        let name = required("name", history_label(kind), &h.name)?;
+        let start = date_field("start_on", "起始日期", &h.start_on, kind == "training" || kind == "assessment")?;
+        let end = date_field("end_on", "截止日期", &h.end_on, false)?;
+        if let (Some(a), Some(b)) = (start, end)
+            && b < a
+        {
+            return Err(Error::invalid(
+                "end_on",
+                "“截止日期”：不能早于起始日期。",
+                "End date: cannot be before the start.",
+            ));
+        }
+        let code = h.credit_code.trim().to_uppercase();
+        if !code.is_empty() {
+            qaward_core::credit_code::CreditCode::parse(&code)
+                .map_err(|e| Error::invalid("credit_code", e.zh, e.en))?;
+        }
+        let summary = match kind {
+            "employment" => {
+                sqlx::query("INSERT INTO expert_employment (expert_id, employer_name, employer_credit_code, position, start_on, end_on) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(expert_id)
+                    .bind(&name)
+                    .bind(&code)
+                    .bind(h.detail.trim())
+                    .bind(start.map(|d| d.to_string()))
+                    .bind(end.map(|d| d.to_string()))
+                    .execute(tx.conn())
+                    .await?;
+                format!("工作经历：{name}")
+            }
+            "training" | "assessment" => {
+                let assoc = required("detail", "颁发机构（协会）", &h.detail)?;
+                sqlx::query("INSERT INTO expert_training (expert_id, kind, course, association, held_on, passed, certificate_no) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(expert_id)
+                    .bind(kind)
+                    .bind(&name)
+                    .bind(&assoc)
+                    .bind(start.map(|d| d.to_string()).unwrap_or_default())
+                    .bind(i64::from(h.passed))
+                    .bind(h.certificate_no.trim())
+                    .execute(tx.conn())
+                    .await?;
+                format!(
+                    "{}：{name}（{assoc}，{}）",
+                    if kind == "assessment" { "考核" } else { "培训" },
+                    if h.passed { "合格" } else { "不合格" }
+                )
+            }
+            other => {
+                let Some(k) = TieKind::parse(other) else {
+                    return Err(Error::invalid(
+                        "kind",
+                        "“类别”：请选择记录类别。",
+                        "Kind: choose what kind of record this is.",
+                    ));
+                };
+                if k == TieKind::Relative && h.detail.trim().is_empty() {
+                    return Err(Error::invalid(
+                        "detail",
+                        "“关系”：近亲属任职单位须写明与本人的关系（如配偶、子女）。",
+                        "Relation: name the relative (spouse, child…).",
+                    ));
+                }
+                sqlx::query("INSERT INTO expert_ties (expert_id, kind, party_name, party_credit_code, relation, start_on, end_on, declared_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                    .bind(expert_id)
+                    .bind(k.code())
+                    .bind(&name)
+                    .bind(&code)
+                    .bind(h.detail.trim())
+                    .bind(start.map(|d| d.to_string()))
+                    .bind(end.map(|d| d.to_string()))
+                    .bind(today.to_string())
+                    .execute(tx.conn())
+                    .await?;
+                format!("申报利益关联：{}—{name}", k.zh())
+            }
+        };
+        Ok(summary)
+    }
+
+    /// Add a dated record to an expert's file: a job, a course or assessment, or a declared
+    /// tie (a client, a shareholding, a relative's employer).
+    pub async fn add_expert_history(
+        &self,
+        who: &Who,
+        expert_id: i64,
+        h: &HistoryForm,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let e = self.expert(expert_id).await?;
+        let mut tx = self.write(now).await?;
+        let today = crate::today(tx.now());
+        let summary = Self::insert_history(&mut tx, expert_id, h, today).await?;
+        tx.audit(
+            NewEntry::award(who, "expert.history", "expert", expert_id)
+                .programme(e.programme_id)
+                .article(Some(if h.kind.contains("train") || h.kind == "assessment" { 8 } else { 25 }), DOC)
+                .summary(format!("{}：{summary}", e.name))
+                .detail(serde_json::json!({
+                    "kind": h.kind, "name": h.name.trim(), "credit_code": h.credit_code.trim(),
+                    "detail": h.detail.trim(), "start_on": h.start_on.trim(), "end_on": h.end_on.trim(),
+                })),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// End a job that is still open (the expert moved on).
+    pub async fn end_employment(
+        &self,
+        who: &Who,
+        expert_id: i64,
+        row_id: i64,
+        end_on: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let e = self.expert(expert_id).await?;
+        let end = date_field("end_on", "离职日期", end_on, true)?.unwrap_or_default();
+        let Some(job) = e.employment.iter().find(|j| j.id == row_id) else {
+            return Err(Error::NotFound);
+        };
+        if job.start_on.is_some_and(|s| end < s) {
+            return Err(Error::invalid(
+                "end_on",
+                "“离职日期”：不能早于入职日期。",
+                "End date: cannot be before the start.",
+            ));
+        }
+        let mut tx = self.write(now).await?;
+        sqlx::query("UPDATE expert_employment SET end_on = $1 WHERE id = $2 AND expert_id = $3 AND end_on IS NULL")
+            .bind(end.to_string())
+            .bind(row_id)
+            .bind(expert_id)
+            .execute(tx.conn())
+            .await?;
+        tx.audit(
+            NewEntry::award(who, "expert.history.end", "expert", expert_id)
+                .programme(e.programme_id)
+                .article(Some(25), DOC)
+                .summary(format!(
+                    "{}：{}任职截至{}",
+                    e.name,
+                    job.employer_name,
+                    qaward_core::clock::date_zh(end)
+                )),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// A warning, or removal of the qualification (Art. 24). Removal ends the reviewer's
+    /// access to every application at once: access is decided on the pool for every request.
+    pub async fn sanction_expert(
+        &self,
+        who: &Who,
+        expert_id: i64,
+        kind: &str,
+        reason: &str,
+        decided_on: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let e = self.expert(expert_id).await?;
+        if !matches!(kind, "warning" | "removal") {
+            return Err(Error::invalid(
+                "kind",
+                "“处理方式”：请选择警告或取消评审资格。",
+                "Sanction: choose a warning or removal of the qualification.",
+            ));
+        }
+        let reason = required("reason", "事实与理由", reason)?;
+        let on = date_field("decided_on", "决定日期", decided_on, true)?.unwrap_or_default();
+        if kind == "removal" && e.removed_at.is_some() {
+            return Err(self
+                .refused(
+                    NewEntry::award(who, "expert.sanction.refused", "expert", expert_id)
+                        .programme(e.programme_id),
+                    pool_refusal(
+                        "already_removed",
+                        24,
+                        "该专家的评审资格已被取消。",
+                        "This expert's qualification has already been removed.",
+                    ),
+                    now,
+                )
+                .await);
+        }
+        let mut tx = self.write(now).await?;
+        let at = tx.now();
+        sqlx::query("INSERT INTO expert_sanctions (expert_id, kind, reason, decided_on, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(expert_id)
+            .bind(kind)
+            .bind(&reason)
+            .bind(on.to_string())
+            .bind(at)
+            .bind(who.user_id)
+            .execute(tx.conn())
+            .await?;
+        if kind == "removal" {
+            sqlx::query("UPDATE experts SET removed_at = $1, updated_at = $1 WHERE id = $2")
+                .bind(at)
+                .bind(expert_id)
+                .execute(tx.conn())
+                .await?;
+            sqlx::query("DELETE FROM web_sessions WHERE user_id = $1 AND NOT EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = $1 AND g.role <> 'reviewer')")
+                .bind(e.user_id.unwrap_or(-1))
+                .execute(tx.conn())
+                .await?;
+        }
+        let label = if kind == "removal" { "取消评审资格" } else { "警告" };
+        tx.audit(
+            NewEntry::award(who, "expert.sanction", "expert", expert_id)
+                .programme(e.programme_id)
+                .article(Some(24), DOC)
+                .summary(format!("{}：{label}。{reason}", e.name))
+                .detail(serde_json::json!({"kind": kind, "reason": reason, "decided_on": on.to_string()}))
+                .state(if kind == "removal" { "removed" } else { "warned" }),
+        )
+        .await?;
+        if let Some(uid) = e.user_id {
+            Store::notify_users(
+                &mut tx,
+                &[uid],
+                &format!("评审专家处理决定：{label}"),
+                &format!("依据《清远市政府质量奖管理办法》第二十四条，对您作出{label}处理。事实与理由：{reason}"),
+                None,
+            )
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    /// A reviewer's own declaration of a conflict with an application (Art. 25). It counts at
+    /// once and for good: the reviewer can no longer open the application.
+    pub async fn declare_conflict(
+        &self,
+        who: &Who,
+        expert_id: i64,
+        application_id: i64,
+        reason: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let e = self.expert(expert_id).await?;
+        let reason = required("reason", "回避理由", reason)?;
+        let a = self.application(application_id).await?;
+        let mut tx = self.write(now).await?;
+        sqlx::query("INSERT INTO conflict_declarations (expert_id, application_id, reason, declared_at) VALUES ($1, $2, $3, $4)")
+            .bind(expert_id)
+            .bind(application_id)
+            .bind(&reason)
+            .bind(tx.now())
+            .execute(tx.conn())
+            .await?;
+        tx.audit(
+            NewEntry::award(who, "expert.conflict.declare", "application", application_id)
+                .programme(e.programme_id)
+                .article(Some(25), DOC)
+                .summary(format!("{}申请回避{}：{reason}", e.name, a.org.name))
+                .detail(serde_json::json!({"expert": expert_id, "reason": reason})),
+        )
+        .await?;
+        let office: Vec<i64> = sqlx::query("SELECT DISTINCT user_id FROM role_grants WHERE role = 'city_office' AND programme_id = $1")
+            .bind(e.programme_id)
+            .fetch_all(tx.conn())
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        Store::notify_users(
+            &mut tx,
+            &office,
+            &format!("评审员申请回避：{}", a.org.name),
+            &format!("评审员{}申报与{}存在利益冲突，已不能查看该单位材料。如该单位已分配给其所在评审组，请调整分配（《管理办法》第二十五条）。理由：{reason}", e.name, a.org.name),
+            Some(&format!("/office/sessions/{}/review", a.session_id)),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Import experts from a checked workbook: new ID numbers are added, known ones updated,
+    /// history rows added unless the same row is already on file. All or nothing.
+    pub async fn import_experts(
+        &self,
+        who: &Who,
+        programme_id: i64,
+        rows: &[ImportExpert],
+        now: jiff::Timestamp,
+    ) -> Result<ImportReport> {
+        let mut checked = Vec::new();
+        for r in rows {
+            let p = check_profile(&r.form).map_err(|e| match e {
+                Error::Invalid { field, zh, en } => Error::Invalid {
+                    field,
+                    zh: format!("{}：{zh}", r.origin),
+                    en: format!("{}: {en}", r.origin),
+                },
+                other => other,
+            })?;
+            let uid = self.link_user(programme_id, &r.form.username).await?;
+            checked.push((r, p, uid));
+        }
+        let existing = self.experts(programme_id).await?;
+        let mut report = ImportReport::default();
+        let mut tx = self.write(now).await?;
+        let today = crate::today(tx.now());
+        for (r, p, uid) in &checked {
+            let known = existing.iter().find(|e| e.id_number == p.id_number);
+            let uid = uid.or(known.and_then(|k| k.user_id));
+            let id = Self::upsert_expert(&mut tx, who, programme_id, known.map(|k| k.id), &r.form, p, uid).await?;
+            if known.is_some() {
+                report.updated += 1;
+            } else {
+                report.created += 1;
+            }
+            for h in &r.history {
+                if known.is_some_and(|k| has_history(k, h)) {
+                    continue;
+                }
+                Self::insert_history(&mut tx, id, h, today).await.map_err(|e| match e {
+                    Error::Invalid { field, zh, en } => Error::Invalid {
+                        field,
+                        zh: format!("{}：{zh}", r.origin),
+                        en: format!("{}: {en}", r.origin),
+                    },
+                    other => other,
+                })?;
+                report.history_added += 1;
+            }
+            for (kind, reason, on) in &r.sanctions {
+                if known.is_some_and(|k| k.sanctions.iter().any(|s| s.kind == *kind && s.reason == *reason)) {
+                    continue;
+                }
+                sqlx::query("INSERT INTO expert_sanctions (expert_id, kind, reason, decided_on, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(id)
+                    .bind(kind)
+                    .bind(reason)
+                    .bind(on)
+                    .bind(tx.now())
+                    .bind(who.user_id)
+                    .execute(tx.conn())
+                    .await?;
+            }
+            if r.removed || r.sanctions.iter().any(|(k, ..)| k == "removal") {
+                sqlx::query("UPDATE experts SET removed_at = COALESCE(removed_at, $1) WHERE id = $2")
+                    .bind(tx.now())
+                    .bind(id)
+                    .execute(tx.conn())
+                    .await?;
+            }
+        }
+        tx.audit(
+            NewEntry::award(who, "expert.import", "programme", programme_id)
+                .programme(programme_id)
+                .article(Some(7), DOC)
+                .summary(format!(
+                    "导入专家库：新增{}人，更新{}人，新增记录{}条",
+                    report.created, report.updated, report.history_added
+                ))
+                .detail(serde_json::json!({
+                    "created": report.created, "updated": report.updated, "history": report.history_added,
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// What the core needs about an applicant to find conflicts: its name, code and the
+    /// competitors it named.
+    pub async fn applicant_facts(&self, application_id: i64) -> Result<ApplicantFacts> {
+        let a = self.application(application_id).await?;
+        Ok(applicant_facts_of(&a))
+    }
+
+    /// The conflicts between one expert and one application, with their grounds and dates.
+    pub async fn conflicts_of(
+        &self,
+        e: &Expert,
+        application_id: i64,
+        today: Date,
+    ) -> Result<Vec<Conflict>> {
+        let a = self.applicant_facts(application_id).await?;
+        let lookback = self.lookback_years(e.programme_id, application_id).await?;
+        Ok(qaward_core::conflict::conflicts(&e.facts(), &a, today, lookback))
+    }
+
+    async fn lookback_years(&self, _programme_id: i64, application_id: i64) -> Result<u32> {
+        let sid: i64 = sqlx::query("SELECT session_id FROM applications WHERE id = $1")
+            .bind(application_id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(Error::NotFound)?
+            .get(0);
+        let d = self.session_detail(sid).await?;
+        Ok(d.rules.review.conflict_lookback_years.value)
+    }
+
+    /// A reviewer's standing for one application, from the pool, the teams and the conflicts,
+    /// as of `now`. Returns the application's programme too.
+    pub async fn reviewer_standing(
+        &self,
+        user_id: i64,
+        application_id: i64,
+        now: jiff::Timestamp,
+    ) -> Result<(i64, Standing, Option<Expert>)> {
+        let row = sqlx::query("SELECT s.programme_id, s.stage, a.session_id FROM applications a JOIN award_sessions s ON s.id = a.session_id WHERE a.id = $1")
+            .bind(application_id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(Error::NotFound)?;
+        let pid: i64 = row.get("programme_id");
+        let closed = row.get::<String, _>("stage") == "closed";
+        let Some(e) = self.expert_of_user(pid, user_id).await? else {
+            return Ok((pid, Standing::default(), None));
+        };
+        let today = crate::today(now.as_microsecond());
+        let mut s = Standing {
+            expert: true,
+            removed: e.removed_at.is_some(),
+            qualified: e.qualification(today).is_ok(),
+            ..Standing::default()
+        };
+        s.conflict = !self.conflicts_of(&e, application_id, today).await?.is_empty();
+        if let Some(m) = sqlx::query("SELECT m.leader FROM review_assignments ra JOIN review_teams t ON t.id = ra.team_id JOIN review_team_members m ON m.team_id = t.id WHERE ra.application_id = $1 AND m.expert_id = $2 AND t.dissolved_at IS NULL")
+            .bind(application_id)
+            .bind(e.id)
+            .fetch_optional(self.pool())
+            .await?
+        {
+            s.member = !closed;
+            s.leader = !closed && m.get::<i64, _>(0) != 0;
+        }
+        Ok((pid, s, Some(e)))
+    }
+
+    /// A reviewer's standing in a session: on any of its live teams.
+    pub async fn reviewer_session_standing(
+        &self,
+        user_id: i64,
+        session_id: i64,
+        now: jiff::Timestamp,
+    ) -> Result<(i64, Standing, Option<Expert>)> {
+        let d = self.session_detail(session_id).await?;
+        let pid = d.session.programme_id;
+        let Some(e) = self.expert_of_user(pid, user_id).await? else {
+            return Ok((pid, Standing::default(), None));
+        };
+        let today = crate::today(now.as_microsecond());
+        let mut s = Standing {
+            expert: true,
+            removed: e.removed_at.is_some(),
+            qualified: e.qualification(today).is_ok(),
+            ..Standing::default()
+        };
+        if let Some(m) = sqlx::query("SELECT m.leader FROM review_teams t JOIN review_team_members m ON m.team_id = t.id WHERE t.session_id = $1 AND m.expert_id = $2 AND t.dissolved_at IS NULL")
+            .bind(session_id)
+            .bind(e.id)
+            .fetch_optional(self.pool())
+            .await?
+        {
+            s.member = d.session.stage != qaward_core::stage::Stage::Closed;
+            s.leader = s.member && m.get::<i64, _>(0) != 0;
+        }
+        Ok((pid, s, Some(e)))
+    }
+}
+
+/// The applicant's facts from its application: name, code, and the competitors it named in
+/// the form field `competitors`.
+pub fn applicant_facts_of(a: &crate::applications::Application) -> ApplicantFacts {
+    ApplicantFacts {
+        application_id: a.id,
+        organisation: party(&a.org.name, &a.org.credit_code),
+        competitors: qaward_core::expert::parse_parties(
+            a.values.get("competitors").map(String::as_str).unwrap_or(""),
+        ),
+    }
+}
+
+fn has_history(k: &Expert, h: &HistoryForm) -> bool {
+    let name = h.name.trim();
+    let start = h.start_on.trim();
+    let d = |x: Option<Date>| x.map(|d| d.to_string()).unwrap_or_default();
+    match h.kind.trim() {
+        "employment" => k
+            .employment
+            .iter()
+            .any(|e| e.employer_name == name && d(e.start_on) == start),
+        "training" | "assessment" => k
+            .training
+            .iter()
+            .any(|t| t.course == name && t.held_on.to_string() == start),
+        _ => k
+            .ties
+            .iter()
+            .any(|t| t.kind.code() == h.kind.trim() && t.party_name == name && d(t.start_on) == start),
+    }
+}
+
+fn history_label(kind: &str) -> &'static str {
+    match kind {
+        "employment" => "工作单位",
+        "training" => "培训课程",
+        "assessment" => "考核名称",
+        _ => "关联单位",
+    }
+}
