@@ -2,6 +2,7 @@
 //! policy file on request.
 
 pub mod application;
+pub mod assign;
 pub mod audit;
 pub mod authz;
 pub mod citation;

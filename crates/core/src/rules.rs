@@ -168,10 +168,12 @@ pub struct ReviewRules {
     pub team_size: Rule<u32>,
     /// Step of item percentages.
     pub score_step_percent: Rule<u32>,
-    /// Spread between members' item scores (points) that flags the item for discussion.
+    /// Spread between members' item percentages (percentage points) that flags the item for discussion.
     pub spread_flag_points: Rule<u32>,
     /// Years looked back when detecting conflicts of interest.
     pub conflict_lookback_years: Rule<u32>,
+    /// Most applications one team reviews in a session.
+    pub team_load_max: Rule<u32>,
 }
 
 /// The application package.

@@ -16,7 +16,10 @@ use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 /// The measures the pool rests on.
-pub const DOC: &str = "清远市政府质量奖管理办法";
+pub const DOC: (&str, &str) = (
+    "清远市政府质量奖管理办法",
+    "Qingyuan City Government Quality Award Management Measures",
+);
 
 /// One job.
 #[derive(Debug, Clone)]
@@ -771,7 +774,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, action, "expert", id)
                 .programme(programme_id)
-                .article(Some(7), DOC)
+                .article(Some(7), DOC.0)
                 .summary(summary)
                 .detail(serde_json::json!({
                     "level": p.level.code(),
@@ -890,7 +893,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, "expert.history", "expert", expert_id)
                 .programme(e.programme_id)
-                .article(Some(if h.kind.contains("train") || h.kind == "assessment" { 8 } else { 25 }), DOC)
+                .article(Some(if h.kind.contains("train") || h.kind == "assessment" { 8 } else { 25 }), DOC.0)
                 .summary(format!("{}：{summary}", e.name))
                 .detail(serde_json::json!({
                     "kind": h.kind, "name": h.name.trim(), "credit_code": h.credit_code.trim(),
@@ -932,7 +935,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, "expert.history.end", "expert", expert_id)
                 .programme(e.programme_id)
-                .article(Some(25), DOC)
+                .article(Some(25), DOC.0)
                 .summary(format!(
                     "{}：{}任职截至{}",
                     e.name,
@@ -1006,7 +1009,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, "expert.sanction", "expert", expert_id)
                 .programme(e.programme_id)
-                .article(Some(24), DOC)
+                .article(Some(24), DOC.0)
                 .summary(format!("{}：{label}。{reason}", e.name))
                 .detail(serde_json::json!({"kind": kind, "reason": reason, "decided_on": on.to_string()}))
                 .state(if kind == "removal" { "removed" } else { "warned" }),
@@ -1049,7 +1052,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, "expert.conflict.declare", "application", application_id)
                 .programme(e.programme_id)
-                .article(Some(25), DOC)
+                .article(Some(25), DOC.0)
                 .summary(format!("{}申请回避{}：{reason}", e.name, a.org.name))
                 .detail(serde_json::json!({"expert": expert_id, "reason": reason})),
         )
@@ -1146,7 +1149,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, "expert.import", "programme", programme_id)
                 .programme(programme_id)
-                .article(Some(7), DOC)
+                .article(Some(7), DOC.0)
                 .summary(format!(
                     "导入专家库：新增{}人，更新{}人，新增记录{}条",
                     report.created, report.updated, report.history_added

@@ -602,7 +602,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, "review.team.create", "review_team", tid)
                 .programme(pid)
-                .article(Some(8), DOC)
+                .article(Some(8), DOC.0)
                 .summary(format!("组建{name}：组长{}，组员{}", names[0], names[1..].join("、")))
                 .detail(serde_json::json!({"session": session_id, "leader": leader, "members": ids}))
                 .state("formed"),
@@ -656,7 +656,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, "review.team.remove", "review_team", team_id)
                 .programme(d.session.programme_id)
-                .article(Some(8), DOC)
+                .article(Some(8), DOC.0)
                 .summary(format!("撤销{name}（尚未分配申报单位）")),
         )
         .await?;
@@ -679,7 +679,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, "review.team.publish", "session", session_id)
                 .programme(d.session.programme_id)
-                .article(Some(8), DOC)
+                .article(Some(8), DOC.0)
                 .summary(format!("在门户网站公布{}评审组组成（{n}个组）", d.session.title)),
         )
         .await?;
@@ -794,7 +794,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, "review.assign.propose", "assignment_run", rid)
                 .programme(d.session.programme_id)
-                .article(Some(8), DOC)
+                .article(Some(8), DOC.0)
                 .summary(format!(
                     "系统提出评审分配方案：随机种子{seed}，分配{}家，未能分配{}家，总代价{}（利益冲突回避为硬约束，第二十五条）",
                     prop.assignments.len(),
@@ -881,7 +881,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, "review.assign.accept", "assignment_run", run_id)
                 .programme(d.session.programme_id)
-                .article(Some(8), DOC)
+                .article(Some(8), DOC.0)
                 .summary(format!("采用评审分配方案（随机种子{}）：分配{n}家申报单位", run.seed))
                 .detail(serde_json::json!({"pairs": pairs, "kept": started})),
         )
@@ -966,7 +966,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, "review.assign.manual", "application", application_id)
                 .programme(d.session.programme_id)
-                .article(Some(8), DOC)
+                .article(Some(8), DOC.0)
                 .summary(format!("人工调整：{}分配给{team_name}。理由：{reason}", a.org.name))
                 .detail(serde_json::json!({"team": team_id, "reason": reason})),
         )
@@ -1001,7 +1001,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, "review.declaration.sign", "expert", e.id)
                 .programme(e.programme_id)
-                .article(Some(25), DOC)
+                .article(Some(25), DOC.0)
                 .summary(format!("{}签署公正性和保密承诺书", e.name))
                 .detail(serde_json::json!({"session": session_id, "text_sha256": hash})),
         )
@@ -1096,7 +1096,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, if submitted { "review.score.revise" } else { "review.score.save" }, "application", application_id)
                 .programme(d.session.programme_id)
-                .article(Some(phase.article()), DOC)
+                .article(Some(phase.article()), DOC.0)
                 .summary(if submitted {
                     format!("{}修改已提交的{}评分（{}，第{version}版）。理由：{}", e.name, phase.zh(), ids.join("、"), reason.trim())
                 } else {
@@ -1134,7 +1134,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, "review.score.submit", "application", application_id)
                 .programme(d.session.programme_id)
-                .article(Some(phase.article()), DOC)
+                .article(Some(phase.article()), DOC.0)
                 .summary(format!("{}提交对{}的{}独立评分", e.name, a.org.name, phase.zh()))
                 .detail(serde_json::json!({"expert": e.id, "phase": phase.code(), "total_hundredths": total}))
                 .state("submitted"),
@@ -1247,7 +1247,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, if submitted { "review.consensus.revise" } else { "review.consensus.save" }, "application", application_id)
                 .programme(d.session.programme_id)
-                .article(Some(phase.article()), DOC)
+                .article(Some(phase.article()), DOC.0)
                 .summary(if submitted {
                     format!("组长{}修改{}的合议意见（第{version}版）。理由：{}", leader.name, a.org.name, reason.trim())
                 } else {
@@ -1288,7 +1288,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, "review.consensus.submit", "application", application_id)
                 .programme(d.session.programme_id)
-                .article(Some(phase.article()), DOC)
+                .article(Some(phase.article()), DOC.0)
                 .summary(format!("组长{}提交{}的{}合议意见：{}分", leader.name, a.org.name, phase.zh(), points_text(total)))
                 .detail(serde_json::json!({"phase": phase.code(), "total_hundredths": total}))
                 .state("consensus"),
@@ -1475,7 +1475,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, "review.onsite.decide", "session", session_id)
                 .programme(pid)
-                .article(Some(15), DOC)
+                .article(Some(15), DOC.0)
                 .summary(if ids.len() > max {
                     format!("确定现场评审名单{}家（超过{max}家，理由：{justification}）：{}", ids.len(), names.join("、"))
                 } else {
