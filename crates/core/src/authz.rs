@@ -243,7 +243,8 @@ pub enum Action {
         organisation_id: i64,
     },
     /// Read an application: its organisation always; once submitted, the county office of its
-    /// county, the city office and discipline of its programme.
+    /// county, the city office and discipline of its programme; the reviewers of the team it is
+    /// assigned to, unless removed or conflicted.
     ViewApplication {
         /// Programme.
         programme_id: i64,
@@ -253,6 +254,8 @@ pub enum Action {
         organisation_id: i64,
         /// Submitted at least once.
         submitted: bool,
+        /// The reader's standing as a reviewer of it (default when not a reviewer).
+        review: Standing,
     },
     /// The county office's verification and recommendation of an application in its county.
     CountyReview {
@@ -472,7 +475,11 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
             county_id,
             organisation_id,
             submitted,
+            review,
         } => {
+            if review.expert && a.has(Role::Reviewer) {
+                return reviewer_gate(a, programme_id, review, false);
+            }
             let own = a.grants.iter().any(|g| {
                 g.role == Role::Applicant
                     && g.programme_id == Some(programme_id)

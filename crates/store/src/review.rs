@@ -208,6 +208,13 @@ pub struct ReviewRow {
     pub onsite: Option<bool>,
 }
 
+impl ReviewRow {
+    /// The consensus total as "612.50" ("" before the consensus).
+    pub fn total_text(&self) -> String {
+        self.total.map(points_text).unwrap_or_default()
+    }
+}
+
 /// A stored run of the optimiser.
 #[derive(Debug, Clone)]
 pub struct Run {
@@ -622,6 +629,43 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(tid)
+    }
+
+    /// The session a team belongs to.
+    pub async fn team_session(&self, team_id: i64) -> Result<i64> {
+        Ok(sqlx::query("SELECT session_id FROM review_teams WHERE id = $1")
+            .bind(team_id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(Error::NotFound)?
+            .get(0))
+    }
+
+    /// The (session, team) pairs an expert sits on, newest first.
+    pub async fn teams_of_expert(&self, expert_id: i64) -> Result<Vec<(i64, i64)>> {
+        Ok(sqlx::query("SELECT t.session_id, t.id FROM review_team_members m JOIN review_teams t ON t.id = m.team_id WHERE m.expert_id = $1 ORDER BY t.session_id DESC, t.id")
+            .bind(expert_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
+    /// The applications assigned to a team.
+    pub async fn team_applications(&self, team_id: i64) -> Result<Vec<crate::applications::Application>> {
+        let ids: Vec<i64> = sqlx::query("SELECT application_id FROM review_assignments WHERE team_id = $1 ORDER BY application_id")
+            .bind(team_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.application(id).await?);
+        }
+        Ok(out)
     }
 
     /// Remove a team that has no applications yet (formed by mistake).

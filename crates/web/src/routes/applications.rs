@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use qaward_core::application::{self as form, Context, Progress, SECTIONS};
-use qaward_core::authz::{Action, Role};
+use qaward_core::authz::{Action, Role, Standing};
 use qaward_core::eligibility::{self, Line, Outcome};
 use qaward_core::stage::Stage;
 use qaward_store::applications::{Application, Registration, Status};
@@ -44,6 +44,7 @@ pub async fn load(st: &AppState, c: &Ctx, aid: i64, edit: bool) -> Result<Loaded
             county_id: None,
             organisation_id: -1,
             submitted: false,
+            review: Standing::default(),
         },
     )?;
     if edit {
@@ -52,11 +53,13 @@ pub async fn load(st: &AppState, c: &Ctx, aid: i64, edit: bool) -> Result<Loaded
             organisation_id: app.org.id,
         })?;
     } else {
+        let review = crate::routes::scoring::standing(st, c, aid).await?;
         c.authorize(Action::ViewApplication {
             programme_id: app.programme_id,
             county_id: app.org.county_id,
             organisation_id: app.org.id,
             submitted: app.status.submitted(),
+            review,
         })?;
     }
     let d = st

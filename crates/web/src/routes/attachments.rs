@@ -274,6 +274,7 @@ async fn attachment_for(st: &AppState, c: &Ctx, id: i64) -> Result<Attachment, A
             county_id: None,
             organisation_id: -1,
             submitted: false,
+            review: qaward_core::authz::Standing::default(),
         },
     )
 }

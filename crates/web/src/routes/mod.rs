@@ -11,6 +11,7 @@ pub mod office;
 pub mod opinions;
 pub mod public;
 pub mod review;
+pub mod scoring;
 pub mod scoped;
 
 use crate::AppState;
@@ -141,6 +142,59 @@ pub fn router(state: AppState) -> Router {
             get(admin::security_page).post(admin::set_security),
         )
         .route("/admin/audit", get(audit::admin_log))
+        .route("/office/sessions/{sid}/review", get(scoring::office_page))
+        .route("/office/sessions/{sid}/teams", post(scoring::create_team))
+        .route("/office/teams/{tid}/remove", post(scoring::remove_team))
+        .route(
+            "/office/sessions/{sid}/teams/publish",
+            post(scoring::publish_teams),
+        )
+        .route("/office/sessions/{sid}/assignment", post(scoring::propose))
+        .route(
+            "/office/assignment-runs/{rid}/accept",
+            post(scoring::accept),
+        )
+        .route(
+            "/office/review/applications/{aid}/team",
+            post(scoring::assign),
+        )
+        .route(
+            "/office/sessions/{sid}/review.xlsx",
+            get(scoring::export_xlsx),
+        )
+        .route("/office/sessions/{sid}/ranking", get(scoring::ranking))
+        .route("/office/sessions/{sid}/onsite", post(scoring::decide_onsite))
+        .route("/review", get(scoring::desk))
+        .route(
+            "/review/sessions/{sid}/declaration",
+            get(scoring::declaration_page).post(scoring::declaration_sign),
+        )
+        .route("/review/applications/{aid}", get(scoring::application))
+        .route(
+            "/review/applications/{aid}/conflict",
+            post(scoring::declare_conflict),
+        )
+        .route(
+            "/review/applications/{aid}/score",
+            get(scoring::scorebook).post(scoring::score_save),
+        )
+        .route(
+            "/review/applications/{aid}/score/autosave",
+            post(scoring::score_autosave),
+        )
+        .route(
+            "/review/applications/{aid}/score/submit",
+            post(scoring::score_submit),
+        )
+        .route(
+            "/review/applications/{aid}/consensus",
+            get(scoring::consensus).post(scoring::consensus_save),
+        )
+        .route("/review/applications/{aid}/report", get(scoring::report))
+        .route(
+            "/review/applications/{aid}/report.pdf",
+            get(scoring::report_pdf),
+        )
         .fallback(public::not_found)
         .with_state(state)
 }
@@ -214,4 +268,27 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/security"),
     ("POST", "/admin/security"),
     ("GET", "/admin/audit"),
+    ("GET", "/office/sessions/{sid}/review"),
+    ("POST", "/office/sessions/{sid}/teams"),
+    ("POST", "/office/teams/{tid}/remove"),
+    ("POST", "/office/sessions/{sid}/teams/publish"),
+    ("POST", "/office/sessions/{sid}/assignment"),
+    ("POST", "/office/assignment-runs/{rid}/accept"),
+    ("POST", "/office/review/applications/{aid}/team"),
+    ("GET", "/office/sessions/{sid}/review.xlsx"),
+    ("GET", "/office/sessions/{sid}/ranking"),
+    ("POST", "/office/sessions/{sid}/onsite"),
+    ("GET", "/review"),
+    ("GET", "/review/sessions/{sid}/declaration"),
+    ("POST", "/review/sessions/{sid}/declaration"),
+    ("GET", "/review/applications/{aid}"),
+    ("POST", "/review/applications/{aid}/conflict"),
+    ("GET", "/review/applications/{aid}/score"),
+    ("POST", "/review/applications/{aid}/score"),
+    ("POST", "/review/applications/{aid}/score/autosave"),
+    ("POST", "/review/applications/{aid}/score/submit"),
+    ("GET", "/review/applications/{aid}/consensus"),
+    ("POST", "/review/applications/{aid}/consensus"),
+    ("GET", "/review/applications/{aid}/report"),
+    ("GET", "/review/applications/{aid}/report.pdf"),
 ];

@@ -1,0 +1,1248 @@
+//! Expert review (Art. 5, 8, 15, 25): the office forms the year's teams, runs the optimiser and
+//! adjusts its proposal, follows progress, ranks and chooses the on-site list; reviewers sign
+//! the declaration, score alone and blind, and the leader forms the consensus; the material
+//! review report as a page and a PDF.
+
+use crate::AppState;
+use crate::ctx::{Ctx, FormData};
+use crate::error::AppError;
+use crate::form::Block;
+use crate::routes::applications::{Loaded, load};
+use crate::view::{FormErrors, PageCtx, download, form_error};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use qaward_core::authz::{Action, Role, Standing};
+use qaward_core::criteria::{Criteria, ItemKind};
+use qaward_core::stage::Stage;
+use qaward_store::experts::Expert;
+use qaward_store::review::{
+    Consensus, OnsiteList, Phase, ReviewRow, Run, ScoreInput, ScoreItem, Scorebook, Team,
+    TeamMember, band_of, item_hundredths, points_text, spread_flags, total_hundredths,
+};
+use qaward_store::sessions::{AwardSession, SessionDetail};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The impartiality and confidentiality declaration each reviewer signs per session (Art. 25).
+pub const DECLARATION: &[&str] = &[
+    "本人自愿参加本届市政府质量奖评审工作，严格遵守《清远市政府质量奖管理办法》及评审工作纪律，坚持公开、公平、公正，独立、客观地评审。",
+    "本人与所评审的申报单位存在下列情形之一的，主动申请回避：现在或近三年内在该单位任职；近三年内为该单位提供咨询、培训服务；持有该单位股份或有其他投资关系；近亲属在该单位任职；本人所在单位与该单位存在竞争关系；其他可能影响公正评审的情形（第二十五条）。",
+    "本人对评审中知悉的申报材料、商业秘密、评审意见和评审结果严格保密，不复制、不外传、不用于评审以外的任何目的。",
+    "本人不接受申报单位的宴请、礼品、礼金及其他可能影响公正评审的利益，不以任何形式干预评审结果。",
+    "如有违反，愿接受警告直至取消评审资格的处理（第二十四条），并承担相应责任。",
+];
+
+/// A reviewer's standing for an application: default for anyone who is not a reviewer.
+pub async fn standing(st: &AppState, c: &Ctx, aid: i64) -> Result<Standing, AppError> {
+    let Some(a) = c.actor() else {
+        return Ok(Standing::default());
+    };
+    if !a.has(Role::Reviewer) {
+        return Ok(Standing::default());
+    }
+    match st.store.reviewer_standing(a.user_id, aid, c.now).await {
+        Ok((_, s, _)) => Ok(s),
+        Err(qaward_store::Error::NotFound) => Ok(Standing::default()),
+        Err(e) => Err(c.store_err(e)),
+    }
+}
+
+fn today(c: &Ctx) -> jiff::civil::Date {
+    c.now
+        .to_zoned_datetime(qaward_core::clock::shanghai())
+        .date()
+}
+
+fn unknown_session() -> Action {
+    Action::ViewProgrammeOffice { programme_id: -1 }
+}
+
+async fn office_session(st: &AppState, c: &Ctx, sid: i64, manage: bool) -> Result<SessionDetail, AppError> {
+    let d = c.found(st.store.session_detail(sid).await, unknown_session())?;
+    let pid = d.session.programme_id;
+    c.authorize(if manage {
+        Action::ManageProgramme { programme_id: pid }
+    } else {
+        Action::ViewProgrammeOffice { programme_id: pid }
+    })?;
+    Ok(d)
+}
+
+/// A pair of the optimiser's proposal, for the page.
+pub struct ProposedRow {
+    /// Application.
+    pub application_id: i64,
+    /// Name.
+    pub name: String,
+    /// Industry.
+    pub industry: String,
+    /// Team name.
+    pub team: String,
+    /// Members of the team who know the industry.
+    pub matches: usize,
+    /// Differs from the current assignment.
+    pub changed: bool,
+}
+
+/// An expert who can be put on a team.
+pub struct Candidate {
+    /// Expert.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Level.
+    pub level: String,
+    /// Sections.
+    pub industries: String,
+    /// Employer.
+    pub employer: String,
+    /// Can lead.
+    pub can_lead: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "office_review.html")]
+struct OfficeReviewPage {
+    c: PageCtx,
+    session: AwardSession,
+    manage: bool,
+    can_form: bool,
+    teams: Vec<Team>,
+    candidates: Vec<Candidate>,
+    team_size: u32,
+    load_max: u32,
+    run: Option<Run>,
+    proposed: Vec<ProposedRow>,
+    unplaced: Vec<(String, String)>,
+    rows: Vec<ReviewRow>,
+    late: bool,
+    flag_points: u32,
+    deadline: String,
+    errors: FormErrors,
+    form: HashMap<String, String>,
+    notice: Option<String>,
+}
+
+fn sections_label(v: &[char]) -> String {
+    v.iter()
+        .map(|s| {
+            format!(
+                "{s} {}",
+                qaward_core::industry::section_zh(*s).unwrap_or("")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+async fn office_review_view(
+    st: &AppState,
+    c: &Ctx,
+    sid: i64,
+    f: Option<&FormData>,
+    errors: FormErrors,
+    notice: Option<String>,
+) -> Result<OfficeReviewPage, AppError> {
+    let d = office_session(st, c, sid, false).await?;
+    let pid = d.session.programme_id;
+    let manage = c
+        .authorize(Action::ManageProgramme { programme_id: pid })
+        .is_ok();
+    let day = today(c);
+    let se = |e| c.store_err(e);
+    let teams = st.store.teams_on(sid, day).await.map_err(se)?;
+    let pool = st.store.experts(pid).await.map_err(|e| c.store_err(e))?;
+    let on_team: Vec<i64> = teams
+        .iter()
+        .filter(|t| t.dissolved_at.is_none())
+        .flat_map(|t| t.members.iter().map(|m| m.expert_id))
+        .collect();
+    let candidates = pool
+        .iter()
+        .filter(|e| !on_team.contains(&e.id) && e.qualification(day).is_ok())
+        .map(|e| Candidate {
+            id: e.id,
+            name: e.name.clone(),
+            level: e.level.zh().to_owned(),
+            industries: sections_label(&e.industries),
+            employer: e
+                .employer()
+                .map(|j| j.employer_name.clone())
+                .unwrap_or_default(),
+            can_lead: qaward_core::expert::can_lead(&e.facts(), day).is_ok(),
+        })
+        .collect();
+    let rows = st
+        .store
+        .review_rows(sid, Phase::Material, day)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let run = st.store.latest_run(sid).await.map_err(|e| c.store_err(e))?;
+    let mut proposed = Vec::new();
+    let mut unplaced = Vec::new();
+    if let Some(r) = &run {
+        for (a, t) in r.pairs() {
+            let row = rows.iter().find(|x| x.application_id == a);
+            let team = teams.iter().find(|x| x.id == t);
+            let section = row.and_then(|r| r.section);
+            proposed.push(ProposedRow {
+                application_id: a,
+                name: row.map(|r| r.name.clone()).unwrap_or_else(|| format!("#{a}")),
+                industry: row.map(|r| r.industry.clone()).unwrap_or_default(),
+                team: team.map(|t| t.name.clone()).unwrap_or_default(),
+                matches: match (team, section) {
+                    (Some(t), Some(s)) => t.members.iter().filter(|m| m.industries.contains(&s)).count(),
+                    _ => 0,
+                },
+                changed: row.is_some_and(|r| r.team_id != Some(t)),
+            });
+        }
+        if let Some(u) = r.proposal["unplaced"].as_array() {
+            for x in u {
+                let a = x["application"].as_i64().unwrap_or(0);
+                let name = rows
+                    .iter()
+                    .find(|r| r.application_id == a)
+                    .map(|r| r.name.clone())
+                    .unwrap_or_else(|| format!("#{a}"));
+                let why = x[if c.page().zh() { "zh" } else { "en" }]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned();
+                unplaced.push((name, why));
+            }
+        }
+    }
+    let end = d
+        .windows
+        .get(&Stage::MaterialReview)
+        .and_then(|w| w.ends_on);
+    let page = c.page();
+    let form = f
+        .map(|f| f.pairs().iter().cloned().collect())
+        .unwrap_or_default();
+    Ok(OfficeReviewPage {
+        manage,
+        can_form: matches!(
+            d.session.stage,
+            Stage::EligibilityReview | Stage::MaterialReview
+        ),
+        teams,
+        candidates,
+        team_size: d.rules.review.team_size.value,
+        load_max: d.rules.review.team_load_max.value,
+        run,
+        proposed,
+        unplaced,
+        rows,
+        late: end.is_some_and(|e| day > e),
+        flag_points: d.rules.review.spread_flag_points.value,
+        deadline: end.map(|e| page.date(e)).unwrap_or_default(),
+        session: d.session,
+        errors,
+        form,
+        notice,
+        c: page,
+    })
+}
+
+/// `GET /office/sessions/{sid}/review`: teams, assignment and progress of the material review.
+pub async fn office_page(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(sid): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<impl IntoResponse, AppError> {
+    let notice = q.get("done").map(|d| {
+        let p = c.page();
+        match d.as_str() {
+            "team" => p.t("评审组已组建，组员已收到通知。"),
+            "removed" => p.t("评审组已撤销。"),
+            "published" => p.t("评审组组成已在门户网站公布。"),
+            "proposed" => p.t("系统已提出分配方案，请核对后采用。"),
+            "accepted" => p.t("已采用分配方案。"),
+            "assigned" => p.t("分配已调整，调整理由已存档。"),
+            _ => String::new(),
+        }
+    });
+    office_review_view(&st, &c, sid, None, FormErrors::default(), notice).await
+}
+
+async fn office_result(
+    st: &AppState,
+    c: &Ctx,
+    sid: i64,
+    f: &FormData,
+    r: qaward_store::Result<()>,
+    done: &str,
+    anchor: &str,
+) -> Result<Response, AppError> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/office/sessions/{sid}/review?done={done}#{anchor}")).into_response()),
+        Err(e) => {
+            let errors = form_error(c, e)?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                office_review_view(st, c, sid, Some(f), errors, None).await?,
+            )
+                .into_response())
+        }
+    }
+}
+
+/// `POST /office/sessions/{sid}/teams`: form a team.
+pub async fn create_team(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(sid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    office_session(&st, &c, sid, true).await?;
+    let leader: i64 = f.get("leader").parse().unwrap_or(0);
+    let r = if leader == 0 {
+        Err(qaward_store::Error::invalid(
+            "leader",
+            "“组长”：请选择一位可任组长的评审员。",
+            "Leader: choose a leader-eligible reviewer.",
+        ))
+    } else {
+        let members: Vec<i64> = f.all("member").iter().filter_map(|v| v.parse().ok()).collect();
+        st.store
+            .create_team(&c.who(Role::CityOffice.code()), sid, &f.get("name"), leader, &members, c.now)
+            .await
+            .map(|_| ())
+    };
+    office_result(&st, &c, sid, &f, r, "team", "teams").await
+}
+
+/// `POST /office/teams/{tid}/remove`: remove a team with no applications.
+pub async fn remove_team(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(tid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    let sid = c.found(st.store.team_session(tid).await, unknown_session())?;
+    office_session(&st, &c, sid, true).await?;
+    let r = st.store.remove_team(&c.who(Role::CityOffice.code()), tid, c.now).await;
+    office_result(&st, &c, sid, &f, r, "removed", "teams").await
+}
+
+/// `POST /office/sessions/{sid}/teams/publish`: publish the composition (Art. 8).
+pub async fn publish_teams(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(sid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    office_session(&st, &c, sid, true).await?;
+    let r = st
+        .store
+        .publish_teams(&c.who(Role::CityOffice.code()), sid, c.now)
+        .await
+        .map(|_| ());
+    office_result(&st, &c, sid, &f, r, "published", "teams").await
+}
+
+/// `POST /office/sessions/{sid}/assignment`: run the optimiser (with a seed to reproduce one).
+pub async fn propose(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(sid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    office_session(&st, &c, sid, true).await?;
+    let seed_text = f.get("seed");
+    let r = match seed_text.trim() {
+        "" => Ok(None),
+        t => t.parse::<u64>().map(Some).map_err(|_| {
+            qaward_store::Error::invalid(
+                "seed",
+                "“随机种子”：应为非负整数；留空则由系统生成并记录。",
+                "Seed: a whole number, or leave it empty for a recorded random one.",
+            )
+        }),
+    };
+    let r = match r {
+        Ok(seed) => st
+            .store
+            .propose_assignment(&c.who(Role::CityOffice.code()), sid, seed, c.now)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    office_result(&st, &c, sid, &f, r, "proposed", "assignment").await
+}
+
+/// `POST /office/assignment-runs/{rid}/accept`: apply a proposal.
+pub async fn accept(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(rid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    let run = c.found(st.store.assignment_run(rid).await, unknown_session())?;
+    office_session(&st, &c, run.session_id, true).await?;
+    let r = st
+        .store
+        .accept_assignment(&c.who(Role::CityOffice.code()), rid, c.now)
+        .await
+        .map(|_| ());
+    office_result(&st, &c, run.session_id, &f, r, "accepted", "progress").await
+}
+
+/// `POST /office/review/applications/{aid}/team`: change one assignment by hand.
+pub async fn assign(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    let app = c.found(st.store.application(aid).await, unknown_session())?;
+    office_session(&st, &c, app.session_id, true).await?;
+    let team: i64 = f.get("team").parse().unwrap_or(0);
+    let r = if team == 0 {
+        Err(qaward_store::Error::invalid(
+            "team",
+            "“评审组”：请选择评审组。",
+            "Team: choose a team.",
+        ))
+    } else {
+        st.store
+            .assign_application(&c.who(Role::CityOffice.code()), aid, team, &f.get("reason"), c.now)
+            .await
+    };
+    office_result(&st, &c, app.session_id, &f, r, "assigned", "progress").await
+}
+
+/// `GET /office/sessions/{sid}/review.xlsx`: teams, assignments and every score.
+pub async fn export_xlsx(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(sid): Path<i64>,
+) -> Result<Response, AppError> {
+    let d = office_session(&st, &c, sid, false).await?;
+    let day = today(&c);
+    let crit = st.store.criteria(&d.rules.meta.criteria).await.map_err(|e| c.store_err(e))?;
+    let rows = st.store.review_rows(sid, Phase::Material, day).await.map_err(|e| c.store_err(e))?;
+    let mut headers = vec!["申报单位", "县（市、区）", "所属行业", "评审组", "评审员", "状态"];
+    let ids: Vec<String> = crit.items().map(|i| format!("{} {}", i.id, i.name)).collect();
+    headers.extend(ids.iter().map(String::as_str));
+    headers.push("总分");
+    let mut out = Vec::new();
+    for r in &rows {
+        let books = st.store.team_books(r.application_id, Phase::Material, day).await.map_err(|e| c.store_err(e))?;
+        for (m, b) in &books {
+            let mut line = vec![
+                r.name.clone(),
+                r.county.clone(),
+                r.industry.clone(),
+                r.team_name.clone(),
+                format!("{}{}", m.name, if m.leader { "（组长）" } else { "" }),
+                if b.submitted_at.is_some() { "已提交".into() } else { format!("草稿 {}/{}", b.scored(), crit.items().count()) },
+            ];
+            for it in crit.items() {
+                line.push(b.items.get(&it.id).and_then(|s| s.percent).map(|p| format!("{p}%")).unwrap_or_default());
+            }
+            line.push(points_text(total_hundredths(&crit, &b.items)));
+            out.push(line);
+        }
+        let cons = st.store.consensus(r.application_id, Phase::Material).await.map_err(|e| c.store_err(e))?;
+        let mut line = vec![
+            r.name.clone(),
+            r.county.clone(),
+            r.industry.clone(),
+            r.team_name.clone(),
+            "评审组合议".into(),
+            if cons.submitted_at.is_some() { "已提交".into() } else { "未提交".into() },
+        ];
+        for it in crit.items() {
+            line.push(cons.items.get(&it.id).and_then(|s| s.percent).map(|p| format!("{p}%")).unwrap_or_default());
+        }
+        line.push(points_text(total_hundredths(&crit, &cons.items)));
+        out.push(line);
+    }
+    let bytes = qaward_docs::table_xlsx("资料评审评分", &headers, &out).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download(bytes, crate::view::XLSX, &format!("{}资料评审评分.xlsx", d.session.title)))
+}
+
+/// A row of the ranking.
+pub struct RankRow {
+    /// Rank.
+    pub rank: usize,
+    /// The row.
+    pub r: ReviewRow,
+    /// Total as text.
+    pub total: String,
+    /// Ticked.
+    pub checked: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "office_ranking.html")]
+struct RankingPage {
+    c: PageCtx,
+    session: AwardSession,
+    manage: bool,
+    rows: Vec<RankRow>,
+    max: u32,
+    list: Option<OnsiteList>,
+    ready: bool,
+    justification: String,
+    errors: FormErrors,
+}
+
+async fn ranking_view(st: &AppState, c: &Ctx, sid: i64, f: Option<&FormData>, errors: FormErrors) -> Result<RankingPage, AppError> {
+    let d = office_session(st, c, sid, false).await?;
+    let manage = c.authorize(Action::ManageProgramme { programme_id: d.session.programme_id }).is_ok();
+    let mut rows = st.store.review_rows(sid, Phase::Material, today(c)).await.map_err(|e| c.store_err(e))?;
+    rows.sort_by(|a, b| b.total.cmp(&a.total).then(a.application_id.cmp(&b.application_id)));
+    let list = st.store.onsite_list(sid).await.map_err(|e| c.store_err(e))?;
+    let max = d.rules.review.onsite_max.value;
+    let chosen: Vec<i64> = f.map(|f| f.all("application_id").iter().filter_map(|v| v.parse().ok()).collect()).unwrap_or_default();
+    let ready = !rows.is_empty() && rows.iter().all(|r| r.consensus_submitted);
+    let rows = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| RankRow {
+            rank: i + 1,
+            total: r.total.map(points_text).unwrap_or_default(),
+            checked: match (&list, f) {
+                (Some(l), _) => l.entries.iter().any(|(a, ..)| *a == r.application_id),
+                (None, Some(_)) => chosen.contains(&r.application_id),
+                (None, None) => false,
+            },
+            r,
+        })
+        .collect();
+    Ok(RankingPage {
+        c: c.page(),
+        manage,
+        rows,
+        max,
+        justification: f.map(|f| f.get("justification")).or_else(|| list.as_ref().map(|l| l.justification.clone())).unwrap_or_default(),
+        list,
+        ready,
+        session: d.session,
+        errors,
+    })
+}
+
+/// `GET /office/sessions/{sid}/ranking`: ranked by consensus score; the on-site list.
+pub async fn ranking(State(st): State<AppState>, c: Ctx, Path(sid): Path<i64>) -> Result<impl IntoResponse, AppError> {
+    ranking_view(&st, &c, sid, None, FormErrors::default()).await
+}
+
+/// `POST /office/sessions/{sid}/onsite`: decide the on-site list (Art. 15).
+pub async fn decide_onsite(State(st): State<AppState>, c: Ctx, Path(sid): Path<i64>, f: FormData) -> Result<Response, AppError> {
+    office_session(&st, &c, sid, true).await?;
+    let chosen: Vec<i64> = f.all("application_id").iter().filter_map(|v| v.parse().ok()).collect();
+    match st.store.decide_onsite_list(&c.who(Role::CityOffice.code()), sid, &chosen, &f.get("justification"), c.now).await {
+        Ok(()) => Ok(Redirect::to(&format!("/office/sessions/{sid}/ranking")).into_response()),
+        Err(e) => {
+            let errors = form_error(&c, e)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, ranking_view(&st, &c, sid, Some(&f), errors).await?).into_response())
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The reviewer's side.
+
+/// One application on a reviewer's desk.
+pub struct DeskApp {
+    /// Application.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Industry.
+    pub industry: String,
+    /// Own items scored.
+    pub scored: usize,
+    /// Own book submitted.
+    pub submitted: bool,
+    /// Consensus submitted.
+    pub consensus: bool,
+    /// Members submitted / members.
+    pub team_done: (usize, usize),
+}
+
+/// One team of the reviewer.
+pub struct DeskTeam {
+    /// Session.
+    pub session: AwardSession,
+    /// Team.
+    pub team: Team,
+    /// Leader of it.
+    pub leader: bool,
+    /// Declaration signed (µs).
+    pub signed: Option<i64>,
+    /// Applications.
+    pub apps: Vec<DeskApp>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "review_desk.html")]
+struct DeskPage {
+    c: PageCtx,
+    teams: Vec<DeskTeam>,
+    experts: Vec<Expert>,
+    items: usize,
+}
+
+/// `GET /review`: the reviewer's desk: teams, declaration, applications and progress.
+pub async fn desk(State(st): State<AppState>, c: Ctx) -> Result<impl IntoResponse, AppError> {
+    c.authorize(Action::ReviewerHome)?;
+    let uid = c.actor().map(|a| a.user_id).unwrap_or(-1);
+    let experts = st.store.experts_of_user(uid).await.map_err(|e| c.store_err(e))?;
+    let day = today(&c);
+    let mut teams = Vec::new();
+    let mut items = 0;
+    for e in experts.iter().filter(|e| e.removed_at.is_none()) {
+        for (sid, tid) in st.store.teams_of_expert(e.id).await.map_err(|e| c.store_err(e))? {
+            let d = st.store.session_detail(sid).await.map_err(|e| c.store_err(e))?;
+            if d.session.stage == Stage::Closed {
+                continue;
+            }
+            let crit = st.store.criteria(&d.rules.meta.criteria).await.map_err(|e| c.store_err(e))?;
+            items = crit.items().count();
+            let Some(team) = st.store.teams_on(sid, day).await.map_err(|e| c.store_err(e))?.into_iter().find(|t| t.id == tid && t.dissolved_at.is_none()) else {
+                continue;
+            };
+            let leader = team.members.iter().any(|m| m.expert_id == e.id && m.leader);
+            let signed = st.store.review_declaration(sid, e.id).await.map_err(|e| c.store_err(e))?;
+            let mut apps = Vec::new();
+            for a in st.store.team_applications(tid).await.map_err(|e| c.store_err(e))? {
+                let books = st.store.team_books(a.id, Phase::Material, day).await.map_err(|e| c.store_err(e))?;
+                let own = books.iter().find(|(m, _)| m.expert_id == e.id).map(|(_, b)| b.clone()).unwrap_or_default();
+                let cons = st.store.consensus(a.id, Phase::Material).await.map_err(|e| c.store_err(e))?;
+                apps.push(DeskApp {
+                    id: a.id,
+                    name: a.org.name.clone(),
+                    industry: a.values.get("industry").cloned().unwrap_or_default(),
+                    scored: own.scored(),
+                    submitted: own.submitted_at.is_some(),
+                    consensus: cons.submitted_at.is_some(),
+                    team_done: (books.iter().filter(|(_, b)| b.submitted_at.is_some()).count(), books.len()),
+                });
+            }
+            teams.push(DeskTeam { session: d.session, team, leader, signed, apps });
+        }
+    }
+    Ok(DeskPage { c: c.page(), teams, experts, items })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "review_declaration.html")]
+struct DeclarationPage {
+    c: PageCtx,
+    session: AwardSession,
+    paragraphs: Vec<&'static str>,
+    signed: Option<i64>,
+    next: String,
+    errors: FormErrors,
+}
+
+async fn declaration_standing(st: &AppState, c: &Ctx, sid: i64) -> Result<(SessionDetail, Expert), AppError> {
+    let d = c.found(st.store.session_detail(sid).await, Action::SignReviewDeclaration { programme_id: -1, standing: Standing::default() })?;
+    let uid = c.actor().map(|a| a.user_id).unwrap_or(-1);
+    let (pid, s, e) = st.store.reviewer_session_standing(uid, sid, c.now).await.map_err(|e| c.store_err(e))?;
+    c.authorize(Action::SignReviewDeclaration { programme_id: pid, standing: s })?;
+    let e = e.ok_or_else(|| c.not_found())?;
+    Ok((d, e))
+}
+
+/// `GET /review/sessions/{sid}/declaration`: the declaration to sign before any material.
+pub async fn declaration_page(State(st): State<AppState>, c: Ctx, Path(sid): Path<i64>, Query(q): Query<HashMap<String, String>>) -> Result<impl IntoResponse, AppError> {
+    let (d, e) = declaration_standing(&st, &c, sid).await?;
+    let signed = st.store.review_declaration(sid, e.id).await.map_err(|e| c.store_err(e))?;
+    Ok(DeclarationPage { c: c.page(), session: d.session, paragraphs: DECLARATION.to_vec(), signed, next: safe_next(q.get("next")), errors: FormErrors::default() })
+}
+
+fn safe_next(n: Option<&String>) -> String {
+    n.filter(|n| n.starts_with("/review/") && !n.contains("//"))
+        .cloned()
+        .unwrap_or_else(|| "/review".into())
+}
+
+/// `POST /review/sessions/{sid}/declaration`: sign it.
+pub async fn declaration_sign(State(st): State<AppState>, c: Ctx, Path(sid): Path<i64>, f: FormData) -> Result<Response, AppError> {
+    let (d, e) = declaration_standing(&st, &c, sid).await?;
+    if f.get("agree") != "yes" {
+        let mut errors = FormErrors::default();
+        errors.push("agree", c.page().t("“承诺”：请阅读并勾选“本人已阅读并承诺遵守以上各项”后签署。"));
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, DeclarationPage { c: c.page(), session: d.session, paragraphs: DECLARATION.to_vec(), signed: None, next: safe_next(Some(&f.get("next"))), errors }).into_response());
+    }
+    st.store
+        .sign_review_declaration(&c.who(Role::Reviewer.code()), sid, &e, &DECLARATION.join("\n"), c.now)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    Ok(Redirect::to(&safe_next(Some(&f.get("next")))).into_response())
+}
+
+/// Everything a reviewer page needs about one application.
+struct ReviewCtx {
+    app: qaward_store::applications::Application,
+    d: SessionDetail,
+    crit: Arc<Criteria>,
+    expert: Expert,
+    standing: Standing,
+}
+
+/// Authorize a reviewer on an application (conflicts and removal first, no override), and send
+/// them to sign the declaration if they have not.
+async fn reviewer_ctx(st: &AppState, c: &Ctx, aid: i64, lead: bool) -> Result<Result<ReviewCtx, Response>, AppError> {
+    let unknown = Action::ReviewApplication { programme_id: -1, standing: Standing::default() };
+    let uid = c.actor().map(|a| a.user_id).unwrap_or(-1);
+    let (pid, s, e) = c.found(st.store.reviewer_standing(uid, aid, c.now).await, unknown)?;
+    c.authorize(if lead {
+        Action::LeadConsensus { programme_id: pid, standing: s }
+    } else {
+        Action::ReviewApplication { programme_id: pid, standing: s }
+    })?;
+    let expert = e.ok_or_else(|| c.not_found())?;
+    let app = st.store.application(aid).await.map_err(|e| c.store_err(e))?;
+    if st.store.review_declaration(app.session_id, expert.id).await.map_err(|e| c.store_err(e))?.is_none() {
+        return Ok(Err(Redirect::to(&format!("/review/sessions/{}/declaration?next={}", app.session_id, urlencoding::encode(&c.path))).into_response()));
+    }
+    let d = st.store.session_detail(app.session_id).await.map_err(|e| c.store_err(e))?;
+    let crit = st.store.criteria(&d.rules.meta.criteria).await.map_err(|e| c.store_err(e))?;
+    Ok(Ok(ReviewCtx { app, d, crit, expert, standing: s }))
+}
+
+macro_rules! reviewer {
+    ($st:expr, $c:expr, $aid:expr, $lead:expr) => {
+        match reviewer_ctx($st, $c, $aid, $lead).await? {
+            Ok(r) => r,
+            Err(redirect) => return Ok(redirect),
+        }
+    };
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "review_application.html")]
+struct ReviewAppPage {
+    c: PageCtx,
+    l: Loaded,
+    sections: Vec<(String, Vec<Block>)>,
+    score: String,
+    leader: bool,
+    book: Scorebook,
+    items: usize,
+    errors: FormErrors,
+    reason: String,
+}
+
+/// `GET /review/applications/{aid}`: the material under review, and the way to one's scorebook.
+pub async fn application(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>) -> Result<Response, AppError> {
+    let r = reviewer!(&st, &c, aid, false);
+    application_view(&st, &c, r, FormErrors::default(), String::new()).await
+}
+
+async fn application_view(st: &AppState, c: &Ctx, r: ReviewCtx, errors: FormErrors, reason: String) -> Result<Response, AppError> {
+    let l = load(st, c, r.app.id, false).await?;
+    let page = c.page();
+    let book = st.store.scorebook(r.app.id, r.expert.id, Phase::Material).await.map_err(|e| c.store_err(e))?;
+    let status = if errors.any() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((status, ReviewAppPage {
+        sections: l.all_blocks(page.lang),
+        score: l.self_score(),
+        c: page,
+        l,
+        leader: r.standing.leader,
+        book,
+        items: r.crit.items().count(),
+        errors,
+        reason,
+    })
+        .into_response())
+}
+
+/// `POST /review/applications/{aid}/conflict`: declare a conflict; access ends at once.
+pub async fn declare_conflict(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>, f: FormData) -> Result<Response, AppError> {
+    let r = reviewer!(&st, &c, aid, false);
+    let reason = f.get("reason");
+    match st.store.declare_conflict(&c.who(Role::Reviewer.code()), r.expert.id, aid, &reason, c.now).await {
+        Ok(()) => Ok(Redirect::to("/review?declared=1").into_response()),
+        Err(e) => {
+            let errors = form_error(&c, e)?;
+            application_view(&st, &c, r, errors, reason).await
+        }
+    }
+}
+
+/// One item of the scorebook form.
+pub struct ItemRow {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Points.
+    pub points: u32,
+    /// Process or result.
+    pub kind: &'static str,
+    /// Category heading, on the first item of a category.
+    pub category: Option<String>,
+    /// Dimensions to judge on (A-D-L-I or Le-T-C-I).
+    pub dims: String,
+    /// The item as shown (typed or stored).
+    pub v: ScoreItem,
+    /// Percentage as text ("" for none).
+    pub percent: String,
+    /// Points earned as text.
+    pub earned: String,
+    /// Message for this item.
+    pub error: String,
+    /// Members' submitted percentages (consensus page).
+    pub members: Vec<(String, Option<u32>)>,
+    /// Mean of members' percentages.
+    pub mean: String,
+    /// Spread (max − min).
+    pub spread: Option<u32>,
+    /// Spread above the threshold.
+    pub flagged: bool,
+}
+
+/// A band and its percentages, for the select.
+pub struct BandOpt {
+    /// Band.
+    pub band: u32,
+    /// Label.
+    pub label: String,
+    /// Percentages.
+    pub percents: Vec<u32>,
+}
+
+fn band_options(crit: &Criteria, step: u32, zh: bool) -> Vec<BandOpt> {
+    crit.bands
+        .iter()
+        .map(|b| BandOpt {
+            band: b.band,
+            label: if zh { format!("第{}档（{}%–{}%）", b.band, b.min_percent, b.max_percent) } else { format!("Band {} ({}–{}%)", b.band, b.min_percent, b.max_percent) },
+            percents: (b.min_percent..=b.max_percent).filter(|p| step == 0 || p % step == 0).collect(),
+        })
+        .collect()
+}
+
+fn typed_inputs(crit: &Criteria, f: &FormData) -> Vec<ScoreInput> {
+    crit.items()
+        .filter(|it| f.pairs().iter().any(|(k, _)| k == &format!("percent.{}", it.id)))
+        .map(|it| ScoreInput {
+            item_id: it.id.clone(),
+            percent: f.get(&format!("percent.{}", it.id)),
+            band: String::new(),
+            strengths: f.raw(&format!("strengths.{}", it.id)),
+            opportunities: f.raw(&format!("opportunities.{}", it.id)),
+            verify_points: f.raw(&format!("verify.{}", it.id)),
+        })
+        .collect()
+}
+
+fn item_rows(crit: &Criteria, stored: &std::collections::BTreeMap<String, ScoreItem>, f: Option<&FormData>, errors: &FormErrors, zh: bool) -> Vec<ItemRow> {
+    let mut rows = Vec::new();
+    for cat in &crit.categories {
+        for (i, it) in cat.items.iter().enumerate() {
+            let v = match f {
+                Some(f) => ScoreItem {
+                    percent: f.get(&format!("percent.{}", it.id)).parse().ok(),
+                    strengths: f.raw(&format!("strengths.{}", it.id)),
+                    opportunities: f.raw(&format!("opportunities.{}", it.id)),
+                    verify_points: f.raw(&format!("verify.{}", it.id)),
+                },
+                None => stored.get(&it.id).cloned().unwrap_or_default(),
+            };
+            let dims = crit
+                .dimensions_for(it.kind)
+                .iter()
+                .map(|d| if zh { d.name.clone() } else { d.name_en.clone() })
+                .collect::<Vec<_>>()
+                .join(" · ");
+            rows.push(ItemRow {
+                id: it.id.clone(),
+                name: if zh { it.name.clone() } else { it.name_en.clone() },
+                points: it.points,
+                kind: match it.kind {
+                    ItemKind::Process => "process",
+                    ItemKind::Result => "result",
+                },
+                category: (i == 0).then(|| format!("{} {}（{}分）", cat.id, if zh { &cat.name } else { &cat.name_en }, cat.points)),
+                dims,
+                percent: v.percent.map(|p| p.to_string()).unwrap_or_default(),
+                earned: v.percent.map(|p| points_text(item_hundredths(it.points, p))).unwrap_or_default(),
+                v,
+                error: errors.of(&format!("item.{}", it.id)),
+                members: Vec::new(),
+                mean: String::new(),
+                spread: None,
+                flagged: false,
+            });
+        }
+    }
+    rows
+}
+
+/// A store error about an item, placed beside that item.
+fn item_errors(c: &Ctx, e: qaward_store::Error, inputs: &[ScoreInput]) -> Result<FormErrors, AppError> {
+    let mut errors = form_error(c, e)?;
+    if let Some(first) = errors.0.first_mut()
+        && let Some(i) = inputs.iter().find(|i| first.message.contains(&i.item_id))
+    {
+        first.field = format!("item.{}", i.item_id);
+    }
+    Ok(errors)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "scorebook.html")]
+struct ScorebookPage {
+    c: PageCtx,
+    app: qaward_store::applications::Application,
+    session: AwardSession,
+    expert: Expert,
+    book: Scorebook,
+    rows: Vec<ItemRow>,
+    bands: Vec<BandOpt>,
+    total: String,
+    open: bool,
+    errors: FormErrors,
+    reason: String,
+    saved: bool,
+}
+
+fn scorebook_view(c: &Ctx, r: ReviewCtx, book: Scorebook, f: Option<&FormData>, errors: FormErrors, saved: bool) -> ScorebookPage {
+    let page = c.page();
+    let zh = page.zh();
+    let step = r.d.rules.review.score_step_percent.value;
+    let rows = item_rows(&r.crit, &book.items, f, &errors, zh);
+    ScorebookPage {
+        total: points_text(total_hundredths(&r.crit, &book.items)),
+        bands: band_options(&r.crit, step, zh),
+        open: r.d.session.stage == Phase::Material.stage(),
+        reason: f.map(|f| f.get("reason")).unwrap_or_default(),
+        c: page,
+        app: r.app,
+        session: r.d.session,
+        expert: r.expert,
+        book,
+        rows,
+        errors,
+        saved,
+    }
+}
+
+/// `GET /review/applications/{aid}/score`: one's own scorebook, blind to the others.
+pub async fn scorebook(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>, Query(q): Query<HashMap<String, String>>) -> Result<Response, AppError> {
+    let r = reviewer!(&st, &c, aid, false);
+    let book = st.store.scorebook(aid, r.expert.id, Phase::Material).await.map_err(|e| c.store_err(e))?;
+    Ok(scorebook_view(&c, r, book, None, FormErrors::default(), q.contains_key("saved")).into_response())
+}
+
+/// `POST /review/applications/{aid}/score`: save (a reason is needed once submitted).
+pub async fn score_save(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>, f: FormData) -> Result<Response, AppError> {
+    let r = reviewer!(&st, &c, aid, false);
+    let inputs = typed_inputs(&r.crit, &f);
+    match st.store.save_scores(&c.who(Role::Reviewer.code()), aid, &r.expert, Phase::Material, &inputs, &f.get("reason"), c.now).await {
+        Ok(()) => Ok(Redirect::to(&format!("/review/applications/{aid}/score?saved=1")).into_response()),
+        Err(e) => {
+            let errors = item_errors(&c, e, &inputs)?;
+            let book = st.store.scorebook(aid, r.expert.id, Phase::Material).await.map_err(|e| c.store_err(e))?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, scorebook_view(&c, r, book, Some(&f), errors, false)).into_response())
+        }
+    }
+}
+
+/// `POST /review/applications/{aid}/score/autosave`: the draft as it is typed.
+pub async fn score_autosave(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>, f: FormData) -> Result<Response, AppError> {
+    let r = reviewer!(&st, &c, aid, false);
+    let inputs = typed_inputs(&r.crit, &f);
+    let page = c.page();
+    let msg = match st.store.save_scores(&c.who(Role::Reviewer.code()), aid, &r.expert, Phase::Material, &inputs, "", c.now).await {
+        Ok(()) => {
+            let t = qaward_core::clock::format_micros(c.now.as_microsecond());
+            format!("{} {}", page.t("草稿已自动保存"), t.get(11..).unwrap_or(&t))
+        }
+        Err(qaward_store::Error::Invalid { zh, en, .. }) => if page.zh() { zh } else { en },
+        Err(e) => return Err(c.store_err(e)),
+    };
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], msg).into_response())
+}
+
+/// `POST /review/applications/{aid}/score/submit`: submit one's independent scores.
+pub async fn score_submit(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>, f: FormData) -> Result<Response, AppError> {
+    let r = reviewer!(&st, &c, aid, false);
+    let inputs = typed_inputs(&r.crit, &f);
+    let who = c.who(Role::Reviewer.code());
+    let res = match st.store.save_scores(&who, aid, &r.expert, Phase::Material, &inputs, "", c.now).await {
+        Ok(()) => st.store.submit_scorebook(&who, aid, &r.expert, Phase::Material, c.now).await,
+        Err(e) => Err(e),
+    };
+    match res {
+        Ok(()) => Ok(Redirect::to(&format!("/review/applications/{aid}/consensus")).into_response()),
+        Err(e) => {
+            let mut errors = form_error(&c, e)?;
+            if let Some(first) = errors.0.first_mut()
+                && let Some(it) = r.crit.items().find(|i| first.message.contains(&i.id))
+            {
+                first.field = format!("item.{}", it.id);
+            }
+            let book = st.store.scorebook(aid, r.expert.id, Phase::Material).await.map_err(|e| c.store_err(e))?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, scorebook_view(&c, r, book, Some(&f), errors, false)).into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "consensus.html")]
+struct ConsensusPage {
+    c: PageCtx,
+    app: qaward_store::applications::Application,
+    session: AwardSession,
+    team: Option<Team>,
+    leader: bool,
+    own_submitted: bool,
+    pending: Vec<String>,
+    cons: Consensus,
+    rows: Vec<ItemRow>,
+    bands: Vec<BandOpt>,
+    total: String,
+    flag_points: u32,
+    flagged: usize,
+    open: bool,
+    summary: String,
+    suggestions: String,
+    reason: String,
+    versions: Vec<qaward_store::review::Version>,
+    errors: FormErrors,
+}
+
+async fn consensus_view(st: &AppState, c: &Ctx, r: ReviewCtx, f: Option<&FormData>, errors: FormErrors) -> Result<ConsensusPage, AppError> {
+    let page = c.page();
+    let zh = page.zh();
+    let day = today(c);
+    let aid = r.app.id;
+    let books = st.store.team_books(aid, Phase::Material, day).await.map_err(|e| c.store_err(e))?;
+    let own_submitted = books.iter().any(|(m, b)| m.expert_id == r.expert.id && b.submitted_at.is_some());
+    let pending: Vec<String> = books.iter().filter(|(_, b)| b.submitted_at.is_none()).map(|(m, _)| m.name.clone()).collect();
+    let cons = st.store.consensus(aid, Phase::Material).await.map_err(|e| c.store_err(e))?;
+    let flag = r.d.rules.review.spread_flag_points.value;
+    let mut rows = item_rows(&r.crit, &cons.items, f, &errors, zh);
+    // Members' scores are shown only to those who have submitted their own (blind review).
+    let visible: Vec<&(TeamMember, Scorebook)> = if own_submitted {
+        books.iter().filter(|(_, b)| b.submitted_at.is_some()).collect()
+    } else {
+        Vec::new()
+    };
+    let submitted_books: Vec<Scorebook> = visible.iter().map(|(_, b)| b.clone()).collect();
+    let flags = spread_flags(&r.crit, &submitted_books, flag);
+    for row in &mut rows {
+        row.members = visible.iter().map(|(m, b)| (m.name.clone(), b.items.get(&row.id).and_then(|s| s.percent))).collect();
+        let ps: Vec<u32> = row.members.iter().filter_map(|(_, p)| *p).collect();
+        if !ps.is_empty() {
+            let sum: u32 = ps.iter().sum();
+            row.mean = format!("{:.1}%", f64::from(sum) / ps.len() as f64);
+            row.spread = Some(ps.iter().max().unwrap_or(&0) - ps.iter().min().unwrap_or(&0));
+        }
+        row.flagged = flags.contains(&row.id);
+    }
+    let team = st.store.team_of(aid, day).await.map_err(|e| c.store_err(e))?;
+    Ok(ConsensusPage {
+        total: points_text(total_hundredths(&r.crit, &cons.items)),
+        bands: band_options(&r.crit, r.d.rules.review.score_step_percent.value, zh),
+        flagged: flags.len(),
+        flag_points: flag,
+        open: r.d.session.stage == Phase::Material.stage(),
+        summary: f.map(|f| f.raw("summary")).unwrap_or_else(|| cons.summary.clone()),
+        suggestions: f.map(|f| f.raw("suggestions")).unwrap_or_else(|| cons.suggestions.clone()),
+        reason: f.map(|f| f.get("reason")).unwrap_or_default(),
+        versions: st.store.score_versions(aid, Phase::Material).await.map_err(|e| c.store_err(e))?,
+        leader: r.standing.leader,
+        own_submitted,
+        pending,
+        cons,
+        rows,
+        team,
+        c: page,
+        app: r.app,
+        session: r.d.session,
+        errors,
+    })
+}
+
+/// `GET /review/applications/{aid}/consensus`: every member's score (once one's own is
+/// submitted), mean, spread and flags; the leader records the agreed score per item.
+pub async fn consensus(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>) -> Result<Response, AppError> {
+    let r = reviewer!(&st, &c, aid, false);
+    Ok(consensus_view(&st, &c, r, None, FormErrors::default()).await?.into_response())
+}
+
+/// `POST /review/applications/{aid}/consensus`: the leader saves the consensus.
+pub async fn consensus_save(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>, f: FormData) -> Result<Response, AppError> {
+    let r = reviewer!(&st, &c, aid, true);
+    let inputs = typed_inputs(&r.crit, &f);
+    let who = c.who(Role::Reviewer.code());
+    let mut res = st.store.save_consensus(&who, aid, &r.expert, Phase::Material, &inputs, &f.raw("summary"), &f.raw("suggestions"), &f.get("reason"), c.now).await;
+    if res.is_ok() && f.get("submit") == "1" {
+        res = st.store.submit_consensus(&who, aid, &r.expert, Phase::Material, c.now).await;
+    }
+    match res {
+        Ok(()) => Ok(Redirect::to(&format!("/review/applications/{aid}/consensus?saved=1")).into_response()),
+        Err(e) => {
+            let errors = item_errors(&c, e, &inputs)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, consensus_view(&st, &c, r, Some(&f), errors).await?).into_response())
+        }
+    }
+}
+
+/// One category of the report.
+pub struct ReportCategory {
+    /// Id and name.
+    pub title: String,
+    /// Points.
+    pub points: u32,
+    /// Score.
+    pub score: String,
+    /// Items.
+    pub items: Vec<ItemRow>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "review_report.html")]
+struct ReportPage {
+    c: PageCtx,
+    app: qaward_store::applications::Application,
+    session: AwardSession,
+    team: Option<Team>,
+    cons: Consensus,
+    categories: Vec<ReportCategory>,
+    total: String,
+    outcome: Option<bool>,
+    justification: String,
+}
+
+struct ReportData {
+    app: qaward_store::applications::Application,
+    d: SessionDetail,
+    crit: Arc<Criteria>,
+    team: Option<Team>,
+    cons: Consensus,
+    outcome: Option<bool>,
+    justification: String,
+}
+
+async fn report_data(st: &AppState, c: &Ctx, aid: i64) -> Result<ReportData, AppError> {
+    let unknown = Action::ViewReviewReport { programme_id: -1, organisation_id: -1, standing: Standing::default(), released: false };
+    let app = c.found(st.store.application(aid).await, unknown)?;
+    let review = standing(st, c, aid).await?;
+    let released = st.store.feedback_released(aid).await.map_err(|e| c.store_err(e))?;
+    c.authorize(Action::ViewReviewReport { programme_id: app.programme_id, organisation_id: app.org.id, standing: review, released })?;
+    let d = st.store.session_detail(app.session_id).await.map_err(|e| c.store_err(e))?;
+    let crit = st.store.criteria(&d.rules.meta.criteria).await.map_err(|e| c.store_err(e))?;
+    let cons = st.store.consensus(aid, Phase::Material).await.map_err(|e| c.store_err(e))?;
+    let team = st.store.team_of(aid, today(c)).await.map_err(|e| c.store_err(e))?;
+    let list = st.store.onsite_list(app.session_id).await.map_err(|e| c.store_err(e))?;
+    Ok(ReportData {
+        outcome: list.as_ref().map(|l| l.entries.iter().any(|(a, ..)| *a == aid)),
+        justification: list.map(|l| l.justification).unwrap_or_default(),
+        app,
+        d,
+        crit,
+        team,
+        cons,
+    })
+}
+
+fn report_categories(r: &ReportData, zh: bool) -> Vec<ReportCategory> {
+    let rows = item_rows(&r.crit, &r.cons.items, None, &FormErrors::default(), zh);
+    r.crit
+        .categories
+        .iter()
+        .map(|cat| {
+            let items: Vec<ItemRow> = rows.iter().filter(|x| cat.items.iter().any(|i| i.id == x.id)).map(|x| ItemRow { category: None, members: Vec::new(), ..clone_row(x) }).collect();
+            let score: i64 = cat.items.iter().filter_map(|i| r.cons.items.get(&i.id).and_then(|s| s.percent).map(|p| item_hundredths(i.points, p))).sum();
+            ReportCategory { title: format!("{} {}", cat.id, if zh { &cat.name } else { &cat.name_en }), points: cat.points, score: points_text(score), items }
+        })
+        .collect()
+}
+
+fn clone_row(x: &ItemRow) -> ItemRow {
+    ItemRow {
+        id: x.id.clone(),
+        name: x.name.clone(),
+        points: x.points,
+        kind: x.kind,
+        category: x.category.clone(),
+        dims: x.dims.clone(),
+        v: x.v.clone(),
+        percent: x.percent.clone(),
+        earned: x.earned.clone(),
+        error: String::new(),
+        members: Vec::new(),
+        mean: String::new(),
+        spread: None,
+        flagged: false,
+    }
+}
+
+/// `GET /review/applications/{aid}/report`: the material review report (Art. 15).
+pub async fn report(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>) -> Result<impl IntoResponse, AppError> {
+    let r = report_data(&st, &c, aid).await?;
+    let page = c.page();
+    Ok(ReportPage {
+        categories: report_categories(&r, page.zh()),
+        total: points_text(total_hundredths(&r.crit, &r.cons.items)),
+        c: page,
+        session: r.d.session,
+        app: r.app,
+        team: r.team,
+        cons: r.cons,
+        outcome: r.outcome,
+        justification: r.justification,
+    })
+}
+
+/// `GET /review/applications/{aid}/report.pdf`: the same report as a PDF.
+pub async fn report_pdf(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>) -> Result<Response, AppError> {
+    let r = report_data(&st, &c, aid).await?;
+    let cats = report_categories(&r, true);
+    let team = r.team.as_ref();
+    let data = serde_json::json!({
+        "title": "资料评审报告",
+        "programme_name": r.d.session.programme_name,
+        "session_title": r.d.session.title,
+        "demo": r.d.rules.meta.demo,
+        "issuer": "清远市质量强市工作领导小组办公室",
+        "report_no": format!("{}-MR-{:04}", r.d.session.year, r.app.id),
+        "organisation": r.app.org.name,
+        "credit_code": r.app.org.credit_code,
+        "county": r.app.org.county_name.clone().unwrap_or_default(),
+        "team": team.map(|t| t.name.clone()).unwrap_or_default(),
+        "leader": team.map(|t| t.leader().to_owned()).unwrap_or_default(),
+        "members": team.map(|t| t.members.iter().filter(|m| !m.leader).map(|m| m.name.clone()).collect::<Vec<_>>()).unwrap_or_default(),
+        "submitted_at": r.cons.submitted_at.map(qaward_core::clock::format_micros).unwrap_or_default(),
+        "total": points_text(total_hundredths(&r.crit, &r.cons.items)),
+        "max_total": r.crit.meta.total,
+        "criteria": r.crit.meta.name,
+        "categories": cats.iter().zip(&r.crit.categories).map(|(rc, cat)| serde_json::json!({
+            "id": cat.id, "name": cat.name, "points": cat.points, "score": rc.score,
+            "items": rc.items.iter().map(|i| serde_json::json!({
+                "id": i.id, "name": i.name, "points": i.points,
+                "percent": i.v.percent, "band": i.v.percent.and_then(|p| band_of(&r.crit, p)),
+                "score": i.earned, "strengths": i.v.strengths, "opportunities": i.v.opportunities, "verify_points": i.v.verify_points,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "summary": r.cons.summary,
+        "suggestions": r.cons.suggestions,
+        "outcome": r.outcome.map(|o| if o { "入选现场评审" } else { "未入选现场评审" }),
+        "onsite_justification": (!r.justification.is_empty()).then_some(r.justification.clone()),
+        "generated_at": qaward_core::clock::format_micros(c.now.as_microsecond()),
+    });
+    let engine = st.pdf().await?;
+    let bytes = tokio::task::spawn_blocking(move || engine.render(qaward_docs::Template::ReviewReport, &data))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download(bytes, "application/pdf", &format!("{}资料评审报告.pdf", r.app.org.name)))
+}
