@@ -48,9 +48,11 @@ pub struct Demo {
     pub applications: Vec<(String, i64, String)>,
     /// Demo requests for departments' opinions: (department code, request id).
     pub opinion_requests: Vec<(String, i64)>,
+    /// The review-stage demonstration programme.
+    pub review: crate::demo_review::ReviewDemo,
 }
 
-fn at(d: Date) -> jiff::Timestamp {
+pub(crate) fn at(d: Date) -> jiff::Timestamp {
     at_shanghai(d, 9, 30)
 }
 
@@ -135,7 +137,7 @@ fn plan_2026() -> Vec<(Stage, Date, Date)> {
     ]
 }
 
-fn grant(role: Role, p: i64) -> Grant {
+pub(crate) fn grant(role: Role, p: i64) -> Grant {
     Grant {
         role,
         programme_id: Some(p),
@@ -524,8 +526,11 @@ pub async fn build(store: &Store, files: &std::path::Path) -> qaward_store::Resu
 
     let (applicants, opinion_requests) =
         applicants(store, &files, pid, s26, &hash, &counties).await?;
+    let review = crate::demo_review::build(store, &files, &hash).await?;
+    logins.extend(review.logins.iter().cloned());
 
     Ok(Demo {
+        review,
         applications: applicants,
         opinion_requests,
         programme_id: pid,

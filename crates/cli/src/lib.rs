@@ -2,4 +2,5 @@
 //! the fictional demonstration data.
 
 pub mod demo;
+pub mod demo_review;
 pub mod setup;

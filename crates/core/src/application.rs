@@ -202,6 +202,13 @@ pub const SECTIONS: &[Section] = &[
             ),
             f("size", "企业规模", "Size", Kind::Choice(SIZES), true),
             f(
+                "competitors",
+                "主要竞争对手（评审回避用，每行一个单位名称或统一社会信用代码）",
+                "Main competitors (for reviewer recusal: one name or credit code per line)",
+                Kind::Long(1000),
+                false,
+            ),
+            f(
                 "legal_rep",
                 "法定代表人",
                 "Legal representative",

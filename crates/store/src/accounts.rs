@@ -335,6 +335,30 @@ impl Store {
         Ok(id)
     }
 
+    /// Give an existing account one more role (the system administrator's act), in `tx`.
+    pub async fn add_grant(tx: &mut Tx, who: &Who, user_id: i64, g: &Grant) -> Result<()> {
+        let now = tx.now();
+        sqlx::query(
+            "INSERT INTO role_grants (user_id, role, programme_id, county_id, department_id, organisation_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(user_id)
+        .bind(g.role.code())
+        .bind(g.programme_id)
+        .bind(g.county_id)
+        .bind(g.department_id)
+        .bind(g.organisation_id)
+        .bind(now)
+        .execute(tx.conn())
+        .await?;
+        tx.audit(
+            NewEntry::admin(who, "user.grant", "user", user_id)
+                .summary(format!("授予角色：{}（评选项目 {}）", g.role.name_zh(), g.programme_id.unwrap_or(0)))
+                .detail(serde_json::json!({"role": g.role.code(), "programme": g.programme_id})),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Create an account: policy check, hash, insert and audit in one transaction.
     pub async fn create_user(&self, who: &Who, u: NewUser, now: jiff::Timestamp) -> Result<i64> {
         let uname = u.username.trim();

@@ -287,7 +287,8 @@ pub struct ExpertForm {
 /// A history row as typed.
 #[derive(Debug, Clone, Default)]
 pub struct HistoryForm {
-    /// `employment`, `training`, `assessment`, or a tie kind code.
+    /// `employment`, `course` (a training course), `assessment`, or a tie kind code
+    /// (`consulting`, `training` — a training client —, `shareholding`, `relative`).
     pub kind: String,
     /// Employer, course or party.
     pub name: String,
@@ -798,7 +799,7 @@ impl Store {
     ) -> Result<String> {
         let kind = h.kind.trim();
         let name = required("name", history_label(kind), &h.name)?;
-        let start = date_field("start_on", "起始日期", &h.start_on, kind == "training" || kind == "assessment")?;
+        let start = date_field("start_on", "起始日期", &h.start_on, kind == "course" || kind == "assessment")?;
         let end = date_field("end_on", "截止日期", &h.end_on, false)?;
         if let (Some(a), Some(b)) = (start, end)
             && b < a
@@ -827,11 +828,11 @@ impl Store {
                     .await?;
                 format!("工作经历：{name}")
             }
-            "training" | "assessment" => {
+            "course" | "assessment" => {
                 let assoc = required("detail", "颁发机构（协会）", &h.detail)?;
                 sqlx::query("INSERT INTO expert_training (expert_id, kind, course, association, held_on, passed, certificate_no) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                     .bind(expert_id)
-                    .bind(kind)
+                    .bind(if kind == "course" { "training" } else { "assessment" })
                     .bind(&name)
                     .bind(&assoc)
                     .bind(start.map(|d| d.to_string()).unwrap_or_default())
@@ -893,7 +894,7 @@ impl Store {
         tx.audit(
             NewEntry::award(who, "expert.history", "expert", expert_id)
                 .programme(e.programme_id)
-                .article(Some(if h.kind.contains("train") || h.kind == "assessment" { 8 } else { 25 }), DOC.0)
+                .article(Some(if matches!(h.kind.as_str(), "course" | "assessment") { 8 } else { 25 }), DOC.0)
                 .summary(format!("{}：{summary}", e.name))
                 .detail(serde_json::json!({
                     "kind": h.kind, "name": h.name.trim(), "credit_code": h.credit_code.trim(),
@@ -1270,7 +1271,7 @@ pub fn applicant_facts_of(a: &crate::applications::Application) -> ApplicantFact
         application_id: a.id,
         organisation: party(&a.org.name, &a.org.credit_code),
         competitors: qaward_core::expert::parse_parties(
-            a.values.get("competitors").map(String::as_str).unwrap_or(""),
+            a.values.get("identity.competitors").map(String::as_str).unwrap_or(""),
         ),
     }
 }
@@ -1284,7 +1285,7 @@ fn has_history(k: &Expert, h: &HistoryForm) -> bool {
             .employment
             .iter()
             .any(|e| e.employer_name == name && d(e.start_on) == start),
-        "training" | "assessment" => k
+        "course" | "assessment" => k
             .training
             .iter()
             .any(|t| t.course == name && t.held_on.to_string() == start),
@@ -1298,7 +1299,7 @@ fn has_history(k: &Expert, h: &HistoryForm) -> bool {
 fn history_label(kind: &str) -> &'static str {
     match kind {
         "employment" => "工作单位",
-        "training" => "培训课程",
+        "course" => "培训课程",
         "assessment" => "考核名称",
         _ => "关联单位",
     }

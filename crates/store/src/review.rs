@@ -777,7 +777,7 @@ impl Store {
                 .iter()
                 .map(|a| AppNode {
                     application_id: a.id,
-                    industry: a.values.get("industry").and_then(|t| qaward_core::industry::section_of(t)),
+                    industry: a.values.get("identity.industry").and_then(|t| qaward_core::industry::section_of(t)),
                 })
                 .collect(),
             teams: teams
@@ -1379,7 +1379,7 @@ impl Store {
             .collect();
         let mut rows = Vec::new();
         for a in self.review_applications(session_id).await? {
-            let industry = a.values.get("industry").cloned().unwrap_or_default();
+            let industry = a.values.get("identity.industry").cloned().unwrap_or_default();
             let team = assigned.get(&a.id).and_then(|t| teams.iter().find(|x| x.id == *t));
             let mut members = Vec::new();
             let mut books = Vec::new();

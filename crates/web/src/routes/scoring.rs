@@ -622,7 +622,7 @@ pub async fn desk(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRespons
                 apps.push(DeskApp {
                     id: a.id,
                     name: a.org.name.clone(),
-                    industry: a.values.get("industry").cloned().unwrap_or_default(),
+                    industry: a.values.get("identity.industry").cloned().unwrap_or_default(),
                     scored: own.scored(),
                     submitted: own.submitted_at.is_some(),
                     consensus: cons.submitted_at.is_some(),
@@ -734,6 +734,7 @@ struct ReviewAppPage {
     items: usize,
     errors: FormErrors,
     reason: String,
+    editable: bool,
 }
 
 /// `GET /review/applications/{aid}`: the material under review, and the way to one's scorebook.
@@ -757,6 +758,7 @@ async fn application_view(st: &AppState, c: &Ctx, r: ReviewCtx, errors: FormErro
         items: r.crit.items().count(),
         errors,
         reason,
+        editable: false,
     })
         .into_response())
 }
