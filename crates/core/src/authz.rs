@@ -626,12 +626,7 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
 
 /// A reviewer's access to an application or a session: refused for a removed qualification
 /// (Art. 24) and for a conflict of interest (Art. 25) before anything else, with no override.
-fn reviewer_gate(
-    a: &Actor,
-    programme_id: i64,
-    s: Standing,
-    lead: bool,
-) -> Result<(), Denied> {
+fn reviewer_gate(a: &Actor, programme_id: i64, s: Standing, lead: bool) -> Result<(), Denied> {
     if !a.has_in(Role::Reviewer, programme_id) || !s.expert {
         return deny(
             "只有本项目评审专家库中的评审员可以查看评审材料。",

@@ -352,7 +352,11 @@ impl Store {
         .await?;
         tx.audit(
             NewEntry::admin(who, "user.grant", "user", user_id)
-                .summary(format!("授予角色：{}（评选项目 {}）", g.role.name_zh(), g.programme_id.unwrap_or(0)))
+                .summary(format!(
+                    "授予角色：{}（评选项目 {}）",
+                    g.role.name_zh(),
+                    g.programme_id.unwrap_or(0)
+                ))
                 .detail(serde_json::json!({"role": g.role.code(), "programme": g.programme_id})),
         )
         .await?;

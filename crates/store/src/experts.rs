@@ -176,7 +176,10 @@ impl Expert {
 
     /// Warnings on file.
     pub fn warnings(&self) -> usize {
-        self.sanctions.iter().filter(|s| s.kind == "warning").count()
+        self.sanctions
+            .iter()
+            .filter(|s| s.kind == "warning")
+            .count()
     }
 
     /// The facts the core decides on.
@@ -365,7 +368,12 @@ fn required(field: &'static str, label: &str, v: &str) -> Result<String> {
     Ok(t.to_owned())
 }
 
-fn pool_refusal(code: &'static str, article: u32, zh: impl Into<String>, en: impl Into<String>) -> Refusal {
+fn pool_refusal(
+    code: &'static str,
+    article: u32,
+    zh: impl Into<String>,
+    en: impl Into<String>,
+) -> Refusal {
     Refusal::new(code, Some(article), DOC, zh, en)
 }
 
@@ -431,7 +439,10 @@ fn check_profile(f: &ExpertForm) -> Result<Profile> {
 }
 
 fn sections_text(v: &[char]) -> String {
-    v.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",")
+    v.iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 const EXPERT_COLS: &str = "e.id, e.programme_id, e.user_id, u.username, e.name, e.id_number, e.gender, e.phone, e.email, e.title, e.education, e.level, e.industries, e.qualification_no, e.qualified_from, e.qualified_until, e.removed_at, e.winner_manager, e.note";
@@ -741,7 +752,11 @@ impl Store {
                     .fetch_one(tx.conn())
                     .await?
                     .get(0);
-                (id, "expert.add", format!("专家入库：{}（{}）", p.name, p.level.zh()))
+                (
+                    id,
+                    "expert.add",
+                    format!("专家入库：{}（{}）", p.name, p.level.zh()),
+                )
             }
             Some(id) => {
                 let n = sqlx::query("UPDATE experts SET user_id = $1, name = $2, id_number = $3, gender = $4, phone = $5, email = $6, title = $7, education = $8, level = $9, industries = $10, qualification_no = $11, qualified_from = $12, qualified_until = $13, winner_manager = $14, note = $15, updated_at = $16 WHERE id = $17 AND programme_id = $18")
@@ -769,7 +784,11 @@ impl Store {
                 if n == 0 {
                     return Err(Error::NotFound);
                 }
-                (id, "expert.update", format!("修改专家信息：{}（{}）", p.name, p.level.zh()))
+                (
+                    id,
+                    "expert.update",
+                    format!("修改专家信息：{}（{}）", p.name, p.level.zh()),
+                )
             }
         };
         tx.audit(
@@ -799,7 +818,12 @@ impl Store {
     ) -> Result<String> {
         let kind = h.kind.trim();
         let name = required("name", history_label(kind), &h.name)?;
-        let start = date_field("start_on", "起始日期", &h.start_on, kind == "course" || kind == "assessment")?;
+        let start = date_field(
+            "start_on",
+            "起始日期",
+            &h.start_on,
+            kind == "course" || kind == "assessment",
+        )?;
         let end = date_field("end_on", "截止日期", &h.end_on, false)?;
         if let (Some(a), Some(b)) = (start, end)
             && b < a
@@ -842,7 +866,11 @@ impl Store {
                     .await?;
                 format!(
                     "{}：{name}（{assoc}，{}）",
-                    if kind == "assessment" { "考核" } else { "培训" },
+                    if kind == "assessment" {
+                        "考核"
+                    } else {
+                        "培训"
+                    },
                     if h.passed { "合格" } else { "不合格" }
                 )
             }
@@ -1006,7 +1034,11 @@ impl Store {
                 .execute(tx.conn())
                 .await?;
         }
-        let label = if kind == "removal" { "取消评审资格" } else { "警告" };
+        let label = if kind == "removal" {
+            "取消评审资格"
+        } else {
+            "警告"
+        };
         tx.audit(
             NewEntry::award(who, "expert.sanction", "expert", expert_id)
                 .programme(e.programme_id)
@@ -1051,11 +1083,16 @@ impl Store {
             .execute(tx.conn())
             .await?;
         tx.audit(
-            NewEntry::award(who, "expert.conflict.declare", "application", application_id)
-                .programme(e.programme_id)
-                .article(Some(25), DOC.0)
-                .summary(format!("{}申请回避{}：{reason}", e.name, a.org.name))
-                .detail(serde_json::json!({"expert": expert_id, "reason": reason})),
+            NewEntry::award(
+                who,
+                "expert.conflict.declare",
+                "application",
+                application_id,
+            )
+            .programme(e.programme_id)
+            .article(Some(25), DOC.0)
+            .summary(format!("{}申请回避{}：{reason}", e.name, a.org.name))
+            .detail(serde_json::json!({"expert": expert_id, "reason": reason})),
         )
         .await?;
         let office: Vec<i64> = sqlx::query("SELECT DISTINCT user_id FROM role_grants WHERE role = 'city_office' AND programme_id = $1")
@@ -1105,7 +1142,16 @@ impl Store {
         for (r, p, uid) in &checked {
             let known = existing.iter().find(|e| e.id_number == p.id_number);
             let uid = uid.or(known.and_then(|k| k.user_id));
-            let id = Self::upsert_expert(&mut tx, who, programme_id, known.map(|k| k.id), &r.form, p, uid).await?;
+            let id = Self::upsert_expert(
+                &mut tx,
+                who,
+                programme_id,
+                known.map(|k| k.id),
+                &r.form,
+                p,
+                uid,
+            )
+            .await?;
             if known.is_some() {
                 report.updated += 1;
             } else {
@@ -1115,18 +1161,24 @@ impl Store {
                 if known.is_some_and(|k| has_history(k, h)) {
                     continue;
                 }
-                Self::insert_history(&mut tx, id, h, today).await.map_err(|e| match e {
-                    Error::Invalid { field, zh, en } => Error::Invalid {
-                        field,
-                        zh: format!("{}：{zh}", r.origin),
-                        en: format!("{}: {en}", r.origin),
-                    },
-                    other => other,
-                })?;
+                Self::insert_history(&mut tx, id, h, today)
+                    .await
+                    .map_err(|e| match e {
+                        Error::Invalid { field, zh, en } => Error::Invalid {
+                            field,
+                            zh: format!("{}：{zh}", r.origin),
+                            en: format!("{}: {en}", r.origin),
+                        },
+                        other => other,
+                    })?;
                 report.history_added += 1;
             }
             for (kind, reason, on) in &r.sanctions {
-                if known.is_some_and(|k| k.sanctions.iter().any(|s| s.kind == *kind && s.reason == *reason)) {
+                if known.is_some_and(|k| {
+                    k.sanctions
+                        .iter()
+                        .any(|s| s.kind == *kind && s.reason == *reason)
+                }) {
                     continue;
                 }
                 sqlx::query("INSERT INTO expert_sanctions (expert_id, kind, reason, decided_on, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -1140,11 +1192,13 @@ impl Store {
                     .await?;
             }
             if r.removed || r.sanctions.iter().any(|(k, ..)| k == "removal") {
-                sqlx::query("UPDATE experts SET removed_at = COALESCE(removed_at, $1) WHERE id = $2")
-                    .bind(tx.now())
-                    .bind(id)
-                    .execute(tx.conn())
-                    .await?;
+                sqlx::query(
+                    "UPDATE experts SET removed_at = COALESCE(removed_at, $1) WHERE id = $2",
+                )
+                .bind(tx.now())
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
             }
         }
         tx.audit(
@@ -1180,7 +1234,12 @@ impl Store {
     ) -> Result<Vec<Conflict>> {
         let a = self.applicant_facts(application_id).await?;
         let lookback = self.lookback_years(e.programme_id, application_id).await?;
-        Ok(qaward_core::conflict::conflicts(&e.facts(), &a, today, lookback))
+        Ok(qaward_core::conflict::conflicts(
+            &e.facts(),
+            &a,
+            today,
+            lookback,
+        ))
     }
 
     async fn lookback_years(&self, _programme_id: i64, application_id: i64) -> Result<u32> {
@@ -1219,7 +1278,10 @@ impl Store {
             qualified: e.qualification(today).is_ok(),
             ..Standing::default()
         };
-        s.conflict = !self.conflicts_of(&e, application_id, today).await?.is_empty();
+        s.conflict = !self
+            .conflicts_of(&e, application_id, today)
+            .await?
+            .is_empty();
         if let Some(m) = sqlx::query("SELECT m.leader FROM review_assignments ra JOIN review_teams t ON t.id = ra.team_id JOIN review_team_members m ON m.team_id = t.id WHERE ra.application_id = $1 AND m.expert_id = $2 AND t.dissolved_at IS NULL")
             .bind(application_id)
             .bind(e.id)
@@ -1271,7 +1333,10 @@ pub fn applicant_facts_of(a: &crate::applications::Application) -> ApplicantFact
         application_id: a.id,
         organisation: party(&a.org.name, &a.org.credit_code),
         competitors: qaward_core::expert::parse_parties(
-            a.values.get("identity.competitors").map(String::as_str).unwrap_or(""),
+            a.values
+                .get("identity.competitors")
+                .map(String::as_str)
+                .unwrap_or(""),
         ),
     }
 }
@@ -1289,10 +1354,9 @@ fn has_history(k: &Expert, h: &HistoryForm) -> bool {
             .training
             .iter()
             .any(|t| t.course == name && t.held_on.to_string() == start),
-        _ => k
-            .ties
-            .iter()
-            .any(|t| t.kind.code() == h.kind.trim() && t.party_name == name && d(t.start_on) == start),
+        _ => k.ties.iter().any(|t| {
+            t.kind.code() == h.kind.trim() && t.party_name == name && d(t.start_on) == start
+        }),
     }
 }
 

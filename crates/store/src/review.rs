@@ -282,7 +282,12 @@ pub struct Version {
     pub at: i64,
 }
 
-fn refusal(code: &'static str, article: u32, zh: impl Into<String>, en: impl Into<String>) -> Refusal {
+fn refusal(
+    code: &'static str,
+    article: u32,
+    zh: impl Into<String>,
+    en: impl Into<String>,
+) -> Refusal {
     Refusal::new(code, Some(article), DOC, zh, en)
 }
 
@@ -333,7 +338,7 @@ pub fn check_item(c: &Criteria, step: u32, i: &ScoreInput) -> Result<(String, Sc
                     format!("{}: choose a percentage from 0% to 100%.", item.id),
                 )
             })?;
-            if p > 100 || (step > 0 && p % step != 0) {
+            if p > 100 || (step > 0 && !p.is_multiple_of(step)) {
                 return Err(Error::invalid(
                     "percent",
                     format!("“{label}”得分率：应为0%至100%之间{step}%的整数倍。"),
@@ -426,7 +431,8 @@ impl Store {
                 continue;
             };
             if let Some(t) = teams.iter_mut().find(|t| t.id == tid) {
-                t.members.push(member_of(e, r.get::<i64, _>("leader") != 0, today));
+                t.members
+                    .push(member_of(e, r.get::<i64, _>("leader") != 0, today));
             }
         }
         Ok(teams)
@@ -458,7 +464,11 @@ impl Store {
                         ),
                         format!(
                             "This can only be done in the {} stage; the session is in {}.",
-                            allowed.iter().map(|s| s.name_en()).collect::<Vec<_>>().join(" or "),
+                            allowed
+                                .iter()
+                                .map(|s| s.name_en())
+                                .collect::<Vec<_>>()
+                                .join(" or "),
                             d.session.stage.name_en()
                         ),
                     ),
@@ -507,9 +517,8 @@ impl Store {
         }
         let size = d.rules.review.team_size.value as usize;
         let today = crate::today(now.as_microsecond());
-        let entry = || {
-            NewEntry::award(who, "review.team.refused", "session", session_id).programme(pid)
-        };
+        let entry =
+            || NewEntry::award(who, "review.team.refused", "session", session_id).programme(pid);
         if ids.len() != size {
             return Err(self
                 .refused(
@@ -517,8 +526,14 @@ impl Store {
                     refusal(
                         "team_size",
                         8,
-                        format!("评审组应由组长和组员共{size}人组成（实施细则），现选了{}人。", ids.len()),
-                        format!("A team has {size} people including its leader; {} were chosen.", ids.len()),
+                        format!(
+                            "评审组应由组长和组员共{size}人组成（实施细则），现选了{}人。",
+                            ids.len()
+                        ),
+                        format!(
+                            "A team has {size} people including its leader; {} were chosen.",
+                            ids.len()
+                        ),
                     ),
                     now,
                 )
@@ -552,8 +567,26 @@ impl Store {
                         refusal(
                             "team_unqualified",
                             u.article(),
-                            format!("{}不能{}：{}", e.name, if *id == leader { "担任组长" } else { "进入评审组" }, u.zh()),
-                            format!("{} cannot {}: {}", e.name, if *id == leader { "lead a team" } else { "sit on a team" }, u.en()),
+                            format!(
+                                "{}不能{}：{}",
+                                e.name,
+                                if *id == leader {
+                                    "担任组长"
+                                } else {
+                                    "进入评审组"
+                                },
+                                u.zh()
+                            ),
+                            format!(
+                                "{} cannot {}: {}",
+                                e.name,
+                                if *id == leader {
+                                    "lead a team"
+                                } else {
+                                    "sit on a team"
+                                },
+                                u.en()
+                            ),
                         ),
                         now,
                     )
@@ -599,19 +632,27 @@ impl Store {
             .await?
             .get(0);
         for id in &ids {
-            sqlx::query("INSERT INTO review_team_members (team_id, expert_id, leader) VALUES ($1, $2, $3)")
-                .bind(tid)
-                .bind(id)
-                .bind(i64::from(*id == leader))
-                .execute(tx.conn())
-                .await?;
+            sqlx::query(
+                "INSERT INTO review_team_members (team_id, expert_id, leader) VALUES ($1, $2, $3)",
+            )
+            .bind(tid)
+            .bind(id)
+            .bind(i64::from(*id == leader))
+            .execute(tx.conn())
+            .await?;
         }
         tx.audit(
             NewEntry::award(who, "review.team.create", "review_team", tid)
                 .programme(pid)
                 .article(Some(8), DOC.0)
-                .summary(format!("组建{name}：组长{}，组员{}", names[0], names[1..].join("、")))
-                .detail(serde_json::json!({"session": session_id, "leader": leader, "members": ids}))
+                .summary(format!(
+                    "组建{name}：组长{}，组员{}",
+                    names[0],
+                    names[1..].join("、")
+                ))
+                .detail(
+                    serde_json::json!({"session": session_id, "leader": leader, "members": ids}),
+                )
                 .state("formed"),
         )
         .await?;
@@ -633,12 +674,14 @@ impl Store {
 
     /// The session a team belongs to.
     pub async fn team_session(&self, team_id: i64) -> Result<i64> {
-        Ok(sqlx::query("SELECT session_id FROM review_teams WHERE id = $1")
-            .bind(team_id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(Error::NotFound)?
-            .get(0))
+        Ok(
+            sqlx::query("SELECT session_id FROM review_teams WHERE id = $1")
+                .bind(team_id)
+                .fetch_optional(self.pool())
+                .await?
+                .ok_or(Error::NotFound)?
+                .get(0),
+        )
     }
 
     /// The (session, team) pairs an expert sits on, newest first.
@@ -653,7 +696,10 @@ impl Store {
     }
 
     /// The applications assigned to a team.
-    pub async fn team_applications(&self, team_id: i64) -> Result<Vec<crate::applications::Application>> {
+    pub async fn team_applications(
+        &self,
+        team_id: i64,
+    ) -> Result<Vec<crate::applications::Application>> {
         let ids: Vec<i64> = sqlx::query("SELECT application_id FROM review_assignments WHERE team_id = $1 ORDER BY application_id")
             .bind(team_id)
             .fetch_all(self.pool())
@@ -670,14 +716,22 @@ impl Store {
 
     /// Remove a team that has no applications yet (formed by mistake).
     pub async fn remove_team(&self, who: &Who, team_id: i64, now: jiff::Timestamp) -> Result<()> {
-        let (sid, name): (i64, String) = sqlx::query("SELECT session_id, name FROM review_teams WHERE id = $1")
-            .bind(team_id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| (r.get(0), r.get(1)))
-            .ok_or(Error::NotFound)?;
+        let (sid, name): (i64, String) =
+            sqlx::query("SELECT session_id, name FROM review_teams WHERE id = $1")
+                .bind(team_id)
+                .fetch_optional(self.pool())
+                .await?
+                .map(|r| (r.get(0), r.get(1)))
+                .ok_or(Error::NotFound)?;
         let d = self
-            .session_stage_check(who, sid, &[Stage::EligibilityReview, Stage::MaterialReview], 8, "调整评审组", now)
+            .session_stage_check(
+                who,
+                sid,
+                &[Stage::EligibilityReview, Stage::MaterialReview],
+                8,
+                "调整评审组",
+                now,
+            )
             .await?;
         let mut tx = self.write(now).await?;
         let n: i64 = sqlx::query("SELECT COUNT(*) FROM review_assignments WHERE team_id = $1")
@@ -689,14 +743,26 @@ impl Store {
             drop(tx);
             return Err(self
                 .refused(
-                    NewEntry::award(who, "review.team.refused", "review_team", team_id).programme(d.session.programme_id),
-                    refusal("team_in_use", 8, format!("{name}已分配了{n}家申报单位，请先把它们调整到其他评审组。"), format!("{name} has {n} applications; move them first.")),
+                    NewEntry::award(who, "review.team.refused", "review_team", team_id)
+                        .programme(d.session.programme_id),
+                    refusal(
+                        "team_in_use",
+                        8,
+                        format!("{name}已分配了{n}家申报单位，请先把它们调整到其他评审组。"),
+                        format!("{name} has {n} applications; move them first."),
+                    ),
                     now,
                 )
                 .await);
         }
-        sqlx::query("DELETE FROM review_team_members WHERE team_id = $1").bind(team_id).execute(tx.conn()).await?;
-        sqlx::query("DELETE FROM review_teams WHERE id = $1").bind(team_id).execute(tx.conn()).await?;
+        sqlx::query("DELETE FROM review_team_members WHERE team_id = $1")
+            .bind(team_id)
+            .execute(tx.conn())
+            .await?;
+        sqlx::query("DELETE FROM review_teams WHERE id = $1")
+            .bind(team_id)
+            .execute(tx.conn())
+            .await?;
         tx.audit(
             NewEntry::award(who, "review.team.remove", "review_team", team_id)
                 .programme(d.session.programme_id)
@@ -708,7 +774,12 @@ impl Store {
     }
 
     /// Publish the session's team composition on the portal (Art. 8).
-    pub async fn publish_teams(&self, who: &Who, session_id: i64, now: jiff::Timestamp) -> Result<usize> {
+    pub async fn publish_teams(
+        &self,
+        who: &Who,
+        session_id: i64,
+        now: jiff::Timestamp,
+    ) -> Result<usize> {
         let d = self.session_detail(session_id).await?;
         let mut tx = self.write(now).await?;
         let n = sqlx::query("UPDATE review_teams SET published_at = $1 WHERE session_id = $2 AND published_at IS NULL AND dissolved_at IS NULL")
@@ -718,13 +789,20 @@ impl Store {
             .await?
             .rows_affected();
         if n == 0 {
-            return Err(Error::invalid("session", "没有待公布的评审组。", "No team is waiting to be published."));
+            return Err(Error::invalid(
+                "session",
+                "没有待公布的评审组。",
+                "No team is waiting to be published.",
+            ));
         }
         tx.audit(
             NewEntry::award(who, "review.team.publish", "session", session_id)
                 .programme(d.session.programme_id)
                 .article(Some(8), DOC.0)
-                .summary(format!("在门户网站公布{}评审组组成（{n}个组）", d.session.title)),
+                .summary(format!(
+                    "在门户网站公布{}评审组组成（{n}个组）",
+                    d.session.title
+                )),
         )
         .await?;
         tx.commit().await?;
@@ -732,14 +810,19 @@ impl Store {
     }
 
     /// The eligible applications of a session (those that go to expert review).
-    pub async fn review_applications(&self, session_id: i64) -> Result<Vec<crate::applications::Application>> {
-        let ids: Vec<i64> = sqlx::query("SELECT id FROM applications WHERE session_id = $1 AND status = 'eligible' ORDER BY id")
-            .bind(session_id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
+    pub async fn review_applications(
+        &self,
+        session_id: i64,
+    ) -> Result<Vec<crate::applications::Application>> {
+        let ids: Vec<i64> = sqlx::query(
+            "SELECT id FROM applications WHERE session_id = $1 AND status = 'eligible' ORDER BY id",
+        )
+        .bind(session_id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             out.push(self.application(id).await?);
@@ -748,7 +831,12 @@ impl Store {
     }
 
     /// The optimiser's problem for a session, as of `today`.
-    pub async fn assignment_problem(&self, session_id: i64, seed: u64, today: jiff::civil::Date) -> Result<Problem> {
+    pub async fn assignment_problem(
+        &self,
+        session_id: i64,
+        seed: u64,
+        today: jiff::civil::Date,
+    ) -> Result<Problem> {
         let d = self.session_detail(session_id).await?;
         let apps = self.review_applications(session_id).await?;
         let teams: Vec<Team> = self
@@ -763,7 +851,9 @@ impl Store {
         let facts: Vec<_> = apps.iter().map(applicant_facts_of).collect();
         for t in &teams {
             for m in &t.members {
-                let Some(e) = pool.iter().find(|e| e.id == m.expert_id) else { continue };
+                let Some(e) = pool.iter().find(|e| e.id == m.expert_id) else {
+                    continue;
+                };
                 let ef = e.facts();
                 for a in &facts {
                     if qaward_core::conflict::is_conflicted(&ef, a, today, lookback) {
@@ -777,7 +867,10 @@ impl Store {
                 .iter()
                 .map(|a| AppNode {
                     application_id: a.id,
-                    industry: a.values.get("identity.industry").and_then(|t| qaward_core::industry::section_of(t)),
+                    industry: a
+                        .values
+                        .get("identity.industry")
+                        .and_then(|t| qaward_core::industry::section_of(t)),
                 })
                 .collect(),
             teams: teams
@@ -803,13 +896,27 @@ impl Store {
     }
 
     /// Run the optimiser and record its proposal with the seed that reproduces it.
-    pub async fn propose_assignment(&self, who: &Who, session_id: i64, seed: Option<u64>, now: jiff::Timestamp) -> Result<i64> {
+    pub async fn propose_assignment(
+        &self,
+        who: &Who,
+        session_id: i64,
+        seed: Option<u64>,
+        now: jiff::Timestamp,
+    ) -> Result<i64> {
         let d = self
-            .session_stage_check(who, session_id, &[Stage::EligibilityReview, Stage::MaterialReview], 8, "分配评审任务", now)
+            .session_stage_check(
+                who,
+                session_id,
+                &[Stage::EligibilityReview, Stage::MaterialReview],
+                8,
+                "分配评审任务",
+                now,
+            )
             .await?;
         let seed = seed.unwrap_or_else(|| {
             let t = crate::accounts::random_token();
-            u64::from_str_radix(&t[..12.min(t.len())], 16).unwrap_or(now.as_microsecond() as u64) % 1_000_000_000
+            u64::from_str_radix(&t[..12.min(t.len())], 16).unwrap_or(now.as_microsecond() as u64)
+                % 1_000_000_000
         });
         let today = crate::today(now.as_microsecond());
         let p = self.assignment_problem(session_id, seed, today).await?;
@@ -874,13 +981,14 @@ impl Store {
 
     /// The latest run of a session.
     pub async fn latest_run(&self, session_id: i64) -> Result<Option<Run>> {
-        let id: Option<i64> = sqlx::query("SELECT MAX(id) FROM assignment_runs WHERE session_id = $1")
-            .bind(session_id)
-            .fetch_one(self.pool())
-            .await?
-            .try_get::<Option<i64>, _>(0)
-            .ok()
-            .flatten();
+        let id: Option<i64> =
+            sqlx::query("SELECT MAX(id) FROM assignment_runs WHERE session_id = $1")
+                .bind(session_id)
+                .fetch_one(self.pool())
+                .await?
+                .try_get::<Option<i64>, _>(0)
+                .ok()
+                .flatten();
         match id {
             Some(id) => Ok(Some(self.assignment_run(id).await?)),
             None => Ok(None),
@@ -889,20 +997,43 @@ impl Store {
 
     /// Apply a proposal. Every pair is checked again against today's data; applications whose
     /// scoring has begun keep their team.
-    pub async fn accept_assignment(&self, who: &Who, run_id: i64, now: jiff::Timestamp) -> Result<usize> {
+    pub async fn accept_assignment(
+        &self,
+        who: &Who,
+        run_id: i64,
+        now: jiff::Timestamp,
+    ) -> Result<usize> {
         let run = self.assignment_run(run_id).await?;
         let d = self
-            .session_stage_check(who, run.session_id, &[Stage::EligibilityReview, Stage::MaterialReview], 8, "分配评审任务", now)
+            .session_stage_check(
+                who,
+                run.session_id,
+                &[Stage::EligibilityReview, Stage::MaterialReview],
+                8,
+                "分配评审任务",
+                now,
+            )
             .await?;
         let today = crate::today(now.as_microsecond());
-        let p = self.assignment_problem(run.session_id, run.seed, today).await?;
+        let p = self
+            .assignment_problem(run.session_id, run.seed, today)
+            .await?;
         let pairs = run.pairs();
         let blocked = qaward_core::assign::check_assignment(&p, &pairs);
         if let Some((app, b)) = blocked.first() {
             return Err(self
                 .refused(
-                    NewEntry::award(who, "review.assign.refused", "assignment_run", run_id).programme(d.session.programme_id),
-                    refusal("assign_blocked", b.article(), format!("方案已过时，申报单位#{app}：{}。请重新运行分配。", b.zh()), format!("The proposal is out of date: application #{app}: {}. Run it again.", b.en())),
+                    NewEntry::award(who, "review.assign.refused", "assignment_run", run_id)
+                        .programme(d.session.programme_id),
+                    refusal(
+                        "assign_blocked",
+                        b.article(),
+                        format!("方案已过时，申报单位#{app}：{}。请重新运行分配。", b.zh()),
+                        format!(
+                            "The proposal is out of date: application #{app}: {}. Run it again.",
+                            b.en()
+                        ),
+                    ),
                     now,
                 )
                 .await);
@@ -914,7 +1045,15 @@ impl Store {
             if started.contains(app) {
                 continue;
             }
-            upsert_assignment(&mut tx, run.session_id, *app, *team, Some(run_id), who.user_id).await?;
+            upsert_assignment(
+                &mut tx,
+                run.session_id,
+                *app,
+                *team,
+                Some(run_id),
+                who.user_id,
+            )
+            .await?;
             n += 1;
         }
         sqlx::query("UPDATE assignment_runs SET accepted_at = $1 WHERE id = $2")
@@ -926,7 +1065,10 @@ impl Store {
             NewEntry::award(who, "review.assign.accept", "assignment_run", run_id)
                 .programme(d.session.programme_id)
                 .article(Some(8), DOC.0)
-                .summary(format!("采用评审分配方案（随机种子{}）：分配{n}家申报单位", run.seed))
+                .summary(format!(
+                    "采用评审分配方案（随机种子{}）：分配{n}家申报单位",
+                    run.seed
+                ))
                 .detail(serde_json::json!({"pairs": pairs, "kept": started})),
         )
         .await?;
@@ -945,25 +1087,49 @@ impl Store {
     }
 
     /// The office's change by hand: checked against conflicts, qualification and load.
-    pub async fn assign_application(&self, who: &Who, application_id: i64, team_id: i64, reason: &str, now: jiff::Timestamp) -> Result<()> {
+    pub async fn assign_application(
+        &self,
+        who: &Who,
+        application_id: i64,
+        team_id: i64,
+        reason: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
         let a = self.application(application_id).await?;
         let d = self
-            .session_stage_check(who, a.session_id, &[Stage::EligibilityReview, Stage::MaterialReview], 8, "调整评审分配", now)
+            .session_stage_check(
+                who,
+                a.session_id,
+                &[Stage::EligibilityReview, Stage::MaterialReview],
+                8,
+                "调整评审分配",
+                now,
+            )
             .await?;
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(Error::invalid("reason", "“调整理由”：请写明调整的理由。", "Reason: say why the assignment is changed."));
+            return Err(Error::invalid(
+                "reason",
+                "“调整理由”：请写明调整的理由。",
+                "Reason: say why the assignment is changed.",
+            ));
         }
         let today = crate::today(now.as_microsecond());
         let p = self.assignment_problem(a.session_id, 0, today).await?;
-        let current: Vec<(i64, i64)> = sqlx::query("SELECT application_id, team_id FROM review_assignments WHERE session_id = $1")
-            .bind(a.session_id)
-            .fetch_all(self.pool())
-            .await?
+        let current: Vec<(i64, i64)> = sqlx::query(
+            "SELECT application_id, team_id FROM review_assignments WHERE session_id = $1",
+        )
+        .bind(a.session_id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+        let mut plan: Vec<(i64, i64)> = current
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
+            .copied()
+            .filter(|(x, _)| *x != application_id)
             .collect();
-        let mut plan: Vec<(i64, i64)> = current.iter().copied().filter(|(x, _)| *x != application_id).collect();
         plan.push((application_id, team_id));
         let mut blocked = match qaward_core::assign::feasible(&p, application_id, team_id) {
             Ok(()) => Vec::new(),
@@ -987,31 +1153,66 @@ impl Store {
             };
             return Err(self
                 .refused(
-                    NewEntry::award(who, "review.assign.refused", "application", application_id).programme(d.session.programme_id),
-                    refusal("assign_blocked", b.article(), named(format!("不能把{}分配给该评审组：{}", a.org.name, b.zh())), format!("{} cannot go to that team: {}", a.org.name, b.en())),
+                    NewEntry::award(who, "review.assign.refused", "application", application_id)
+                        .programme(d.session.programme_id),
+                    refusal(
+                        "assign_blocked",
+                        b.article(),
+                        named(format!("不能把{}分配给该评审组：{}", a.org.name, b.zh())),
+                        format!("{} cannot go to that team: {}", a.org.name, b.en()),
+                    ),
                     now,
                 )
                 .await);
         }
-        if self.started_applications(a.session_id).await?.contains(&application_id)
-            && current.iter().any(|(x, t)| *x == application_id && *t != team_id)
+        if self
+            .started_applications(a.session_id)
+            .await?
+            .contains(&application_id)
+            && current
+                .iter()
+                .any(|(x, t)| *x == application_id && *t != team_id)
         {
             return Err(self
                 .refused(
-                    NewEntry::award(who, "review.assign.refused", "application", application_id).programme(d.session.programme_id),
-                    refusal("assign_started", 8, format!("{}的评分已经开始，不能再换评审组。如组员有利益冲突，请先处理该组员。", a.org.name), "Scoring has begun; the team can no longer be changed.".to_owned()),
+                    NewEntry::award(who, "review.assign.refused", "application", application_id)
+                        .programme(d.session.programme_id),
+                    refusal(
+                        "assign_started",
+                        8,
+                        format!(
+                            "{}的评分已经开始，不能再换评审组。如组员有利益冲突，请先处理该组员。",
+                            a.org.name
+                        ),
+                        "Scoring has begun; the team can no longer be changed.".to_owned(),
+                    ),
                     now,
                 )
                 .await);
         }
-        let team_name: String = sqlx::query("SELECT name FROM review_teams WHERE id = $1").bind(team_id).fetch_one(self.pool()).await?.get(0);
+        let team_name: String = sqlx::query("SELECT name FROM review_teams WHERE id = $1")
+            .bind(team_id)
+            .fetch_one(self.pool())
+            .await?
+            .get(0);
         let mut tx = self.write(now).await?;
-        upsert_assignment(&mut tx, a.session_id, application_id, team_id, None, who.user_id).await?;
+        upsert_assignment(
+            &mut tx,
+            a.session_id,
+            application_id,
+            team_id,
+            None,
+            who.user_id,
+        )
+        .await?;
         tx.audit(
             NewEntry::award(who, "review.assign.manual", "application", application_id)
                 .programme(d.session.programme_id)
                 .article(Some(8), DOC.0)
-                .summary(format!("人工调整：{}分配给{team_name}。理由：{reason}", a.org.name))
+                .summary(format!(
+                    "人工调整：{}分配给{team_name}。理由：{reason}",
+                    a.org.name
+                ))
                 .detail(serde_json::json!({"team": team_id, "reason": reason})),
         )
         .await?;
@@ -1020,16 +1221,25 @@ impl Store {
 
     /// Whether the reviewer has signed the session's declaration, and when.
     pub async fn review_declaration(&self, session_id: i64, expert_id: i64) -> Result<Option<i64>> {
-        Ok(sqlx::query("SELECT signed_at FROM review_declarations WHERE session_id = $1 AND expert_id = $2")
-            .bind(session_id)
-            .bind(expert_id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| r.get(0)))
+        Ok(sqlx::query(
+            "SELECT signed_at FROM review_declarations WHERE session_id = $1 AND expert_id = $2",
+        )
+        .bind(session_id)
+        .bind(expert_id)
+        .fetch_optional(self.pool())
+        .await?
+        .map(|r| r.get(0)))
     }
 
     /// Sign the impartiality and confidentiality declaration of a session (Art. 25).
-    pub async fn sign_review_declaration(&self, who: &Who, session_id: i64, e: &Expert, text: &str, now: jiff::Timestamp) -> Result<()> {
+    pub async fn sign_review_declaration(
+        &self,
+        who: &Who,
+        session_id: i64,
+        e: &Expert,
+        text: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
         if self.review_declaration(session_id, e.id).await?.is_some() {
             return Ok(());
         }
@@ -1054,7 +1264,12 @@ impl Store {
     }
 
     /// A member's scorebook (an empty one before the first save).
-    pub async fn scorebook(&self, application_id: i64, expert_id: i64, phase: Phase) -> Result<Scorebook> {
+    pub async fn scorebook(
+        &self,
+        application_id: i64,
+        expert_id: i64,
+        phase: Phase,
+    ) -> Result<Scorebook> {
         let mut b = Scorebook {
             expert_id,
             ..Scorebook::default()
@@ -1081,10 +1296,27 @@ impl Store {
         Ok(b)
     }
 
-    async fn scoring_context(&self, who: &Who, application_id: i64, phase: Phase, now: jiff::Timestamp) -> Result<(crate::applications::Application, crate::sessions::SessionDetail, std::sync::Arc<Criteria>)> {
+    async fn scoring_context(
+        &self,
+        who: &Who,
+        application_id: i64,
+        phase: Phase,
+        now: jiff::Timestamp,
+    ) -> Result<(
+        crate::applications::Application,
+        crate::sessions::SessionDetail,
+        std::sync::Arc<Criteria>,
+    )> {
         let a = self.application(application_id).await?;
         let d = self
-            .session_stage_check(who, a.session_id, &[phase.stage()], phase.article(), &format!("{}评分", phase.zh()), now)
+            .session_stage_check(
+                who,
+                a.session_id,
+                &[phase.stage()],
+                phase.article(),
+                &format!("{}评分", phase.zh()),
+                now,
+            )
             .await?;
         let c = self.criteria(&d.rules.meta.criteria).await?;
         Ok((a, d, c))
@@ -1092,8 +1324,20 @@ impl Store {
 
     /// Save items of a member's scorebook as they are typed. After submission every change
     /// needs a reason and becomes a new version.
-    pub async fn save_scores(&self, who: &Who, application_id: i64, e: &Expert, phase: Phase, items: &[ScoreInput], reason: &str, now: jiff::Timestamp) -> Result<()> {
-        let (a, d, c) = self.scoring_context(who, application_id, phase, now).await?;
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_scores(
+        &self,
+        who: &Who,
+        application_id: i64,
+        e: &Expert,
+        phase: Phase,
+        items: &[ScoreInput],
+        reason: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let (a, d, c) = self
+            .scoring_context(who, application_id, phase, now)
+            .await?;
         let step = d.rules.review.score_step_percent.value;
         let mut checked = Vec::new();
         for i in items {
@@ -1110,19 +1354,50 @@ impl Store {
         }
         if submitted {
             if reason.trim().is_empty() {
-                return Err(Error::invalid("reason", "评分表已提交：修改须写明理由，修改将另存为新版本。", "The scorebook is submitted: a change needs a reason and becomes a new version."));
+                return Err(Error::invalid(
+                    "reason",
+                    "评分表已提交：修改须写明理由，修改将另存为新版本。",
+                    "The scorebook is submitted: a change needs a reason and becomes a new version.",
+                ));
             }
             if changed.iter().any(|(_, it)| it.percent.is_none()) {
-                return Err(Error::invalid("percent", "评分表已提交：不能清除已给出的得分率。", "A submitted score cannot be cleared."));
+                return Err(Error::invalid(
+                    "percent",
+                    "评分表已提交：不能清除已给出的得分率。",
+                    "A submitted score cannot be cleared.",
+                ));
             }
         }
         let mut tx = self.write(now).await?;
         let at = tx.now();
         let version = if submitted { book.version + 1 } else { 0 };
         for (id, it) in &changed {
-            upsert_score(&mut tx, "scores", application_id, Some(e.id), phase, id, it, at, who.user_id).await?;
+            upsert_score(
+                &mut tx,
+                "scores",
+                application_id,
+                Some(e.id),
+                phase,
+                id,
+                it,
+                at,
+                who.user_id,
+            )
+            .await?;
             if submitted {
-                insert_version(&mut tx, application_id, Some(e.id), phase, id, version, it, reason.trim(), who.user_id, at).await?;
+                insert_version(
+                    &mut tx,
+                    application_id,
+                    Some(e.id),
+                    phase,
+                    id,
+                    version,
+                    it,
+                    reason.trim(),
+                    who.user_id,
+                    at,
+                )
+                .await?;
             }
         }
         sqlx::query(if submitted {
@@ -1153,14 +1428,38 @@ impl Store {
     }
 
     /// Submit a member's scorebook: every item needs a percentage.
-    pub async fn submit_scorebook(&self, who: &Who, application_id: i64, e: &Expert, phase: Phase, now: jiff::Timestamp) -> Result<()> {
-        let (a, d, c) = self.scoring_context(who, application_id, phase, now).await?;
+    pub async fn submit_scorebook(
+        &self,
+        who: &Who,
+        application_id: i64,
+        e: &Expert,
+        phase: Phase,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let (a, d, c) = self
+            .scoring_context(who, application_id, phase, now)
+            .await?;
         let book = self.scorebook(application_id, e.id, phase).await?;
         if book.submitted_at.is_some() {
             return Ok(());
         }
-        if let Some(missing) = c.items().find(|it| book.items.get(&it.id).and_then(|s| s.percent).is_none()) {
-            return Err(Error::invalid("percent", format!("“{} {}”尚未评分：全部{}个条目都评分后才能提交。", missing.id, missing.name, c.items().count()), format!("{} is not scored yet: score every item before submitting.", missing.id)));
+        if let Some(missing) = c
+            .items()
+            .find(|it| book.items.get(&it.id).and_then(|s| s.percent).is_none())
+        {
+            return Err(Error::invalid(
+                "percent",
+                format!(
+                    "“{} {}”尚未评分：全部{}个条目都评分后才能提交。",
+                    missing.id,
+                    missing.name,
+                    c.items().count()
+                ),
+                format!(
+                    "{} is not scored yet: score every item before submitting.",
+                    missing.id
+                ),
+            ));
         }
         let mut tx = self.write(now).await?;
         let at = tx.now();
@@ -1172,7 +1471,19 @@ impl Store {
             .execute(tx.conn())
             .await?;
         for (id, it) in &book.items {
-            insert_version(&mut tx, application_id, Some(e.id), phase, id, 1, it, "提交", who.user_id, at).await?;
+            insert_version(
+                &mut tx,
+                application_id,
+                Some(e.id),
+                phase,
+                id,
+                1,
+                it,
+                "提交",
+                who.user_id,
+                at,
+            )
+            .await?;
         }
         let total = total_hundredths(&c, &book.items);
         tx.audit(
@@ -1188,7 +1499,12 @@ impl Store {
     }
 
     /// The books of the team assigned to an application, members in team order.
-    pub async fn team_books(&self, application_id: i64, phase: Phase, today: jiff::civil::Date) -> Result<Vec<(TeamMember, Scorebook)>> {
+    pub async fn team_books(
+        &self,
+        application_id: i64,
+        phase: Phase,
+        today: jiff::civil::Date,
+    ) -> Result<Vec<(TeamMember, Scorebook)>> {
         let Some(team) = self.team_of(application_id, today).await? else {
             return Ok(Vec::new());
         };
@@ -1201,7 +1517,11 @@ impl Store {
     }
 
     /// The team an application is assigned to.
-    pub async fn team_of(&self, application_id: i64, today: jiff::civil::Date) -> Result<Option<Team>> {
+    pub async fn team_of(
+        &self,
+        application_id: i64,
+        today: jiff::civil::Date,
+    ) -> Result<Option<Team>> {
         let Some(r) = sqlx::query("SELECT ra.team_id, t.session_id FROM review_assignments ra JOIN review_teams t ON t.id = ra.team_id WHERE ra.application_id = $1")
             .bind(application_id)
             .fetch_optional(self.pool())
@@ -1210,7 +1530,11 @@ impl Store {
             return Ok(None);
         };
         let tid: i64 = r.get(0);
-        Ok(self.teams_on(r.get(1), today).await?.into_iter().find(|t| t.id == tid))
+        Ok(self
+            .teams_on(r.get(1), today)
+            .await?
+            .into_iter()
+            .find(|t| t.id == tid))
     }
 
     /// The team's consensus on an application.
@@ -1242,16 +1566,50 @@ impl Store {
     /// suggestions. Every member must have submitted first; after submission changes need a
     /// reason and become versions.
     #[allow(clippy::too_many_arguments)]
-    pub async fn save_consensus(&self, who: &Who, application_id: i64, leader: &Expert, phase: Phase, items: &[ScoreInput], summary: &str, suggestions: &str, reason: &str, now: jiff::Timestamp) -> Result<()> {
-        let (a, d, c) = self.scoring_context(who, application_id, phase, now).await?;
+    pub async fn save_consensus(
+        &self,
+        who: &Who,
+        application_id: i64,
+        leader: &Expert,
+        phase: Phase,
+        items: &[ScoreInput],
+        summary: &str,
+        suggestions: &str,
+        reason: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let (a, d, c) = self
+            .scoring_context(who, application_id, phase, now)
+            .await?;
         let today = crate::today(now.as_microsecond());
         let books = self.team_books(application_id, phase, today).await?;
-        let pending: Vec<&str> = books.iter().filter(|(_, b)| b.submitted_at.is_none()).map(|(m, _)| m.name.as_str()).collect();
+        let pending: Vec<&str> = books
+            .iter()
+            .filter(|(_, b)| b.submitted_at.is_none())
+            .map(|(m, _)| m.name.as_str())
+            .collect();
         if !pending.is_empty() {
             return Err(self
                 .refused(
-                    NewEntry::award(who, "review.consensus.refused", "application", application_id).programme(d.session.programme_id),
-                    refusal("consensus_early", phase.article(), format!("组员独立评分全部提交后才能形成合议意见，尚未提交：{}。", pending.join("、")), format!("Every member must submit before the consensus; pending: {}.", pending.join(", "))),
+                    NewEntry::award(
+                        who,
+                        "review.consensus.refused",
+                        "application",
+                        application_id,
+                    )
+                    .programme(d.session.programme_id),
+                    refusal(
+                        "consensus_early",
+                        phase.article(),
+                        format!(
+                            "组员独立评分全部提交后才能形成合议意见，尚未提交：{}。",
+                            pending.join("、")
+                        ),
+                        format!(
+                            "Every member must submit before the consensus; pending: {}.",
+                            pending.join(", ")
+                        ),
+                    ),
                     now,
                 )
                 .await);
@@ -1263,21 +1621,51 @@ impl Store {
         }
         let cur = self.consensus(application_id, phase).await?;
         let submitted = cur.submitted_at.is_some();
-        let changed: Vec<&(String, ScoreItem)> = checked.iter().filter(|(id, it)| cur.items.get(id) != Some(it)).collect();
+        let changed: Vec<&(String, ScoreItem)> = checked
+            .iter()
+            .filter(|(id, it)| cur.items.get(id) != Some(it))
+            .collect();
         let text_changed = cur.summary != summary.trim() || cur.suggestions != suggestions.trim();
         if changed.is_empty() && !text_changed {
             return Ok(());
         }
         if submitted && reason.trim().is_empty() {
-            return Err(Error::invalid("reason", "合议意见已提交：修改须写明理由，修改将另存为新版本。", "The consensus is submitted: a change needs a reason and becomes a new version."));
+            return Err(Error::invalid(
+                "reason",
+                "合议意见已提交：修改须写明理由，修改将另存为新版本。",
+                "The consensus is submitted: a change needs a reason and becomes a new version.",
+            ));
         }
         let mut tx = self.write(now).await?;
         let at = tx.now();
         let version = if submitted { cur.version + 1 } else { 0 };
         for (id, it) in &changed {
-            upsert_score(&mut tx, "consensus_scores", application_id, None, phase, id, it, at, who.user_id).await?;
+            upsert_score(
+                &mut tx,
+                "consensus_scores",
+                application_id,
+                None,
+                phase,
+                id,
+                it,
+                at,
+                who.user_id,
+            )
+            .await?;
             if submitted {
-                insert_version(&mut tx, application_id, None, phase, id, version, it, reason.trim(), who.user_id, at).await?;
+                insert_version(
+                    &mut tx,
+                    application_id,
+                    None,
+                    phase,
+                    id,
+                    version,
+                    it,
+                    reason.trim(),
+                    who.user_id,
+                    at,
+                )
+                .await?;
             }
         }
         sqlx::query("INSERT INTO consensus_books (application_id, phase, summary, suggestions, version) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id, phase) DO UPDATE SET summary = $3, suggestions = $4, version = $5")
@@ -1304,17 +1692,40 @@ impl Store {
     }
 
     /// Submit the consensus: every item agreed and the overall comment written.
-    pub async fn submit_consensus(&self, who: &Who, application_id: i64, leader: &Expert, phase: Phase, now: jiff::Timestamp) -> Result<()> {
-        let (a, d, c) = self.scoring_context(who, application_id, phase, now).await?;
+    pub async fn submit_consensus(
+        &self,
+        who: &Who,
+        application_id: i64,
+        leader: &Expert,
+        phase: Phase,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let (a, d, c) = self
+            .scoring_context(who, application_id, phase, now)
+            .await?;
         let cur = self.consensus(application_id, phase).await?;
         if cur.submitted_at.is_some() {
             return Ok(());
         }
-        if let Some(missing) = c.items().find(|it| cur.items.get(&it.id).and_then(|s| s.percent).is_none()) {
-            return Err(Error::invalid("percent", format!("“{} {}”尚无合议得分：全部条目合议后才能提交。", missing.id, missing.name), format!("{} has no agreed score yet.", missing.id)));
+        if let Some(missing) = c
+            .items()
+            .find(|it| cur.items.get(&it.id).and_then(|s| s.percent).is_none())
+        {
+            return Err(Error::invalid(
+                "percent",
+                format!(
+                    "“{} {}”尚无合议得分：全部条目合议后才能提交。",
+                    missing.id, missing.name
+                ),
+                format!("{} has no agreed score yet.", missing.id),
+            ));
         }
         if cur.summary.trim().is_empty() {
-            return Err(Error::invalid("summary", "“综合意见”：请填写评审组综合意见。", "Overall comment is required."));
+            return Err(Error::invalid(
+                "summary",
+                "“综合意见”：请填写评审组综合意见。",
+                "Overall comment is required.",
+            ));
         }
         let total = total_hundredths(&c, &cur.items);
         let mut tx = self.write(now).await?;
@@ -1327,15 +1738,38 @@ impl Store {
             .execute(tx.conn())
             .await?;
         for (id, it) in &cur.items {
-            insert_version(&mut tx, application_id, None, phase, id, 1, it, "提交合议", who.user_id, at).await?;
+            insert_version(
+                &mut tx,
+                application_id,
+                None,
+                phase,
+                id,
+                1,
+                it,
+                "提交合议",
+                who.user_id,
+                at,
+            )
+            .await?;
         }
         tx.audit(
-            NewEntry::award(who, "review.consensus.submit", "application", application_id)
-                .programme(d.session.programme_id)
-                .article(Some(phase.article()), DOC.0)
-                .summary(format!("组长{}提交{}的{}合议意见：{}分", leader.name, a.org.name, phase.zh(), points_text(total)))
-                .detail(serde_json::json!({"phase": phase.code(), "total_hundredths": total}))
-                .state("consensus"),
+            NewEntry::award(
+                who,
+                "review.consensus.submit",
+                "application",
+                application_id,
+            )
+            .programme(d.session.programme_id)
+            .article(Some(phase.article()), DOC.0)
+            .summary(format!(
+                "组长{}提交{}的{}合议意见：{}分",
+                leader.name,
+                a.org.name,
+                phase.zh(),
+                points_text(total)
+            ))
+            .detail(serde_json::json!({"phase": phase.code(), "total_hundredths": total}))
+            .state("consensus"),
         )
         .await?;
         tx.commit().await
@@ -1362,7 +1796,12 @@ impl Store {
     }
 
     /// The office's view of a session's review: one row per eligible application.
-    pub async fn review_rows(&self, session_id: i64, phase: Phase, today: jiff::civil::Date) -> Result<Vec<ReviewRow>> {
+    pub async fn review_rows(
+        &self,
+        session_id: i64,
+        phase: Phase,
+        today: jiff::civil::Date,
+    ) -> Result<Vec<ReviewRow>> {
         let d = self.session_detail(session_id).await?;
         let c = self.criteria(&d.rules.meta.criteria).await?;
         let flag = d.rules.review.spread_flag_points.value;
@@ -1370,17 +1809,25 @@ impl Store {
         let teams = self.teams_on(session_id, today).await?;
         let pool = self.experts(d.session.programme_id).await?;
         let list = self.onsite_list(session_id).await?;
-        let assigned: BTreeMap<i64, i64> = sqlx::query("SELECT application_id, team_id FROM review_assignments WHERE session_id = $1")
-            .bind(session_id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect();
+        let assigned: BTreeMap<i64, i64> = sqlx::query(
+            "SELECT application_id, team_id FROM review_assignments WHERE session_id = $1",
+        )
+        .bind(session_id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
         let mut rows = Vec::new();
         for a in self.review_applications(session_id).await? {
-            let industry = a.values.get("identity.industry").cloned().unwrap_or_default();
-            let team = assigned.get(&a.id).and_then(|t| teams.iter().find(|x| x.id == *t));
+            let industry = a
+                .values
+                .get("identity.industry")
+                .cloned()
+                .unwrap_or_default();
+            let team = assigned
+                .get(&a.id)
+                .and_then(|t| teams.iter().find(|x| x.id == *t));
             let mut members = Vec::new();
             let mut books = Vec::new();
             let mut conflicted = Vec::new();
@@ -1388,7 +1835,12 @@ impl Store {
             if let Some(t) = team {
                 for m in &t.members {
                     let b = self.scorebook(a.id, m.expert_id, phase).await?;
-                    members.push((m.expert_id, m.name.clone(), b.scored(), b.submitted_at.is_some()));
+                    members.push((
+                        m.expert_id,
+                        m.name.clone(),
+                        b.scored(),
+                        b.submitted_at.is_some(),
+                    ));
                     if let Some(e) = pool.iter().find(|e| e.id == m.expert_id)
                         && qaward_core::conflict::is_conflicted(&e.facts(), &af, today, lookback)
                     {
@@ -1414,7 +1866,9 @@ impl Store {
                 total,
                 spread_flags,
                 conflicted,
-                onsite: list.as_ref().map(|l| l.entries.iter().any(|(x, ..)| *x == a.id)),
+                onsite: list
+                    .as_ref()
+                    .map(|l| l.entries.iter().any(|(x, ..)| *x == a.id)),
             });
         }
         Ok(rows)
@@ -1422,10 +1876,11 @@ impl Store {
 
     /// The decided on-site list, if any.
     pub async fn onsite_list(&self, session_id: i64) -> Result<Option<OnsiteList>> {
-        let Some(r) = sqlx::query("SELECT justification, decided_at FROM onsite_lists WHERE session_id = $1")
-            .bind(session_id)
-            .fetch_optional(self.pool())
-            .await?
+        let Some(r) =
+            sqlx::query("SELECT justification, decided_at FROM onsite_lists WHERE session_id = $1")
+                .bind(session_id)
+                .fetch_optional(self.pool())
+                .await?
         else {
             return Ok(None);
         };
@@ -1461,14 +1916,40 @@ impl Store {
     /// Decide the on-site list from the ranking ("best among the good", Art. 15). More than the
     /// rule set's number needs a recorded justification. Those not chosen get their material
     /// review feedback in the app and by email.
-    pub async fn decide_onsite_list(&self, who: &Who, session_id: i64, chosen: &[i64], justification: &str, now: jiff::Timestamp) -> Result<()> {
+    pub async fn decide_onsite_list(
+        &self,
+        who: &Who,
+        session_id: i64,
+        chosen: &[i64],
+        justification: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
         let d = self
-            .session_stage_check(who, session_id, &[Stage::MaterialReview, Stage::OnsiteSelection], 15, "确定现场评审名单", now)
+            .session_stage_check(
+                who,
+                session_id,
+                &[Stage::MaterialReview, Stage::OnsiteSelection],
+                15,
+                "确定现场评审名单",
+                now,
+            )
             .await?;
         let pid = d.session.programme_id;
-        let entry = || NewEntry::award(who, "review.onsite.refused", "session", session_id).programme(pid);
+        let entry =
+            || NewEntry::award(who, "review.onsite.refused", "session", session_id).programme(pid);
         if self.onsite_list(session_id).await?.is_some() {
-            return Err(self.refused(entry(), refusal("onsite_decided", 15, "本届现场评审名单已经确定，不能重复确定。", "The on-site list has already been decided."), now).await);
+            return Err(self
+                .refused(
+                    entry(),
+                    refusal(
+                        "onsite_decided",
+                        15,
+                        "本届现场评审名单已经确定，不能重复确定。",
+                        "The on-site list has already been decided.",
+                    ),
+                    now,
+                )
+                .await);
         }
         let today = crate::today(now.as_microsecond());
         let rows = self.review_rows(session_id, Phase::Material, today).await?;
@@ -1476,13 +1957,24 @@ impl Store {
         ids.sort_unstable();
         ids.dedup();
         if ids.is_empty() {
-            return Err(Error::invalid("application_id", "“现场评审名单”：请至少选择一家申报单位。", "Choose at least one applicant."));
+            return Err(Error::invalid(
+                "application_id",
+                "“现场评审名单”：请至少选择一家申报单位。",
+                "Choose at least one applicant.",
+            ));
         }
         if let Some(r) = rows.iter().find(|r| !r.consensus_submitted) {
             return Err(self.refused(entry(), refusal("onsite_early", 15, format!("{}的资料评审合议尚未提交，全部申报单位合议完成后才能确定现场评审名单。", r.name), format!("{} has no submitted consensus yet.", r.name)), now).await);
         }
-        if ids.iter().any(|id| !rows.iter().any(|r| r.application_id == *id)) {
-            return Err(Error::invalid("application_id", "“现场评审名单”：所选单位不在本届资料评审范围内。", "A chosen applicant is not in this session's material review."));
+        if ids
+            .iter()
+            .any(|id| !rows.iter().any(|r| r.application_id == *id))
+        {
+            return Err(Error::invalid(
+                "application_id",
+                "“现场评审名单”：所选单位不在本届资料评审范围内。",
+                "A chosen applicant is not in this session's material review.",
+            ));
         }
         let max = d.rules.review.onsite_max.value as usize;
         let justification = justification.trim();
@@ -1490,7 +1982,11 @@ impl Store {
             return Err(self.refused(entry(), refusal("onsite_over", 15, format!("现场评审名单原则上不超过{max}家（《管理办法》第十五条），现选了{}家：超出时须写明理由。", ids.len()), format!("The on-site list is at most {max} in principle (Art. 15); {} were chosen: give a justification.", ids.len())), now).await);
         }
         let mut ranked: Vec<&ReviewRow> = rows.iter().collect();
-        ranked.sort_by(|a, b| b.total.cmp(&a.total).then(a.application_id.cmp(&b.application_id)));
+        ranked.sort_by(|a, b| {
+            b.total
+                .cmp(&a.total)
+                .then(a.application_id.cmp(&b.application_id))
+        });
         let mut tx = self.write(now).await?;
         let at = tx.now();
         sqlx::query("INSERT INTO onsite_lists (session_id, justification, decided_at, decided_by) VALUES ($1, $2, $3, $4)")
@@ -1521,11 +2017,17 @@ impl Store {
                 .programme(pid)
                 .article(Some(15), DOC.0)
                 .summary(if ids.len() > max {
-                    format!("确定现场评审名单{}家（超过{max}家，理由：{justification}）：{}", ids.len(), names.join("、"))
+                    format!(
+                        "确定现场评审名单{}家（超过{max}家，理由：{justification}）：{}",
+                        ids.len(),
+                        names.join("、")
+                    )
                 } else {
                     format!("确定现场评审名单{}家：{}", ids.len(), names.join("、"))
                 })
-                .detail(serde_json::json!({"chosen": ids, "justification": justification, "max": max}))
+                .detail(
+                    serde_json::json!({"chosen": ids, "justification": justification, "max": max}),
+                )
                 .state("onsite_list"),
         )
         .await?;
@@ -1546,7 +2048,10 @@ fn member_of(e: &Expert, leader: bool, today: jiff::civil::Date) -> TeamMember {
         leader,
         level: e.level.zh().to_owned(),
         industries: e.industries.clone(),
-        employer: e.employer().map(|j| j.employer_name.clone()).unwrap_or_default(),
+        employer: e
+            .employer()
+            .map(|j| j.employer_name.clone())
+            .unwrap_or_default(),
         removed: e.removed_at.is_some(),
         unqualified: unq.err().map(|u| u.zh()),
     }
@@ -1581,7 +2086,14 @@ fn proposal_json(p: &Proposal) -> serde_json::Value {
     })
 }
 
-async fn upsert_assignment(tx: &mut Tx, session_id: i64, app: i64, team: i64, run: Option<i64>, by: Option<i64>) -> Result<()> {
+async fn upsert_assignment(
+    tx: &mut Tx,
+    session_id: i64,
+    app: i64,
+    team: i64,
+    run: Option<i64>,
+    by: Option<i64>,
+) -> Result<()> {
     let at = tx.now();
     sqlx::query("INSERT INTO review_assignments (application_id, session_id, team_id, run_id, assigned_at, assigned_by) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (application_id) DO UPDATE SET team_id = $3, run_id = $4, assigned_at = $5, assigned_by = $6")
         .bind(app)
@@ -1596,7 +2108,17 @@ async fn upsert_assignment(tx: &mut Tx, session_id: i64, app: i64, team: i64, ru
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn upsert_score(tx: &mut Tx, table: &'static str, app: i64, expert: Option<i64>, phase: Phase, item: &str, it: &ScoreItem, at: i64, by: Option<i64>) -> Result<()> {
+async fn upsert_score(
+    tx: &mut Tx,
+    table: &'static str,
+    app: i64,
+    expert: Option<i64>,
+    phase: Phase,
+    item: &str,
+    it: &ScoreItem,
+    at: i64,
+    by: Option<i64>,
+) -> Result<()> {
     let percent = it.percent.map(i64::from);
     if table == "scores" {
         sqlx::query("INSERT INTO scores (application_id, expert_id, phase, item_id, percent, strengths, opportunities, verify_points, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (application_id, expert_id, phase, item_id) DO UPDATE SET percent = $5, strengths = $6, opportunities = $7, verify_points = $8, updated_at = $9")
@@ -1629,7 +2151,18 @@ async fn upsert_score(tx: &mut Tx, table: &'static str, app: i64, expert: Option
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn insert_version(tx: &mut Tx, app: i64, expert: Option<i64>, phase: Phase, item: &str, version: i64, it: &ScoreItem, reason: &str, by: Option<i64>, at: i64) -> Result<()> {
+async fn insert_version(
+    tx: &mut Tx,
+    app: i64,
+    expert: Option<i64>,
+    phase: Phase,
+    item: &str,
+    version: i64,
+    it: &ScoreItem,
+    reason: &str,
+    by: Option<i64>,
+    at: i64,
+) -> Result<()> {
     sqlx::query("INSERT INTO score_versions (application_id, expert_id, phase, item_id, version, percent, strengths, opportunities, verify_points, reason, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
         .bind(app)
         .bind(expert)

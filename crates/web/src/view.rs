@@ -98,6 +98,9 @@ impl PageCtx {
                     _ => {}
                 }
             }
+            if a.has(Role::Reviewer) {
+                nav.push(("/review".into(), "评审工作台"));
+            }
             if a.has(Role::Discipline) {
                 nav.push(("/discipline/audit".into(), "审计日志"));
             }

@@ -11,8 +11,8 @@ pub mod office;
 pub mod opinions;
 pub mod public;
 pub mod review;
-pub mod scoring;
 pub mod scoped;
+pub mod scoring;
 
 use crate::AppState;
 use axum::Router;
@@ -163,7 +163,10 @@ pub fn router(state: AppState) -> Router {
             get(scoring::export_xlsx),
         )
         .route("/office/sessions/{sid}/ranking", get(scoring::ranking))
-        .route("/office/sessions/{sid}/onsite", post(scoring::decide_onsite))
+        .route(
+            "/office/sessions/{sid}/onsite",
+            post(scoring::decide_onsite),
+        )
         .route("/review", get(scoring::desk))
         .route(
             "/review/sessions/{sid}/declaration",

@@ -137,6 +137,7 @@ struct SessionPublicPage {
     categories: Vec<CategoryRow>,
     total: u32,
     criteria_name: String,
+    teams: Vec<qaward_store::review::Team>,
 }
 
 /// `/sessions/{id}`: a session as the public sees it.
@@ -218,6 +219,14 @@ pub async fn session_page(
         categories,
         total: criteria.meta.total,
         criteria_name: criteria.meta.name.clone(),
+        teams: st
+            .store
+            .teams(id)
+            .await
+            .map_err(|e| c.store_err(e))?
+            .into_iter()
+            .filter(|t| t.published_at.is_some())
+            .collect(),
     })
 }
 

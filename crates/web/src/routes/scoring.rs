@@ -60,7 +60,12 @@ fn unknown_session() -> Action {
     Action::ViewProgrammeOffice { programme_id: -1 }
 }
 
-async fn office_session(st: &AppState, c: &Ctx, sid: i64, manage: bool) -> Result<SessionDetail, AppError> {
+async fn office_session(
+    st: &AppState,
+    c: &Ctx,
+    sid: i64,
+    manage: bool,
+) -> Result<SessionDetail, AppError> {
     let d = c.found(st.store.session_detail(sid).await, unknown_session())?;
     let pid = d.session.programme_id;
     c.authorize(if manage {
@@ -190,11 +195,17 @@ async fn office_review_view(
             let section = row.and_then(|r| r.section);
             proposed.push(ProposedRow {
                 application_id: a,
-                name: row.map(|r| r.name.clone()).unwrap_or_else(|| format!("#{a}")),
+                name: row
+                    .map(|r| r.name.clone())
+                    .unwrap_or_else(|| format!("#{a}")),
                 industry: row.map(|r| r.industry.clone()).unwrap_or_default(),
                 team: team.map(|t| t.name.clone()).unwrap_or_default(),
                 matches: match (team, section) {
-                    (Some(t), Some(s)) => t.members.iter().filter(|m| m.industries.contains(&s)).count(),
+                    (Some(t), Some(s)) => t
+                        .members
+                        .iter()
+                        .filter(|m| m.industries.contains(&s))
+                        .count(),
                     _ => 0,
                 },
                 changed: row.is_some_and(|r| r.team_id != Some(t)),
@@ -281,7 +292,10 @@ async fn office_result(
     anchor: &str,
 ) -> Result<Response, AppError> {
     match r {
-        Ok(()) => Ok(Redirect::to(&format!("/office/sessions/{sid}/review?done={done}#{anchor}")).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/office/sessions/{sid}/review?done={done}#{anchor}"
+        ))
+        .into_response()),
         Err(e) => {
             let errors = form_error(c, e)?;
             Ok((
@@ -309,9 +323,20 @@ pub async fn create_team(
             "Leader: choose a leader-eligible reviewer.",
         ))
     } else {
-        let members: Vec<i64> = f.all("member").iter().filter_map(|v| v.parse().ok()).collect();
+        let members: Vec<i64> = f
+            .all("member")
+            .iter()
+            .filter_map(|v| v.parse().ok())
+            .collect();
         st.store
-            .create_team(&c.who(Role::CityOffice.code()), sid, &f.get("name"), leader, &members, c.now)
+            .create_team(
+                &c.who(Role::CityOffice.code()),
+                sid,
+                &f.get("name"),
+                leader,
+                &members,
+                c.now,
+            )
             .await
             .map(|_| ())
     };
@@ -327,7 +352,10 @@ pub async fn remove_team(
 ) -> Result<Response, AppError> {
     let sid = c.found(st.store.team_session(tid).await, unknown_session())?;
     office_session(&st, &c, sid, true).await?;
-    let r = st.store.remove_team(&c.who(Role::CityOffice.code()), tid, c.now).await;
+    let r = st
+        .store
+        .remove_team(&c.who(Role::CityOffice.code()), tid, c.now)
+        .await;
     office_result(&st, &c, sid, &f, r, "removed", "teams").await
 }
 
@@ -412,7 +440,13 @@ pub async fn assign(
         ))
     } else {
         st.store
-            .assign_application(&c.who(Role::CityOffice.code()), aid, team, &f.get("reason"), c.now)
+            .assign_application(
+                &c.who(Role::CityOffice.code()),
+                aid,
+                team,
+                &f.get("reason"),
+                c.now,
+            )
             .await
     };
     office_result(&st, &c, app.session_id, &f, r, "assigned", "progress").await
@@ -426,15 +460,37 @@ pub async fn export_xlsx(
 ) -> Result<Response, AppError> {
     let d = office_session(&st, &c, sid, false).await?;
     let day = today(&c);
-    let crit = st.store.criteria(&d.rules.meta.criteria).await.map_err(|e| c.store_err(e))?;
-    let rows = st.store.review_rows(sid, Phase::Material, day).await.map_err(|e| c.store_err(e))?;
-    let mut headers = vec!["申报单位", "县（市、区）", "所属行业", "评审组", "评审员", "状态"];
-    let ids: Vec<String> = crit.items().map(|i| format!("{} {}", i.id, i.name)).collect();
+    let crit = st
+        .store
+        .criteria(&d.rules.meta.criteria)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let rows = st
+        .store
+        .review_rows(sid, Phase::Material, day)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let mut headers = vec![
+        "申报单位",
+        "县（市、区）",
+        "所属行业",
+        "评审组",
+        "评审员",
+        "状态",
+    ];
+    let ids: Vec<String> = crit
+        .items()
+        .map(|i| format!("{} {}", i.id, i.name))
+        .collect();
     headers.extend(ids.iter().map(String::as_str));
     headers.push("总分");
     let mut out = Vec::new();
     for r in &rows {
-        let books = st.store.team_books(r.application_id, Phase::Material, day).await.map_err(|e| c.store_err(e))?;
+        let books = st
+            .store
+            .team_books(r.application_id, Phase::Material, day)
+            .await
+            .map_err(|e| c.store_err(e))?;
         for (m, b) in &books {
             let mut line = vec![
                 r.name.clone(),
@@ -442,31 +498,60 @@ pub async fn export_xlsx(
                 r.industry.clone(),
                 r.team_name.clone(),
                 format!("{}{}", m.name, if m.leader { "（组长）" } else { "" }),
-                if b.submitted_at.is_some() { "已提交".into() } else { format!("草稿 {}/{}", b.scored(), crit.items().count()) },
+                if b.submitted_at.is_some() {
+                    "已提交".into()
+                } else {
+                    format!("草稿 {}/{}", b.scored(), crit.items().count())
+                },
             ];
             for it in crit.items() {
-                line.push(b.items.get(&it.id).and_then(|s| s.percent).map(|p| format!("{p}%")).unwrap_or_default());
+                line.push(
+                    b.items
+                        .get(&it.id)
+                        .and_then(|s| s.percent)
+                        .map(|p| format!("{p}%"))
+                        .unwrap_or_default(),
+                );
             }
             line.push(points_text(total_hundredths(&crit, &b.items)));
             out.push(line);
         }
-        let cons = st.store.consensus(r.application_id, Phase::Material).await.map_err(|e| c.store_err(e))?;
+        let cons = st
+            .store
+            .consensus(r.application_id, Phase::Material)
+            .await
+            .map_err(|e| c.store_err(e))?;
         let mut line = vec![
             r.name.clone(),
             r.county.clone(),
             r.industry.clone(),
             r.team_name.clone(),
             "评审组合议".into(),
-            if cons.submitted_at.is_some() { "已提交".into() } else { "未提交".into() },
+            if cons.submitted_at.is_some() {
+                "已提交".into()
+            } else {
+                "未提交".into()
+            },
         ];
         for it in crit.items() {
-            line.push(cons.items.get(&it.id).and_then(|s| s.percent).map(|p| format!("{p}%")).unwrap_or_default());
+            line.push(
+                cons.items
+                    .get(&it.id)
+                    .and_then(|s| s.percent)
+                    .map(|p| format!("{p}%"))
+                    .unwrap_or_default(),
+            );
         }
         line.push(points_text(total_hundredths(&crit, &cons.items)));
         out.push(line);
     }
-    let bytes = qaward_docs::table_xlsx("资料评审评分", &headers, &out).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(download(bytes, crate::view::XLSX, &format!("{}资料评审评分.xlsx", d.session.title)))
+    let bytes = qaward_docs::table_xlsx("资料评审评分", &headers, &out)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download(
+        bytes,
+        crate::view::XLSX,
+        &format!("{}资料评审评分.xlsx", d.session.title),
+    ))
 }
 
 /// A row of the ranking.
@@ -495,14 +580,43 @@ struct RankingPage {
     errors: FormErrors,
 }
 
-async fn ranking_view(st: &AppState, c: &Ctx, sid: i64, f: Option<&FormData>, errors: FormErrors) -> Result<RankingPage, AppError> {
+async fn ranking_view(
+    st: &AppState,
+    c: &Ctx,
+    sid: i64,
+    f: Option<&FormData>,
+    errors: FormErrors,
+) -> Result<RankingPage, AppError> {
     let d = office_session(st, c, sid, false).await?;
-    let manage = c.authorize(Action::ManageProgramme { programme_id: d.session.programme_id }).is_ok();
-    let mut rows = st.store.review_rows(sid, Phase::Material, today(c)).await.map_err(|e| c.store_err(e))?;
-    rows.sort_by(|a, b| b.total.cmp(&a.total).then(a.application_id.cmp(&b.application_id)));
-    let list = st.store.onsite_list(sid).await.map_err(|e| c.store_err(e))?;
+    let manage = c
+        .authorize(Action::ManageProgramme {
+            programme_id: d.session.programme_id,
+        })
+        .is_ok();
+    let mut rows = st
+        .store
+        .review_rows(sid, Phase::Material, today(c))
+        .await
+        .map_err(|e| c.store_err(e))?;
+    rows.sort_by(|a, b| {
+        b.total
+            .cmp(&a.total)
+            .then(a.application_id.cmp(&b.application_id))
+    });
+    let list = st
+        .store
+        .onsite_list(sid)
+        .await
+        .map_err(|e| c.store_err(e))?;
     let max = d.rules.review.onsite_max.value;
-    let chosen: Vec<i64> = f.map(|f| f.all("application_id").iter().filter_map(|v| v.parse().ok()).collect()).unwrap_or_default();
+    let chosen: Vec<i64> = f
+        .map(|f| {
+            f.all("application_id")
+                .iter()
+                .filter_map(|v| v.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
     let ready = !rows.is_empty() && rows.iter().all(|r| r.consensus_submitted);
     let rows = rows
         .into_iter()
@@ -523,7 +637,10 @@ async fn ranking_view(st: &AppState, c: &Ctx, sid: i64, f: Option<&FormData>, er
         manage,
         rows,
         max,
-        justification: f.map(|f| f.get("justification")).or_else(|| list.as_ref().map(|l| l.justification.clone())).unwrap_or_default(),
+        justification: f
+            .map(|f| f.get("justification"))
+            .or_else(|| list.as_ref().map(|l| l.justification.clone()))
+            .unwrap_or_default(),
         list,
         ready,
         session: d.session,
@@ -532,19 +649,46 @@ async fn ranking_view(st: &AppState, c: &Ctx, sid: i64, f: Option<&FormData>, er
 }
 
 /// `GET /office/sessions/{sid}/ranking`: ranked by consensus score; the on-site list.
-pub async fn ranking(State(st): State<AppState>, c: Ctx, Path(sid): Path<i64>) -> Result<impl IntoResponse, AppError> {
+pub async fn ranking(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(sid): Path<i64>,
+) -> Result<impl IntoResponse, AppError> {
     ranking_view(&st, &c, sid, None, FormErrors::default()).await
 }
 
 /// `POST /office/sessions/{sid}/onsite`: decide the on-site list (Art. 15).
-pub async fn decide_onsite(State(st): State<AppState>, c: Ctx, Path(sid): Path<i64>, f: FormData) -> Result<Response, AppError> {
+pub async fn decide_onsite(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(sid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
     office_session(&st, &c, sid, true).await?;
-    let chosen: Vec<i64> = f.all("application_id").iter().filter_map(|v| v.parse().ok()).collect();
-    match st.store.decide_onsite_list(&c.who(Role::CityOffice.code()), sid, &chosen, &f.get("justification"), c.now).await {
+    let chosen: Vec<i64> = f
+        .all("application_id")
+        .iter()
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    match st
+        .store
+        .decide_onsite_list(
+            &c.who(Role::CityOffice.code()),
+            sid,
+            &chosen,
+            &f.get("justification"),
+            c.now,
+        )
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/office/sessions/{sid}/ranking")).into_response()),
         Err(e) => {
             let errors = form_error(&c, e)?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, ranking_view(&st, &c, sid, Some(&f), errors).await?).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ranking_view(&st, &c, sid, Some(&f), errors).await?,
+            )
+                .into_response())
         }
     }
 }
@@ -597,42 +741,108 @@ struct DeskPage {
 pub async fn desk(State(st): State<AppState>, c: Ctx) -> Result<impl IntoResponse, AppError> {
     c.authorize(Action::ReviewerHome)?;
     let uid = c.actor().map(|a| a.user_id).unwrap_or(-1);
-    let experts = st.store.experts_of_user(uid).await.map_err(|e| c.store_err(e))?;
+    let experts = st
+        .store
+        .experts_of_user(uid)
+        .await
+        .map_err(|e| c.store_err(e))?;
     let day = today(&c);
     let mut teams = Vec::new();
     let mut items = 0;
     for e in experts.iter().filter(|e| e.removed_at.is_none()) {
-        for (sid, tid) in st.store.teams_of_expert(e.id).await.map_err(|e| c.store_err(e))? {
-            let d = st.store.session_detail(sid).await.map_err(|e| c.store_err(e))?;
+        for (sid, tid) in st
+            .store
+            .teams_of_expert(e.id)
+            .await
+            .map_err(|e| c.store_err(e))?
+        {
+            let d = st
+                .store
+                .session_detail(sid)
+                .await
+                .map_err(|e| c.store_err(e))?;
             if d.session.stage == Stage::Closed {
                 continue;
             }
-            let crit = st.store.criteria(&d.rules.meta.criteria).await.map_err(|e| c.store_err(e))?;
+            let crit = st
+                .store
+                .criteria(&d.rules.meta.criteria)
+                .await
+                .map_err(|e| c.store_err(e))?;
             items = crit.items().count();
-            let Some(team) = st.store.teams_on(sid, day).await.map_err(|e| c.store_err(e))?.into_iter().find(|t| t.id == tid && t.dissolved_at.is_none()) else {
+            let Some(team) = st
+                .store
+                .teams_on(sid, day)
+                .await
+                .map_err(|e| c.store_err(e))?
+                .into_iter()
+                .find(|t| t.id == tid && t.dissolved_at.is_none())
+            else {
                 continue;
             };
             let leader = team.members.iter().any(|m| m.expert_id == e.id && m.leader);
-            let signed = st.store.review_declaration(sid, e.id).await.map_err(|e| c.store_err(e))?;
+            let signed = st
+                .store
+                .review_declaration(sid, e.id)
+                .await
+                .map_err(|e| c.store_err(e))?;
             let mut apps = Vec::new();
-            for a in st.store.team_applications(tid).await.map_err(|e| c.store_err(e))? {
-                let books = st.store.team_books(a.id, Phase::Material, day).await.map_err(|e| c.store_err(e))?;
-                let own = books.iter().find(|(m, _)| m.expert_id == e.id).map(|(_, b)| b.clone()).unwrap_or_default();
-                let cons = st.store.consensus(a.id, Phase::Material).await.map_err(|e| c.store_err(e))?;
+            for a in st
+                .store
+                .team_applications(tid)
+                .await
+                .map_err(|e| c.store_err(e))?
+            {
+                let books = st
+                    .store
+                    .team_books(a.id, Phase::Material, day)
+                    .await
+                    .map_err(|e| c.store_err(e))?;
+                let own = books
+                    .iter()
+                    .find(|(m, _)| m.expert_id == e.id)
+                    .map(|(_, b)| b.clone())
+                    .unwrap_or_default();
+                let cons = st
+                    .store
+                    .consensus(a.id, Phase::Material)
+                    .await
+                    .map_err(|e| c.store_err(e))?;
                 apps.push(DeskApp {
                     id: a.id,
                     name: a.org.name.clone(),
-                    industry: a.values.get("identity.industry").cloned().unwrap_or_default(),
+                    industry: a
+                        .values
+                        .get("identity.industry")
+                        .cloned()
+                        .unwrap_or_default(),
                     scored: own.scored(),
                     submitted: own.submitted_at.is_some(),
                     consensus: cons.submitted_at.is_some(),
-                    team_done: (books.iter().filter(|(_, b)| b.submitted_at.is_some()).count(), books.len()),
+                    team_done: (
+                        books
+                            .iter()
+                            .filter(|(_, b)| b.submitted_at.is_some())
+                            .count(),
+                        books.len(),
+                    ),
                 });
             }
-            teams.push(DeskTeam { session: d.session, team, leader, signed, apps });
+            teams.push(DeskTeam {
+                session: d.session,
+                team,
+                leader,
+                signed,
+                apps,
+            });
         }
     }
-    Ok(DeskPage { c: c.page(), teams, experts, items })
+    Ok(DeskPage {
+        c: c.page(),
+        teams,
+        experts,
+        items,
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -646,20 +856,53 @@ struct DeclarationPage {
     errors: FormErrors,
 }
 
-async fn declaration_standing(st: &AppState, c: &Ctx, sid: i64) -> Result<(SessionDetail, Expert), AppError> {
-    let d = c.found(st.store.session_detail(sid).await, Action::SignReviewDeclaration { programme_id: -1, standing: Standing::default() })?;
+async fn declaration_standing(
+    st: &AppState,
+    c: &Ctx,
+    sid: i64,
+) -> Result<(SessionDetail, Expert), AppError> {
+    let d = c.found(
+        st.store.session_detail(sid).await,
+        Action::SignReviewDeclaration {
+            programme_id: -1,
+            standing: Standing::default(),
+        },
+    )?;
     let uid = c.actor().map(|a| a.user_id).unwrap_or(-1);
-    let (pid, s, e) = st.store.reviewer_session_standing(uid, sid, c.now).await.map_err(|e| c.store_err(e))?;
-    c.authorize(Action::SignReviewDeclaration { programme_id: pid, standing: s })?;
+    let (pid, s, e) = st
+        .store
+        .reviewer_session_standing(uid, sid, c.now)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    c.authorize(Action::SignReviewDeclaration {
+        programme_id: pid,
+        standing: s,
+    })?;
     let e = e.ok_or_else(|| c.not_found())?;
     Ok((d, e))
 }
 
 /// `GET /review/sessions/{sid}/declaration`: the declaration to sign before any material.
-pub async fn declaration_page(State(st): State<AppState>, c: Ctx, Path(sid): Path<i64>, Query(q): Query<HashMap<String, String>>) -> Result<impl IntoResponse, AppError> {
+pub async fn declaration_page(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(sid): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<impl IntoResponse, AppError> {
     let (d, e) = declaration_standing(&st, &c, sid).await?;
-    let signed = st.store.review_declaration(sid, e.id).await.map_err(|e| c.store_err(e))?;
-    Ok(DeclarationPage { c: c.page(), session: d.session, paragraphs: DECLARATION.to_vec(), signed, next: safe_next(q.get("next")), errors: FormErrors::default() })
+    let signed = st
+        .store
+        .review_declaration(sid, e.id)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    Ok(DeclarationPage {
+        c: c.page(),
+        session: d.session,
+        paragraphs: DECLARATION.to_vec(),
+        signed,
+        next: safe_next(q.get("next")),
+        errors: FormErrors::default(),
+    })
 }
 
 fn safe_next(n: Option<&String>) -> String {
@@ -669,15 +912,41 @@ fn safe_next(n: Option<&String>) -> String {
 }
 
 /// `POST /review/sessions/{sid}/declaration`: sign it.
-pub async fn declaration_sign(State(st): State<AppState>, c: Ctx, Path(sid): Path<i64>, f: FormData) -> Result<Response, AppError> {
+pub async fn declaration_sign(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(sid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
     let (d, e) = declaration_standing(&st, &c, sid).await?;
     if f.get("agree") != "yes" {
         let mut errors = FormErrors::default();
-        errors.push("agree", c.page().t("“承诺”：请阅读并勾选“本人已阅读并承诺遵守以上各项”后签署。"));
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, DeclarationPage { c: c.page(), session: d.session, paragraphs: DECLARATION.to_vec(), signed: None, next: safe_next(Some(&f.get("next"))), errors }).into_response());
+        errors.push(
+            "agree",
+            c.page()
+                .t("“承诺”：请阅读并勾选“本人已阅读并承诺遵守以上各项”后签署。"),
+        );
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            DeclarationPage {
+                c: c.page(),
+                session: d.session,
+                paragraphs: DECLARATION.to_vec(),
+                signed: None,
+                next: safe_next(Some(&f.get("next"))),
+                errors,
+            },
+        )
+            .into_response());
     }
     st.store
-        .sign_review_declaration(&c.who(Role::Reviewer.code()), sid, &e, &DECLARATION.join("\n"), c.now)
+        .sign_review_declaration(
+            &c.who(Role::Reviewer.code()),
+            sid,
+            &e,
+            &DECLARATION.join("\n"),
+            c.now,
+        )
         .await
         .map_err(|e| c.store_err(e))?;
     Ok(Redirect::to(&safe_next(Some(&f.get("next")))).into_response())
@@ -694,23 +963,66 @@ struct ReviewCtx {
 
 /// Authorize a reviewer on an application (conflicts and removal first, no override), and send
 /// them to sign the declaration if they have not.
-async fn reviewer_ctx(st: &AppState, c: &Ctx, aid: i64, lead: bool) -> Result<Result<ReviewCtx, Response>, AppError> {
-    let unknown = Action::ReviewApplication { programme_id: -1, standing: Standing::default() };
+async fn reviewer_ctx(
+    st: &AppState,
+    c: &Ctx,
+    aid: i64,
+    lead: bool,
+) -> Result<Result<ReviewCtx, Response>, AppError> {
+    let unknown = Action::ReviewApplication {
+        programme_id: -1,
+        standing: Standing::default(),
+    };
     let uid = c.actor().map(|a| a.user_id).unwrap_or(-1);
     let (pid, s, e) = c.found(st.store.reviewer_standing(uid, aid, c.now).await, unknown)?;
     c.authorize(if lead {
-        Action::LeadConsensus { programme_id: pid, standing: s }
+        Action::LeadConsensus {
+            programme_id: pid,
+            standing: s,
+        }
     } else {
-        Action::ReviewApplication { programme_id: pid, standing: s }
+        Action::ReviewApplication {
+            programme_id: pid,
+            standing: s,
+        }
     })?;
     let expert = e.ok_or_else(|| c.not_found())?;
-    let app = st.store.application(aid).await.map_err(|e| c.store_err(e))?;
-    if st.store.review_declaration(app.session_id, expert.id).await.map_err(|e| c.store_err(e))?.is_none() {
-        return Ok(Err(Redirect::to(&format!("/review/sessions/{}/declaration?next={}", app.session_id, urlencoding::encode(&c.path))).into_response()));
+    let app = st
+        .store
+        .application(aid)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    if st
+        .store
+        .review_declaration(app.session_id, expert.id)
+        .await
+        .map_err(|e| c.store_err(e))?
+        .is_none()
+    {
+        return Ok(Err(Redirect::to(&format!(
+            "/review/sessions/{}/declaration?next={}",
+            app.session_id,
+            urlencoding::encode(&c.path)
+        ))
+        .into_response()));
     }
-    let d = st.store.session_detail(app.session_id).await.map_err(|e| c.store_err(e))?;
-    let crit = st.store.criteria(&d.rules.meta.criteria).await.map_err(|e| c.store_err(e))?;
-    Ok(Ok(ReviewCtx { app, d, crit, expert, standing: s }))
+    let d = st
+        .store
+        .session_detail(app.session_id)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let crit = st
+        .store
+        .criteria(&d.rules.meta.criteria)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    Ok(Ok(ReviewCtx {
+        app,
+        d,
+        crit,
+        expert,
+        standing: s,
+    }))
 }
 
 macro_rules! reviewer {
@@ -738,36 +1050,72 @@ struct ReviewAppPage {
 }
 
 /// `GET /review/applications/{aid}`: the material under review, and the way to one's scorebook.
-pub async fn application(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>) -> Result<Response, AppError> {
+pub async fn application(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+) -> Result<Response, AppError> {
     let r = reviewer!(&st, &c, aid, false);
     application_view(&st, &c, r, FormErrors::default(), String::new()).await
 }
 
-async fn application_view(st: &AppState, c: &Ctx, r: ReviewCtx, errors: FormErrors, reason: String) -> Result<Response, AppError> {
+async fn application_view(
+    st: &AppState,
+    c: &Ctx,
+    r: ReviewCtx,
+    errors: FormErrors,
+    reason: String,
+) -> Result<Response, AppError> {
     let l = load(st, c, r.app.id, false).await?;
     let page = c.page();
-    let book = st.store.scorebook(r.app.id, r.expert.id, Phase::Material).await.map_err(|e| c.store_err(e))?;
-    let status = if errors.any() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok((status, ReviewAppPage {
-        sections: l.all_blocks(page.lang),
-        score: l.self_score(),
-        c: page,
-        l,
-        leader: r.standing.leader,
-        book,
-        items: r.crit.items().count(),
-        errors,
-        reason,
-        editable: false,
-    })
+    let book = st
+        .store
+        .scorebook(r.app.id, r.expert.id, Phase::Material)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let status = if errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        ReviewAppPage {
+            sections: l.all_blocks(page.lang),
+            score: l.self_score(),
+            c: page,
+            l,
+            leader: r.standing.leader,
+            book,
+            items: r.crit.items().count(),
+            errors,
+            reason,
+            editable: false,
+        },
+    )
         .into_response())
 }
 
 /// `POST /review/applications/{aid}/conflict`: declare a conflict; access ends at once.
-pub async fn declare_conflict(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>, f: FormData) -> Result<Response, AppError> {
+pub async fn declare_conflict(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
     let r = reviewer!(&st, &c, aid, false);
     let reason = f.get("reason");
-    match st.store.declare_conflict(&c.who(Role::Reviewer.code()), r.expert.id, aid, &reason, c.now).await {
+    match st
+        .store
+        .declare_conflict(
+            &c.who(Role::Reviewer.code()),
+            r.expert.id,
+            aid,
+            &reason,
+            c.now,
+        )
+        .await
+    {
         Ok(()) => Ok(Redirect::to("/review?declared=1").into_response()),
         Err(e) => {
             let errors = form_error(&c, e)?;
@@ -823,15 +1171,25 @@ fn band_options(crit: &Criteria, step: u32, zh: bool) -> Vec<BandOpt> {
         .iter()
         .map(|b| BandOpt {
             band: b.band,
-            label: if zh { format!("第{}档（{}%–{}%）", b.band, b.min_percent, b.max_percent) } else { format!("Band {} ({}–{}%)", b.band, b.min_percent, b.max_percent) },
-            percents: (b.min_percent..=b.max_percent).filter(|p| step == 0 || p % step == 0).collect(),
+            label: if zh {
+                format!("第{}档（{}%–{}%）", b.band, b.min_percent, b.max_percent)
+            } else {
+                format!("Band {} ({}–{}%)", b.band, b.min_percent, b.max_percent)
+            },
+            percents: (b.min_percent..=b.max_percent)
+                .filter(|p| step == 0 || p % step == 0)
+                .collect(),
         })
         .collect()
 }
 
 fn typed_inputs(crit: &Criteria, f: &FormData) -> Vec<ScoreInput> {
     crit.items()
-        .filter(|it| f.pairs().iter().any(|(k, _)| k == &format!("percent.{}", it.id)))
+        .filter(|it| {
+            f.pairs()
+                .iter()
+                .any(|(k, _)| k == &format!("percent.{}", it.id))
+        })
         .map(|it| ScoreInput {
             item_id: it.id.clone(),
             percent: f.get(&format!("percent.{}", it.id)),
@@ -843,7 +1201,13 @@ fn typed_inputs(crit: &Criteria, f: &FormData) -> Vec<ScoreInput> {
         .collect()
 }
 
-fn item_rows(crit: &Criteria, stored: &std::collections::BTreeMap<String, ScoreItem>, f: Option<&FormData>, errors: &FormErrors, zh: bool) -> Vec<ItemRow> {
+fn item_rows(
+    crit: &Criteria,
+    stored: &std::collections::BTreeMap<String, ScoreItem>,
+    f: Option<&FormData>,
+    errors: &FormErrors,
+    zh: bool,
+) -> Vec<ItemRow> {
     let mut rows = Vec::new();
     for cat in &crit.categories {
         for (i, it) in cat.items.iter().enumerate() {
@@ -859,21 +1223,41 @@ fn item_rows(crit: &Criteria, stored: &std::collections::BTreeMap<String, ScoreI
             let dims = crit
                 .dimensions_for(it.kind)
                 .iter()
-                .map(|d| if zh { d.name.clone() } else { d.name_en.clone() })
+                .map(|d| {
+                    if zh {
+                        d.name.clone()
+                    } else {
+                        d.name_en.clone()
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(" · ");
             rows.push(ItemRow {
                 id: it.id.clone(),
-                name: if zh { it.name.clone() } else { it.name_en.clone() },
+                name: if zh {
+                    it.name.clone()
+                } else {
+                    it.name_en.clone()
+                },
                 points: it.points,
                 kind: match it.kind {
                     ItemKind::Process => "process",
                     ItemKind::Result => "result",
                 },
-                category: (i == 0).then(|| format!("{} {}（{}分）", cat.id, if zh { &cat.name } else { &cat.name_en }, cat.points)),
+                category: (i == 0).then(|| {
+                    format!(
+                        "{} {}（{}分）",
+                        cat.id,
+                        if zh { &cat.name } else { &cat.name_en },
+                        cat.points
+                    )
+                }),
                 dims,
                 percent: v.percent.map(|p| p.to_string()).unwrap_or_default(),
-                earned: v.percent.map(|p| points_text(item_hundredths(it.points, p))).unwrap_or_default(),
+                earned: v
+                    .percent
+                    .map(|p| points_text(item_hundredths(it.points, p)))
+                    .unwrap_or_default(),
                 v,
                 error: errors.of(&format!("item.{}", it.id)),
                 members: Vec::new(),
@@ -887,7 +1271,11 @@ fn item_rows(crit: &Criteria, stored: &std::collections::BTreeMap<String, ScoreI
 }
 
 /// A store error about an item, placed beside that item.
-fn item_errors(c: &Ctx, e: qaward_store::Error, inputs: &[ScoreInput]) -> Result<FormErrors, AppError> {
+fn item_errors(
+    c: &Ctx,
+    e: qaward_store::Error,
+    inputs: &[ScoreInput],
+) -> Result<FormErrors, AppError> {
     let mut errors = form_error(c, e)?;
     if let Some(first) = errors.0.first_mut()
         && let Some(i) = inputs.iter().find(|i| first.message.contains(&i.item_id))
@@ -914,7 +1302,14 @@ struct ScorebookPage {
     saved: bool,
 }
 
-fn scorebook_view(c: &Ctx, r: ReviewCtx, book: Scorebook, f: Option<&FormData>, errors: FormErrors, saved: bool) -> ScorebookPage {
+fn scorebook_view(
+    c: &Ctx,
+    r: ReviewCtx,
+    book: Scorebook,
+    f: Option<&FormData>,
+    errors: FormErrors,
+    saved: bool,
+) -> ScorebookPage {
     let page = c.page();
     let zh = page.zh();
     let step = r.d.rules.review.score_step_percent.value;
@@ -936,53 +1331,142 @@ fn scorebook_view(c: &Ctx, r: ReviewCtx, book: Scorebook, f: Option<&FormData>, 
 }
 
 /// `GET /review/applications/{aid}/score`: one's own scorebook, blind to the others.
-pub async fn scorebook(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>, Query(q): Query<HashMap<String, String>>) -> Result<Response, AppError> {
+pub async fn scorebook(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
     let r = reviewer!(&st, &c, aid, false);
-    let book = st.store.scorebook(aid, r.expert.id, Phase::Material).await.map_err(|e| c.store_err(e))?;
-    Ok(scorebook_view(&c, r, book, None, FormErrors::default(), q.contains_key("saved")).into_response())
+    let book = st
+        .store
+        .scorebook(aid, r.expert.id, Phase::Material)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    Ok(scorebook_view(
+        &c,
+        r,
+        book,
+        None,
+        FormErrors::default(),
+        q.contains_key("saved"),
+    )
+    .into_response())
 }
 
 /// `POST /review/applications/{aid}/score`: save (a reason is needed once submitted).
-pub async fn score_save(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>, f: FormData) -> Result<Response, AppError> {
+pub async fn score_save(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
     let r = reviewer!(&st, &c, aid, false);
     let inputs = typed_inputs(&r.crit, &f);
-    match st.store.save_scores(&c.who(Role::Reviewer.code()), aid, &r.expert, Phase::Material, &inputs, &f.get("reason"), c.now).await {
-        Ok(()) => Ok(Redirect::to(&format!("/review/applications/{aid}/score?saved=1")).into_response()),
+    match st
+        .store
+        .save_scores(
+            &c.who(Role::Reviewer.code()),
+            aid,
+            &r.expert,
+            Phase::Material,
+            &inputs,
+            &f.get("reason"),
+            c.now,
+        )
+        .await
+    {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/review/applications/{aid}/score?saved=1")).into_response())
+        }
         Err(e) => {
             let errors = item_errors(&c, e, &inputs)?;
-            let book = st.store.scorebook(aid, r.expert.id, Phase::Material).await.map_err(|e| c.store_err(e))?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, scorebook_view(&c, r, book, Some(&f), errors, false)).into_response())
+            let book = st
+                .store
+                .scorebook(aid, r.expert.id, Phase::Material)
+                .await
+                .map_err(|e| c.store_err(e))?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                scorebook_view(&c, r, book, Some(&f), errors, false),
+            )
+                .into_response())
         }
     }
 }
 
 /// `POST /review/applications/{aid}/score/autosave`: the draft as it is typed.
-pub async fn score_autosave(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>, f: FormData) -> Result<Response, AppError> {
+pub async fn score_autosave(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
     let r = reviewer!(&st, &c, aid, false);
     let inputs = typed_inputs(&r.crit, &f);
     let page = c.page();
-    let msg = match st.store.save_scores(&c.who(Role::Reviewer.code()), aid, &r.expert, Phase::Material, &inputs, "", c.now).await {
+    let msg = match st
+        .store
+        .save_scores(
+            &c.who(Role::Reviewer.code()),
+            aid,
+            &r.expert,
+            Phase::Material,
+            &inputs,
+            "",
+            c.now,
+        )
+        .await
+    {
         Ok(()) => {
             let t = qaward_core::clock::format_micros(c.now.as_microsecond());
             format!("{} {}", page.t("草稿已自动保存"), t.get(11..).unwrap_or(&t))
         }
-        Err(qaward_store::Error::Invalid { zh, en, .. }) => if page.zh() { zh } else { en },
+        Err(qaward_store::Error::Invalid { zh, en, .. }) => {
+            if page.zh() {
+                zh
+            } else {
+                en
+            }
+        }
         Err(e) => return Err(c.store_err(e)),
     };
-    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], msg).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        msg,
+    )
+        .into_response())
 }
 
 /// `POST /review/applications/{aid}/score/submit`: submit one's independent scores.
-pub async fn score_submit(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>, f: FormData) -> Result<Response, AppError> {
+pub async fn score_submit(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
     let r = reviewer!(&st, &c, aid, false);
     let inputs = typed_inputs(&r.crit, &f);
     let who = c.who(Role::Reviewer.code());
-    let res = match st.store.save_scores(&who, aid, &r.expert, Phase::Material, &inputs, "", c.now).await {
-        Ok(()) => st.store.submit_scorebook(&who, aid, &r.expert, Phase::Material, c.now).await,
+    let res = match st
+        .store
+        .save_scores(&who, aid, &r.expert, Phase::Material, &inputs, "", c.now)
+        .await
+    {
+        Ok(()) => {
+            st.store
+                .submit_scorebook(&who, aid, &r.expert, Phase::Material, c.now)
+                .await
+        }
         Err(e) => Err(e),
     };
     match res {
-        Ok(()) => Ok(Redirect::to(&format!("/review/applications/{aid}/consensus")).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/review/applications/{aid}/consensus")).into_response())
+        }
         Err(e) => {
             let mut errors = form_error(&c, e)?;
             if let Some(first) = errors.0.first_mut()
@@ -990,8 +1474,16 @@ pub async fn score_submit(State(st): State<AppState>, c: Ctx, Path(aid): Path<i6
             {
                 first.field = format!("item.{}", it.id);
             }
-            let book = st.store.scorebook(aid, r.expert.id, Phase::Material).await.map_err(|e| c.store_err(e))?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, scorebook_view(&c, r, book, Some(&f), errors, false)).into_response())
+            let book = st
+                .store
+                .scorebook(aid, r.expert.id, Phase::Material)
+                .await
+                .map_err(|e| c.store_err(e))?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                scorebook_view(&c, r, book, Some(&f), errors, false),
+            )
+                .into_response())
         }
     }
 }
@@ -1020,27 +1512,53 @@ struct ConsensusPage {
     errors: FormErrors,
 }
 
-async fn consensus_view(st: &AppState, c: &Ctx, r: ReviewCtx, f: Option<&FormData>, errors: FormErrors) -> Result<ConsensusPage, AppError> {
+async fn consensus_view(
+    st: &AppState,
+    c: &Ctx,
+    r: ReviewCtx,
+    f: Option<&FormData>,
+    errors: FormErrors,
+) -> Result<ConsensusPage, AppError> {
     let page = c.page();
     let zh = page.zh();
     let day = today(c);
     let aid = r.app.id;
-    let books = st.store.team_books(aid, Phase::Material, day).await.map_err(|e| c.store_err(e))?;
-    let own_submitted = books.iter().any(|(m, b)| m.expert_id == r.expert.id && b.submitted_at.is_some());
-    let pending: Vec<String> = books.iter().filter(|(_, b)| b.submitted_at.is_none()).map(|(m, _)| m.name.clone()).collect();
-    let cons = st.store.consensus(aid, Phase::Material).await.map_err(|e| c.store_err(e))?;
+    let books = st
+        .store
+        .team_books(aid, Phase::Material, day)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let own_submitted = books
+        .iter()
+        .any(|(m, b)| m.expert_id == r.expert.id && b.submitted_at.is_some());
+    let pending: Vec<String> = books
+        .iter()
+        .filter(|(_, b)| b.submitted_at.is_none())
+        .map(|(m, _)| m.name.clone())
+        .collect();
+    let cons = st
+        .store
+        .consensus(aid, Phase::Material)
+        .await
+        .map_err(|e| c.store_err(e))?;
     let flag = r.d.rules.review.spread_flag_points.value;
     let mut rows = item_rows(&r.crit, &cons.items, f, &errors, zh);
     // Members' scores are shown only to those who have submitted their own (blind review).
     let visible: Vec<&(TeamMember, Scorebook)> = if own_submitted {
-        books.iter().filter(|(_, b)| b.submitted_at.is_some()).collect()
+        books
+            .iter()
+            .filter(|(_, b)| b.submitted_at.is_some())
+            .collect()
     } else {
         Vec::new()
     };
     let submitted_books: Vec<Scorebook> = visible.iter().map(|(_, b)| b.clone()).collect();
     let flags = spread_flags(&r.crit, &submitted_books, flag);
     for row in &mut rows {
-        row.members = visible.iter().map(|(m, b)| (m.name.clone(), b.items.get(&row.id).and_then(|s| s.percent))).collect();
+        row.members = visible
+            .iter()
+            .map(|(m, b)| (m.name.clone(), b.items.get(&row.id).and_then(|s| s.percent)))
+            .collect();
         let ps: Vec<u32> = row.members.iter().filter_map(|(_, p)| *p).collect();
         if !ps.is_empty() {
             let sum: u32 = ps.iter().sum();
@@ -1049,17 +1567,29 @@ async fn consensus_view(st: &AppState, c: &Ctx, r: ReviewCtx, f: Option<&FormDat
         }
         row.flagged = flags.contains(&row.id);
     }
-    let team = st.store.team_of(aid, day).await.map_err(|e| c.store_err(e))?;
+    let team = st
+        .store
+        .team_of(aid, day)
+        .await
+        .map_err(|e| c.store_err(e))?;
     Ok(ConsensusPage {
         total: points_text(total_hundredths(&r.crit, &cons.items)),
         bands: band_options(&r.crit, r.d.rules.review.score_step_percent.value, zh),
         flagged: flags.len(),
         flag_points: flag,
         open: r.d.session.stage == Phase::Material.stage(),
-        summary: f.map(|f| f.raw("summary")).unwrap_or_else(|| cons.summary.clone()),
-        suggestions: f.map(|f| f.raw("suggestions")).unwrap_or_else(|| cons.suggestions.clone()),
+        summary: f
+            .map(|f| f.raw("summary"))
+            .unwrap_or_else(|| cons.summary.clone()),
+        suggestions: f
+            .map(|f| f.raw("suggestions"))
+            .unwrap_or_else(|| cons.suggestions.clone()),
         reason: f.map(|f| f.get("reason")).unwrap_or_default(),
-        versions: st.store.score_versions(aid, Phase::Material).await.map_err(|e| c.store_err(e))?,
+        versions: st
+            .store
+            .score_versions(aid, Phase::Material)
+            .await
+            .map_err(|e| c.store_err(e))?,
         leader: r.standing.leader,
         own_submitted,
         pending,
@@ -1075,25 +1605,58 @@ async fn consensus_view(st: &AppState, c: &Ctx, r: ReviewCtx, f: Option<&FormDat
 
 /// `GET /review/applications/{aid}/consensus`: every member's score (once one's own is
 /// submitted), mean, spread and flags; the leader records the agreed score per item.
-pub async fn consensus(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>) -> Result<Response, AppError> {
+pub async fn consensus(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+) -> Result<Response, AppError> {
     let r = reviewer!(&st, &c, aid, false);
-    Ok(consensus_view(&st, &c, r, None, FormErrors::default()).await?.into_response())
+    Ok(consensus_view(&st, &c, r, None, FormErrors::default())
+        .await?
+        .into_response())
 }
 
 /// `POST /review/applications/{aid}/consensus`: the leader saves the consensus.
-pub async fn consensus_save(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>, f: FormData) -> Result<Response, AppError> {
+pub async fn consensus_save(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
     let r = reviewer!(&st, &c, aid, true);
     let inputs = typed_inputs(&r.crit, &f);
     let who = c.who(Role::Reviewer.code());
-    let mut res = st.store.save_consensus(&who, aid, &r.expert, Phase::Material, &inputs, &f.raw("summary"), &f.raw("suggestions"), &f.get("reason"), c.now).await;
+    let mut res = st
+        .store
+        .save_consensus(
+            &who,
+            aid,
+            &r.expert,
+            Phase::Material,
+            &inputs,
+            &f.raw("summary"),
+            &f.raw("suggestions"),
+            &f.get("reason"),
+            c.now,
+        )
+        .await;
     if res.is_ok() && f.get("submit") == "1" {
-        res = st.store.submit_consensus(&who, aid, &r.expert, Phase::Material, c.now).await;
+        res = st
+            .store
+            .submit_consensus(&who, aid, &r.expert, Phase::Material, c.now)
+            .await;
     }
     match res {
-        Ok(()) => Ok(Redirect::to(&format!("/review/applications/{aid}/consensus?saved=1")).into_response()),
+        Ok(()) => Ok(
+            Redirect::to(&format!("/review/applications/{aid}/consensus?saved=1")).into_response(),
+        ),
         Err(e) => {
             let errors = item_errors(&c, e, &inputs)?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, consensus_view(&st, &c, r, Some(&f), errors).await?).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                consensus_view(&st, &c, r, Some(&f), errors).await?,
+            )
+                .into_response())
         }
     }
 }
@@ -1135,18 +1698,54 @@ struct ReportData {
 }
 
 async fn report_data(st: &AppState, c: &Ctx, aid: i64) -> Result<ReportData, AppError> {
-    let unknown = Action::ViewReviewReport { programme_id: -1, organisation_id: -1, standing: Standing::default(), released: false };
+    let unknown = Action::ViewReviewReport {
+        programme_id: -1,
+        organisation_id: -1,
+        standing: Standing::default(),
+        released: false,
+    };
     let app = c.found(st.store.application(aid).await, unknown)?;
     let review = standing(st, c, aid).await?;
-    let released = st.store.feedback_released(aid).await.map_err(|e| c.store_err(e))?;
-    c.authorize(Action::ViewReviewReport { programme_id: app.programme_id, organisation_id: app.org.id, standing: review, released })?;
-    let d = st.store.session_detail(app.session_id).await.map_err(|e| c.store_err(e))?;
-    let crit = st.store.criteria(&d.rules.meta.criteria).await.map_err(|e| c.store_err(e))?;
-    let cons = st.store.consensus(aid, Phase::Material).await.map_err(|e| c.store_err(e))?;
-    let team = st.store.team_of(aid, today(c)).await.map_err(|e| c.store_err(e))?;
-    let list = st.store.onsite_list(app.session_id).await.map_err(|e| c.store_err(e))?;
+    let released = st
+        .store
+        .feedback_released(aid)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    c.authorize(Action::ViewReviewReport {
+        programme_id: app.programme_id,
+        organisation_id: app.org.id,
+        standing: review,
+        released,
+    })?;
+    let d = st
+        .store
+        .session_detail(app.session_id)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let crit = st
+        .store
+        .criteria(&d.rules.meta.criteria)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let cons = st
+        .store
+        .consensus(aid, Phase::Material)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let team = st
+        .store
+        .team_of(aid, today(c))
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let list = st
+        .store
+        .onsite_list(app.session_id)
+        .await
+        .map_err(|e| c.store_err(e))?;
     Ok(ReportData {
-        outcome: list.as_ref().map(|l| l.entries.iter().any(|(a, ..)| *a == aid)),
+        outcome: list
+            .as_ref()
+            .map(|l| l.entries.iter().any(|(a, ..)| *a == aid)),
         justification: list.map(|l| l.justification).unwrap_or_default(),
         app,
         d,
@@ -1162,9 +1761,32 @@ fn report_categories(r: &ReportData, zh: bool) -> Vec<ReportCategory> {
         .categories
         .iter()
         .map(|cat| {
-            let items: Vec<ItemRow> = rows.iter().filter(|x| cat.items.iter().any(|i| i.id == x.id)).map(|x| ItemRow { category: None, members: Vec::new(), ..clone_row(x) }).collect();
-            let score: i64 = cat.items.iter().filter_map(|i| r.cons.items.get(&i.id).and_then(|s| s.percent).map(|p| item_hundredths(i.points, p))).sum();
-            ReportCategory { title: format!("{} {}", cat.id, if zh { &cat.name } else { &cat.name_en }), points: cat.points, score: points_text(score), items }
+            let items: Vec<ItemRow> = rows
+                .iter()
+                .filter(|x| cat.items.iter().any(|i| i.id == x.id))
+                .map(|x| ItemRow {
+                    category: None,
+                    members: Vec::new(),
+                    ..clone_row(x)
+                })
+                .collect();
+            let score: i64 = cat
+                .items
+                .iter()
+                .filter_map(|i| {
+                    r.cons
+                        .items
+                        .get(&i.id)
+                        .and_then(|s| s.percent)
+                        .map(|p| item_hundredths(i.points, p))
+                })
+                .sum();
+            ReportCategory {
+                title: format!("{} {}", cat.id, if zh { &cat.name } else { &cat.name_en }),
+                points: cat.points,
+                score: points_text(score),
+                items,
+            }
         })
         .collect()
 }
@@ -1189,7 +1811,11 @@ fn clone_row(x: &ItemRow) -> ItemRow {
 }
 
 /// `GET /review/applications/{aid}/report`: the material review report (Art. 15).
-pub async fn report(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>) -> Result<impl IntoResponse, AppError> {
+pub async fn report(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+) -> Result<impl IntoResponse, AppError> {
     let r = report_data(&st, &c, aid).await?;
     let page = c.page();
     Ok(ReportPage {
@@ -1206,7 +1832,11 @@ pub async fn report(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>) ->
 }
 
 /// `GET /review/applications/{aid}/report.pdf`: the same report as a PDF.
-pub async fn report_pdf(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>) -> Result<Response, AppError> {
+pub async fn report_pdf(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+) -> Result<Response, AppError> {
     let r = report_data(&st, &c, aid).await?;
     let cats = report_categories(&r, true);
     let team = r.team.as_ref();
@@ -1242,9 +1872,15 @@ pub async fn report_pdf(State(st): State<AppState>, c: Ctx, Path(aid): Path<i64>
         "generated_at": qaward_core::clock::format_micros(c.now.as_microsecond()),
     });
     let engine = st.pdf().await?;
-    let bytes = tokio::task::spawn_blocking(move || engine.render(qaward_docs::Template::ReviewReport, &data))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(download(bytes, "application/pdf", &format!("{}资料评审报告.pdf", r.app.org.name)))
+    let bytes = tokio::task::spawn_blocking(move || {
+        engine.render(qaward_docs::Template::ReviewReport, &data)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download(
+        bytes,
+        "application/pdf",
+        &format!("{}资料评审报告.pdf", r.app.org.name),
+    ))
 }
