@@ -3,10 +3,17 @@
 //! - [`pdf`]: PDF documents typeset by typst from embedded templates, with a
 //!   bundled Chinese font so that output is readable on any machine.
 //! - [`xlsx`]: Excel workbooks for tabular exports.
+//! - [`experts_xlsx`]: the expert pool as an Excel workbook, exported for
+//!   editing and read back with errors that point at sheet, row and column.
 
+pub mod experts_xlsx;
 pub mod pdf;
 pub mod xlsx;
 
+pub use experts_xlsx::{
+    EmploymentRow, ExpertBook, ExpertRow, SanctionRow, SheetError, TieRow, TrainingRow,
+    experts_xlsx, read_experts_xlsx,
+};
 pub use pdf::{PdfEngine, Template};
 pub use xlsx::{SessionRow, sessions_xlsx, table_xlsx};
 

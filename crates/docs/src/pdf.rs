@@ -52,17 +52,26 @@ pub enum Template {
     CallNotice,
     /// 申报回执: the receipt of a submitted application.
     Receipt,
+    /// 评审报告: a review team's report on one application, with the score
+    /// of every item and the team's findings (资料评审 under Art. 15 of the
+    /// measures, later also 现场评审); the title comes from the data.
+    ReviewReport,
 }
 
 impl Template {
     /// Every template, in a stable order.
-    pub const ALL: &'static [Template] = &[Template::CallNotice, Template::Receipt];
+    pub const ALL: &'static [Template] = &[
+        Template::CallNotice,
+        Template::Receipt,
+        Template::ReviewReport,
+    ];
 
     /// File name of the template in the virtual file system.
     pub fn file_name(self) -> &'static str {
         match self {
             Template::CallNotice => "call-notice.typ",
             Template::Receipt => "receipt.typ",
+            Template::ReviewReport => "review-report.typ",
         }
     }
 
@@ -70,6 +79,7 @@ impl Template {
         match self {
             Template::CallNotice => include_str!("../templates/call-notice.typ"),
             Template::Receipt => include_str!("../templates/receipt.typ"),
+            Template::ReviewReport => include_str!("../templates/review-report.typ"),
         }
     }
 }

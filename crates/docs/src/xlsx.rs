@@ -1,6 +1,6 @@
 //! Excel workbooks for tabular exports.
 
-use rust_xlsxwriter::{ColNum, Format, FormatAlign, IgnoreError, RowNum, Workbook};
+use rust_xlsxwriter::{ColNum, Format, FormatAlign, IgnoreError, RowNum, Workbook, Worksheet};
 
 use crate::DocsError;
 
@@ -65,6 +65,18 @@ pub fn table_xlsx(
     rows: &[Vec<String>],
 ) -> Result<Vec<u8>, DocsError> {
     let mut workbook = Workbook::new();
+    add_table_sheet(&mut workbook, sheet, headers, rows)?;
+    Ok(workbook.save_to_buffer()?)
+}
+
+/// Adds a sheet laid out like [`table_xlsx`] to `workbook` and returns it for
+/// further settings.
+pub(crate) fn add_table_sheet<'a>(
+    workbook: &'a mut Workbook,
+    sheet: &str,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<&'a mut Worksheet, DocsError> {
     let worksheet = workbook.add_worksheet();
     worksheet.set_name(sheet)?;
 
@@ -113,12 +125,12 @@ pub fn table_xlsx(
         }
     }
 
-    Ok(workbook.save_to_buffer()?)
+    Ok(worksheet)
 }
 
 /// Approximate column width in Excel character units: wide (CJK) characters
 /// count twice.
-fn display_width(text: &str) -> usize {
+pub(crate) fn display_width(text: &str) -> usize {
     text.lines()
         .map(|line| line.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum())
         .max()
@@ -141,12 +153,12 @@ fn is_wide(c: char) -> bool {
         | 0x20000..=0x3FFFD)
 }
 
-fn row_num(index: usize) -> Result<RowNum, DocsError> {
+pub(crate) fn row_num(index: usize) -> Result<RowNum, DocsError> {
     RowNum::try_from(index)
         .map_err(|_| DocsError::Xlsx(rust_xlsxwriter::XlsxError::RowColumnLimitError))
 }
 
-fn col_num(index: usize) -> Result<ColNum, DocsError> {
+pub(crate) fn col_num(index: usize) -> Result<ColNum, DocsError> {
     ColNum::try_from(index)
         .map_err(|_| DocsError::Xlsx(rust_xlsxwriter::XlsxError::RowColumnLimitError))
 }
