@@ -6,6 +6,7 @@ pub mod admin;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
+pub mod experts;
 pub mod notifications;
 pub mod office;
 pub mod opinions;
@@ -141,6 +142,28 @@ pub fn router(state: AppState) -> Router {
             get(admin::security_page).post(admin::set_security),
         )
         .route("/admin/audit", get(audit::admin_log))
+        .route(
+            "/office/programmes/{pid}/experts",
+            get(experts::pool_page).post(experts::add_expert),
+        )
+        .route(
+            "/office/programmes/{pid}/experts.xlsx",
+            get(experts::pool_xlsx),
+        )
+        .route(
+            "/office/programmes/{pid}/experts/import",
+            post(experts::import).layer(upload_limit),
+        )
+        .route(
+            "/office/experts/{eid}",
+            get(experts::profile_page).post(experts::update_expert),
+        )
+        .route("/office/experts/{eid}/history", post(experts::add_history))
+        .route(
+            "/office/experts/{eid}/employment/{row}/end",
+            post(experts::end_job),
+        )
+        .route("/office/experts/{eid}/sanctions", post(experts::sanction))
         .fallback(public::not_found)
         .with_state(state)
 }
@@ -214,4 +237,13 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/security"),
     ("POST", "/admin/security"),
     ("GET", "/admin/audit"),
+    ("GET", "/office/programmes/{pid}/experts"),
+    ("POST", "/office/programmes/{pid}/experts"),
+    ("GET", "/office/programmes/{pid}/experts.xlsx"),
+    ("POST", "/office/programmes/{pid}/experts/import"),
+    ("GET", "/office/experts/{eid}"),
+    ("POST", "/office/experts/{eid}"),
+    ("POST", "/office/experts/{eid}/history"),
+    ("POST", "/office/experts/{eid}/employment/{row}/end"),
+    ("POST", "/office/experts/{eid}/sanctions"),
 ];
