@@ -369,6 +369,7 @@ fn history(kind: &str, name: &str, code: &str, detail: &str, from: &str, to: &st
         end_on: to.into(),
         passed: true,
         certificate_no: String::new(),
+        origin: String::new(),
     }
 }
 
@@ -1129,4 +1130,3 @@ fn member_scores(
         })
         .collect()
 }
-

@@ -252,6 +252,21 @@ fn party(name: &str, code: &str) -> Party {
     }
 }
 
+/// One application in review, and an expert's conflicts with it (none: no conflict).
+#[derive(Debug, Clone)]
+pub struct ConflictCheck {
+    /// Application.
+    pub application_id: i64,
+    /// Its session.
+    pub session_title: String,
+    /// Applicant.
+    pub org_name: String,
+    /// Applicant's credit code.
+    pub credit_code: String,
+    /// The conflicts, with grounds and dates.
+    pub conflicts: Vec<Conflict>,
+}
+
 /// The profile form, as typed.
 #[derive(Debug, Clone, Default)]
 pub struct ExpertForm {
@@ -287,11 +302,99 @@ pub struct ExpertForm {
     pub username: String,
 }
 
+/// What a history row records. A training *course* and a training *client* (a tie) are
+/// different things, so they are spelt differently: `course` for the one, `tie:training` for
+/// the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HistoryKind {
+    /// A job (`employment`).
+    Employment,
+    /// A training course (`course`).
+    Course,
+    /// An assessment (`assessment`).
+    Assessment,
+    /// A declared tie (`tie:consulting`, `tie:training`, `tie:shareholding`, `tie:relative`).
+    Tie(TieKind),
+}
+
+impl HistoryKind {
+    /// Every kind, in the order forms offer them.
+    pub const ALL: [HistoryKind; 7] = [
+        HistoryKind::Employment,
+        HistoryKind::Course,
+        HistoryKind::Assessment,
+        HistoryKind::Tie(TieKind::Consulting),
+        HistoryKind::Tie(TieKind::Training),
+        HistoryKind::Tie(TieKind::Shareholding),
+        HistoryKind::Tie(TieKind::Relative),
+    ];
+
+    /// The code a form sends: `employment`, `course`, `assessment`, `tie:<tie kind>`.
+    pub fn code(self) -> String {
+        match self {
+            HistoryKind::Employment => "employment".into(),
+            HistoryKind::Course => "course".into(),
+            HistoryKind::Assessment => "assessment".into(),
+            HistoryKind::Tie(k) => format!("tie:{}", k.code()),
+        }
+    }
+
+    /// From a code. A tie kind may also be given without its `tie:` prefix, except
+    /// `training`, which is ambiguous (a course, or a training client) and is refused.
+    pub fn parse(code: &str) -> Option<HistoryKind> {
+        match code.trim() {
+            "employment" => Some(HistoryKind::Employment),
+            "course" => Some(HistoryKind::Course),
+            "assessment" => Some(HistoryKind::Assessment),
+            "training" => None,
+            other => {
+                TieKind::parse(other.strip_prefix("tie:").unwrap_or(other)).map(HistoryKind::Tie)
+            }
+        }
+    }
+
+    /// In Chinese.
+    pub fn zh(self) -> &'static str {
+        match self {
+            HistoryKind::Employment => "工作经历",
+            HistoryKind::Course => "培训",
+            HistoryKind::Assessment => "考核",
+            HistoryKind::Tie(k) => k.zh(),
+        }
+    }
+
+    /// In English.
+    pub fn en(self) -> &'static str {
+        match self {
+            HistoryKind::Employment => "Employment",
+            HistoryKind::Course => "Training course",
+            HistoryKind::Assessment => "Assessment",
+            HistoryKind::Tie(k) => k.en(),
+        }
+    }
+
+    /// The article a record of this kind serves: 8 for training and assessment, 25 otherwise.
+    pub fn article(self) -> u32 {
+        match self {
+            HistoryKind::Course | HistoryKind::Assessment => 8,
+            _ => 25,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            HistoryKind::Employment => "工作单位",
+            HistoryKind::Course => "培训课程",
+            HistoryKind::Assessment => "考核名称",
+            HistoryKind::Tie(_) => "关联单位",
+        }
+    }
+}
+
 /// A history row as typed.
 #[derive(Debug, Clone, Default)]
 pub struct HistoryForm {
-    /// `employment`, `course` (a training course), `assessment`, or a tie kind code
-    /// (`consulting`, `training` — a training client —, `shareholding`, `relative`).
+    /// A [`HistoryKind`] code: `employment`, `course`, `assessment` or `tie:<tie kind>`.
     pub kind: String,
     /// Employer, course or party.
     pub name: String,
@@ -307,6 +410,34 @@ pub struct HistoryForm {
     pub passed: bool,
     /// Certificate number (training).
     pub certificate_no: String,
+    /// Where it came from in an import, e.g. "“工作经历”工作表第4行" ("" for a form).
+    pub origin: String,
+}
+
+/// A sanction of an import, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct SanctionForm {
+    /// Where it came from, e.g. "“处分记录”工作表第2行".
+    pub origin: String,
+    /// `warning` or `removal`.
+    pub kind: String,
+    /// Why.
+    pub reason: String,
+    /// Decided on.
+    pub decided_on: String,
+}
+
+/// A problem of an import row: where, which field, what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportProblem {
+    /// Where the row came from.
+    pub origin: String,
+    /// The form field at fault (`name`, `id_number`, `start_on`…).
+    pub field: &'static str,
+    /// Message in Chinese.
+    pub zh: String,
+    /// Message in English.
+    pub en: String,
 }
 
 /// One expert of an import, with its history.
@@ -318,10 +449,10 @@ pub struct ImportExpert {
     pub form: ExpertForm,
     /// Removed, per the sheet.
     pub removed: bool,
-    /// History rows (employment, training, ties).
+    /// History rows (employment, training, ties), each with its own origin.
     pub history: Vec<HistoryForm>,
-    /// Sanctions: (kind code, reason, decided on).
-    pub sanctions: Vec<(String, String, String)>,
+    /// Sanctions, each with its own origin.
+    pub sanctions: Vec<SanctionForm>,
 }
 
 /// What an import did.
@@ -813,90 +944,53 @@ impl Store {
     async fn insert_history(
         tx: &mut crate::Tx,
         expert_id: i64,
-        h: &HistoryForm,
+        h: &CheckedHistory,
         today: Date,
     ) -> Result<String> {
-        let kind = h.kind.trim();
-        let name = required("name", history_label(kind), &h.name)?;
-        let start = date_field(
-            "start_on",
-            "起始日期",
-            &h.start_on,
-            kind == "course" || kind == "assessment",
-        )?;
-        let end = date_field("end_on", "截止日期", &h.end_on, false)?;
-        if let (Some(a), Some(b)) = (start, end)
-            && b < a
-        {
-            return Err(Error::invalid(
-                "end_on",
-                "“截止日期”：不能早于起始日期。",
-                "End date: cannot be before the start.",
-            ));
-        }
-        let code = h.credit_code.trim().to_uppercase();
-        if !code.is_empty() {
-            qaward_core::credit_code::CreditCode::parse(&code)
-                .map_err(|e| Error::invalid("credit_code", e.zh, e.en))?;
-        }
-        let summary = match kind {
-            "employment" => {
+        let name = &h.name;
+        let start = h.start.map(|d| d.to_string());
+        let end = h.end.map(|d| d.to_string());
+        let summary = match h.kind {
+            HistoryKind::Employment => {
                 sqlx::query("INSERT INTO expert_employment (expert_id, employer_name, employer_credit_code, position, start_on, end_on) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(expert_id)
-                    .bind(&name)
-                    .bind(&code)
-                    .bind(h.detail.trim())
-                    .bind(start.map(|d| d.to_string()))
-                    .bind(end.map(|d| d.to_string()))
+                    .bind(name)
+                    .bind(&h.credit_code)
+                    .bind(&h.detail)
+                    .bind(start)
+                    .bind(end)
                     .execute(tx.conn())
                     .await?;
                 format!("工作经历：{name}")
             }
-            "course" | "assessment" => {
-                let assoc = required("detail", "颁发机构（协会）", &h.detail)?;
+            HistoryKind::Course | HistoryKind::Assessment => {
+                let assessment = h.kind == HistoryKind::Assessment;
                 sqlx::query("INSERT INTO expert_training (expert_id, kind, course, association, held_on, passed, certificate_no) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                     .bind(expert_id)
-                    .bind(if kind == "course" { "training" } else { "assessment" })
-                    .bind(&name)
-                    .bind(&assoc)
-                    .bind(start.map(|d| d.to_string()).unwrap_or_default())
+                    .bind(if assessment { "assessment" } else { "training" })
+                    .bind(name)
+                    .bind(&h.detail)
+                    .bind(start.unwrap_or_default())
                     .bind(i64::from(h.passed))
-                    .bind(h.certificate_no.trim())
+                    .bind(&h.certificate_no)
                     .execute(tx.conn())
                     .await?;
                 format!(
-                    "{}：{name}（{assoc}，{}）",
-                    if kind == "assessment" {
-                        "考核"
-                    } else {
-                        "培训"
-                    },
+                    "{}：{name}（{}，{}）",
+                    if assessment { "考核" } else { "培训" },
+                    h.detail,
                     if h.passed { "合格" } else { "不合格" }
                 )
             }
-            other => {
-                let Some(k) = TieKind::parse(other) else {
-                    return Err(Error::invalid(
-                        "kind",
-                        "“类别”：请选择记录类别。",
-                        "Kind: choose what kind of record this is.",
-                    ));
-                };
-                if k == TieKind::Relative && h.detail.trim().is_empty() {
-                    return Err(Error::invalid(
-                        "detail",
-                        "“关系”：近亲属任职单位须写明与本人的关系（如配偶、子女）。",
-                        "Relation: name the relative (spouse, child…).",
-                    ));
-                }
+            HistoryKind::Tie(k) => {
                 sqlx::query("INSERT INTO expert_ties (expert_id, kind, party_name, party_credit_code, relation, start_on, end_on, declared_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                     .bind(expert_id)
                     .bind(k.code())
-                    .bind(&name)
-                    .bind(&code)
-                    .bind(h.detail.trim())
-                    .bind(start.map(|d| d.to_string()))
-                    .bind(end.map(|d| d.to_string()))
+                    .bind(name)
+                    .bind(&h.credit_code)
+                    .bind(&h.detail)
+                    .bind(start)
+                    .bind(end)
                     .bind(today.to_string())
                     .execute(tx.conn())
                     .await?;
@@ -916,17 +1010,18 @@ impl Store {
         now: jiff::Timestamp,
     ) -> Result<()> {
         let e = self.expert(expert_id).await?;
+        let checked = check_history(h)?;
         let mut tx = self.write(now).await?;
         let today = crate::today(tx.now());
-        let summary = Self::insert_history(&mut tx, expert_id, h, today).await?;
+        let summary = Self::insert_history(&mut tx, expert_id, &checked, today).await?;
         tx.audit(
             NewEntry::award(who, "expert.history", "expert", expert_id)
                 .programme(e.programme_id)
-                .article(Some(if matches!(h.kind.as_str(), "course" | "assessment") { 8 } else { 25 }), DOC.0)
+                .article(Some(checked.kind.article()), DOC.0)
                 .summary(format!("{}：{summary}", e.name))
                 .detail(serde_json::json!({
-                    "kind": h.kind, "name": h.name.trim(), "credit_code": h.credit_code.trim(),
-                    "detail": h.detail.trim(), "start_on": h.start_on.trim(), "end_on": h.end_on.trim(),
+                    "kind": checked.kind.code(), "name": checked.name, "credit_code": checked.credit_code,
+                    "detail": checked.detail, "start_on": h.start_on.trim(), "end_on": h.end_on.trim(),
                 })),
         )
         .await?;
@@ -988,15 +1083,12 @@ impl Store {
         now: jiff::Timestamp,
     ) -> Result<()> {
         let e = self.expert(expert_id).await?;
-        if !matches!(kind, "warning" | "removal") {
-            return Err(Error::invalid(
-                "kind",
-                "“处理方式”：请选择警告或取消评审资格。",
-                "Sanction: choose a warning or removal of the qualification.",
-            ));
-        }
-        let reason = required("reason", "事实与理由", reason)?;
-        let on = date_field("decided_on", "决定日期", decided_on, true)?.unwrap_or_default();
+        let (kind, reason, on) = check_sanction(&SanctionForm {
+            origin: String::new(),
+            kind: kind.to_owned(),
+            reason: reason.to_owned(),
+            decided_on: decided_on.to_owned(),
+        })?;
         if kind == "removal" && e.removed_at.is_some() {
             return Err(self
                 .refused(
@@ -1122,24 +1214,39 @@ impl Store {
         rows: &[ImportExpert],
         now: jiff::Timestamp,
     ) -> Result<ImportReport> {
+        if let Some(p) = check_import(rows).into_iter().next() {
+            return Err(Error::Invalid {
+                field: p.field,
+                zh: format!("{}：{}", p.origin, p.zh),
+                en: format!("{}: {}", p.origin, p.en),
+            });
+        }
         let mut checked = Vec::new();
         for r in rows {
-            let p = check_profile(&r.form).map_err(|e| match e {
-                Error::Invalid { field, zh, en } => Error::Invalid {
-                    field,
-                    zh: format!("{}：{zh}", r.origin),
-                    en: format!("{}: {en}", r.origin),
-                },
-                other => other,
-            })?;
-            let uid = self.link_user(programme_id, &r.form.username).await?;
-            checked.push((r, p, uid));
+            let p = check_profile(&r.form)?;
+            let history = r
+                .history
+                .iter()
+                .map(check_history)
+                .collect::<Result<Vec<_>>>()?;
+            let uid = self
+                .link_user(programme_id, &r.form.username)
+                .await
+                .map_err(|e| match e {
+                    Error::Invalid { field, zh, en } => Error::Invalid {
+                        field,
+                        zh: format!("{}：{zh}", r.origin),
+                        en: format!("{}: {en}", r.origin),
+                    },
+                    other => other,
+                })?;
+            checked.push((r, p, history, uid));
         }
         let existing = self.experts(programme_id).await?;
         let mut report = ImportReport::default();
         let mut tx = self.write(now).await?;
         let today = crate::today(tx.now());
-        for (r, p, uid) in &checked {
+        for (r, p, history, uid) in &checked {
             let known = existing.iter().find(|e| e.id_number == p.id_number);
             let uid = uid.or(known.and_then(|k| k.user_id));
             let id = Self::upsert_expert(
@@ -1151,47 +1258,47 @@ impl Store {
                 p,
                 uid,
             )
-            .await?;
+            .await
+            .map_err(|e| match e {
+                Error::Invalid { field, zh, en } => Error::Invalid {
+                    field,
+                    zh: format!("{}：{zh}", r.origin),
+                    en: format!("{}: {en}", r.origin),
+                },
+                other => other,
+            })?;
             if known.is_some() {
                 report.updated += 1;
             } else {
                 report.created += 1;
             }
-            for h in &r.history {
+            for h in history {
                 if known.is_some_and(|k| has_history(k, h)) {
                     continue;
                 }
-                Self::insert_history(&mut tx, id, h, today)
-                    .await
-                    .map_err(|e| match e {
-                        Error::Invalid { field, zh, en } => Error::Invalid {
-                            field,
-                            zh: format!("{}：{zh}", r.origin),
-                            en: format!("{}: {en}", r.origin),
-                        },
-                        other => other,
-                    })?;
+                Self::insert_history(&mut tx, id, h, today).await?;
                 report.history_added += 1;
             }
-            for (kind, reason, on) in &r.sanctions {
+            for sf in &r.sanctions {
+                let (kind, reason, on) = check_sanction(sf)?;
                 if known.is_some_and(|k| {
                     k.sanctions
                         .iter()
-                        .any(|s| s.kind == *kind && s.reason == *reason)
+                        .any(|s| s.kind == kind && s.reason == reason)
                 }) {
                     continue;
                 }
                 sqlx::query("INSERT INTO expert_sanctions (expert_id, kind, reason, decided_on, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(id)
                     .bind(kind)
-                    .bind(reason)
-                    .bind(on)
+                    .bind(&reason)
+                    .bind(on.to_string())
                     .bind(tx.now())
                     .bind(who.user_id)
                     .execute(tx.conn())
                     .await?;
             }
-            if r.removed || r.sanctions.iter().any(|(k, ..)| k == "removal") {
+            if r.removed || r.sanctions.iter().any(|s| s.kind.trim() == "removal") {
                 sqlx::query(
                     "UPDATE experts SET removed_at = COALESCE(removed_at, $1) WHERE id = $2",
                 )
@@ -1240,6 +1347,27 @@ impl Store {
             today,
             lookback,
         ))
+    }
+
+    /// The conflicts of one expert with every application in review in the programme (those
+    /// that passed the eligibility review in a session not yet closed), with their grounds.
+    pub async fn conflict_check(&self, e: &Expert, today: Date) -> Result<Vec<ConflictCheck>> {
+        let rows = sqlx::query("SELECT a.id, s.title, o.name, o.credit_code FROM applications a JOIN award_sessions s ON s.id = a.session_id JOIN organisations o ON o.id = a.organisation_id WHERE s.programme_id = $1 AND a.status = 'eligible' AND s.stage <> 'closed' ORDER BY s.year, o.name, a.id")
+            .bind(e.programme_id)
+            .fetch_all(self.pool())
+            .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let application_id: i64 = r.get("id");
+            out.push(ConflictCheck {
+                application_id,
+                session_title: r.get("title"),
+                org_name: r.get("name"),
+                credit_code: r.get("credit_code"),
+                conflicts: self.conflicts_of(e, application_id, today).await?,
+            });
+        }
+        Ok(out)
     }
 
     async fn lookback_years(&self, _programme_id: i64, application_id: i64) -> Result<u32> {
@@ -1341,30 +1469,259 @@ pub fn applicant_facts_of(a: &crate::applications::Application) -> ApplicantFact
     }
 }
 
-fn has_history(k: &Expert, h: &HistoryForm) -> bool {
-    let name = h.name.trim();
-    let start = h.start_on.trim();
-    let d = |x: Option<Date>| x.map(|d| d.to_string()).unwrap_or_default();
-    match h.kind.trim() {
-        "employment" => k
+fn has_history(k: &Expert, h: &CheckedHistory) -> bool {
+    match h.kind {
+        HistoryKind::Employment => k
             .employment
             .iter()
-            .any(|e| e.employer_name == name && d(e.start_on) == start),
-        "course" | "assessment" => k
-            .training
-            .iter()
-            .any(|t| t.course == name && t.held_on.to_string() == start),
-        _ => k.ties.iter().any(|t| {
-            t.kind.code() == h.kind.trim() && t.party_name == name && d(t.start_on) == start
+            .any(|e| e.employer_name == h.name && e.start_on == h.start),
+        HistoryKind::Course | HistoryKind::Assessment => k.training.iter().any(|t| {
+            (t.kind == "assessment") == (h.kind == HistoryKind::Assessment)
+                && t.course == h.name
+                && Some(t.held_on) == h.start
         }),
+        HistoryKind::Tie(kind) => k
+            .ties
+            .iter()
+            .any(|t| t.kind == kind && t.party_name == h.name && t.start_on == h.start),
     }
 }
 
-fn history_label(kind: &str) -> &'static str {
-    match kind {
-        "employment" => "工作单位",
-        "course" => "培训课程",
-        "assessment" => "考核名称",
-        _ => "关联单位",
+/// A history row that passed the checks.
+struct CheckedHistory {
+    kind: HistoryKind,
+    name: String,
+    credit_code: String,
+    detail: String,
+    start: Option<Date>,
+    end: Option<Date>,
+    passed: bool,
+    certificate_no: String,
+}
+
+fn check_history(h: &HistoryForm) -> Result<CheckedHistory> {
+    let Some(kind) = HistoryKind::parse(&h.kind) else {
+        return Err(Error::invalid(
+            "kind",
+            "“类别”：请选择记录类别（工作经历、培训、考核或利益关联）。",
+            "Kind: choose what kind of record this is (job, course, assessment or tie).",
+        ));
+    };
+    let name = required("name", kind.label(), &h.name)?;
+    let dated = matches!(kind, HistoryKind::Course | HistoryKind::Assessment);
+    let start = date_field(
+        "start_on",
+        if dated { "日期" } else { "起始日期" },
+        &h.start_on,
+        dated,
+    )?;
+    let end = if dated {
+        None
+    } else {
+        date_field("end_on", "截止日期", &h.end_on, false)?
+    };
+    if let (Some(a), Some(b)) = (start, end)
+        && b < a
+    {
+        return Err(Error::invalid(
+            "end_on",
+            "“截止日期”：不能早于起始日期。",
+            "End date: cannot be before the start.",
+        ));
+    }
+    let credit_code = h.credit_code.trim().to_uppercase();
+    if !credit_code.is_empty() {
+        qaward_core::credit_code::CreditCode::parse(&credit_code)
+            .map_err(|e| Error::invalid("credit_code", e.zh, e.en))?;
+    }
+    let detail = if dated {
+        required("detail", "颁发机构（协会）", &h.detail)?
+    } else {
+        h.detail.trim().to_owned()
+    };
+    if kind == HistoryKind::Tie(TieKind::Relative) && detail.is_empty() {
+        return Err(Error::invalid(
+            "detail",
+            "“关系”：近亲属任职单位须写明与本人的关系（如配偶、子女）。",
+            "Relation: name the relative (spouse, child…).",
+        ));
+    }
+    Ok(CheckedHistory {
+        kind,
+        name,
+        credit_code,
+        detail,
+        start,
+        end,
+        passed: h.passed,
+        certificate_no: h.certificate_no.trim().to_owned(),
+    })
+}
+
+/// A sanction that passed the checks: kind code, reason, day of the decision.
+fn check_sanction(f: &SanctionForm) -> Result<(&'static str, String, Date)> {
+    let kind = match f.kind.trim() {
+        "warning" => "warning",
+        "removal" => "removal",
+        _ => {
+            return Err(Error::invalid(
+                "kind",
+                "“处理方式”：请选择警告或取消评审资格。",
+                "Sanction: choose a warning or removal of the qualification.",
+            ));
+        }
+    };
+    let reason = required("reason", "事实与理由", &f.reason)?;
+    let on = date_field("decided_on", "决定日期", &f.decided_on, true)?.unwrap_or_default();
+    Ok((kind, reason, on))
+}
+
+/// Every problem of an import, row by row, without touching the database: the profile of
+/// each expert, each history row and each sanction, and ID numbers given twice. An import
+/// with problems writes nothing.
+pub fn check_import(rows: &[ImportExpert]) -> Vec<ImportProblem> {
+    let mut out = Vec::new();
+    let mut push = |origin: &str, e: Error| {
+        if let Error::Invalid { field, zh, en } = e {
+            out.push(ImportProblem {
+                origin: origin.to_owned(),
+                field,
+                zh,
+                en,
+            });
+        }
+    };
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for r in rows {
+        match check_profile(&r.form) {
+            Ok(p) => {
+                if let Some(first) = seen.get(&p.id_number) {
+                    push(
+                        &r.origin,
+                        Error::invalid(
+                            "id_number",
+                            format!("“身份证号”：与{first}重复。"),
+                            format!("ID number: the same as {first}."),
+                        ),
+                    );
+                } else {
+                    seen.insert(p.id_number, &r.origin);
+                }
+            }
+            Err(e) => push(&r.origin, e),
+        }
+        for h in &r.history {
+            if let Err(e) = check_history(h) {
+                push(
+                    if h.origin.is_empty() {
+                        &r.origin
+                    } else {
+                        &h.origin
+                    },
+                    e,
+                );
+            }
+        }
+        for s in &r.sanctions {
+            if let Err(e) = check_sanction(s) {
+                push(
+                    if s.origin.is_empty() {
+                        &r.origin
+                    } else {
+                        &s.origin
+                    },
+                    e,
+                );
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_kinds_are_unambiguous() {
+        for k in HistoryKind::ALL {
+            assert_eq!(HistoryKind::parse(&k.code()), Some(k), "{}", k.code());
+        }
+        assert_eq!(HistoryKind::parse("course"), Some(HistoryKind::Course));
+        assert_eq!(
+            HistoryKind::parse("tie:training"),
+            Some(HistoryKind::Tie(TieKind::Training))
+        );
+        assert_eq!(
+            HistoryKind::parse("relative"),
+            Some(HistoryKind::Tie(TieKind::Relative))
+        );
+        // A course or a training client? Refused rather than guessed.
+        assert_eq!(HistoryKind::parse("training"), None);
+        assert_eq!(HistoryKind::parse("tie:employment"), None);
+        let e = check_history(&HistoryForm {
+            kind: "training".into(),
+            name: "x".into(),
+            ..HistoryForm::default()
+        })
+        .err()
+        .unwrap();
+        assert!(matches!(e, Error::Invalid { field: "kind", .. }));
+    }
+
+    #[test]
+    fn an_import_lists_every_problem_with_its_origin() {
+        let good = ExpertForm {
+            name: "张三".into(),
+            id_number: "44180219800101001X".into(),
+            level: "评审员".into(),
+            industries: "C".into(),
+            ..ExpertForm::default()
+        };
+        let rows = vec![
+            ImportExpert {
+                origin: "“专家”工作表第2行".into(),
+                form: good.clone(),
+                history: vec![HistoryForm {
+                    kind: "course".into(),
+                    name: "评审员培训".into(),
+                    detail: String::new(),
+                    start_on: "2025-03-01".into(),
+                    origin: "“培训考核”工作表第2行".into(),
+                    ..HistoryForm::default()
+                }],
+                sanctions: vec![SanctionForm {
+                    origin: "“处分记录”工作表第2行".into(),
+                    kind: "demotion".into(),
+                    ..SanctionForm::default()
+                }],
+                ..ImportExpert::default()
+            },
+            ImportExpert {
+                origin: "“专家”工作表第3行".into(),
+                form: ExpertForm {
+                    name: String::new(),
+                    ..good.clone()
+                },
+                ..ImportExpert::default()
+            },
+            ImportExpert {
+                origin: "“专家”工作表第4行".into(),
+                form: good,
+                ..ImportExpert::default()
+            },
+        ];
+        let p = check_import(&rows);
+        let got: Vec<(&str, &str)> = p.iter().map(|p| (p.origin.as_str(), p.field)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("“培训考核”工作表第2行", "detail"),
+                ("“处分记录”工作表第2行", "kind"),
+                ("“专家”工作表第3行", "name"),
+                ("“专家”工作表第4行", "id_number"),
+            ]
+        );
+        assert!(p[3].zh.contains("“专家”工作表第2行"));
     }
 }

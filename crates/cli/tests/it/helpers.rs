@@ -293,3 +293,53 @@ impl User {
         read(r).await
     }
 }
+
+/// An expert of the demo pool with a job still open: (expert id, employment row id). Adds one
+/// (with its job) when the pool has none, so routes that need an expert can be walked.
+pub async fn pool_expert(app: &TestApp) -> (i64, i64) {
+    use qaward_store::experts::{ExpertForm, HistoryForm, HistoryKind};
+    let pid = app.demo.programme_id;
+    let open = |e: &qaward_store::experts::Expert| {
+        e.employment
+            .iter()
+            .find(|j| j.end_on.is_none())
+            .map(|j| (e.id, j.id))
+    };
+    if let Some(found) = app.store.experts(pid).await.unwrap().iter().find_map(open) {
+        return found;
+    }
+    let who = qaward_store::Who::system();
+    let id = app
+        .store
+        .save_expert(
+            &who,
+            pid,
+            None,
+            &ExpertForm {
+                name: "路由测试专家".into(),
+                id_number: "44180219700101002X".into(),
+                level: "reviewer".into(),
+                industries: "C".into(),
+                ..ExpertForm::default()
+            },
+            app.now_ts(),
+        )
+        .await
+        .unwrap();
+    app.store
+        .add_expert_history(
+            &who,
+            id,
+            &HistoryForm {
+                kind: HistoryKind::Employment.code(),
+                name: "清远市某质量咨询有限公司".into(),
+                detail: "咨询师".into(),
+                start_on: "2020-01-01".into(),
+                ..HistoryForm::default()
+            },
+            app.now_ts(),
+        )
+        .await
+        .unwrap();
+    open(&app.store.expert(id).await.unwrap()).unwrap()
+}

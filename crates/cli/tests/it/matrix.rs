@@ -2,7 +2,7 @@
 //! URL is typed. The list of routes is the router's own, so a new route without an expectation
 //! fails this test.
 
-use crate::helpers::{TestApp, User, spawn_app};
+use crate::helpers::{TestApp, User, pool_expert, spawn_app};
 use qaward_web::routes::ROUTES;
 use std::collections::BTreeMap;
 
@@ -245,6 +245,50 @@ fn expectations() -> Vec<Expectation> {
             vec![("max_failed_logins", "abc")],
         ),
         ("GET", "/admin/audit", &["auditadmin"], vec![]),
+        (
+            "GET",
+            "/office/programmes/{pid}/experts",
+            OFFICE_READ,
+            vec![],
+        ),
+        (
+            "POST",
+            "/office/programmes/{pid}/experts",
+            OFFICE,
+            vec![("name", "")],
+        ),
+        (
+            "GET",
+            "/office/programmes/{pid}/experts.xlsx",
+            OFFICE_READ,
+            vec![],
+        ),
+        (
+            "POST",
+            "/office/programmes/{pid}/experts/import",
+            OFFICE,
+            vec![(MULTIPART, "")],
+        ),
+        ("GET", "/office/experts/{eid}", OFFICE_READ, vec![]),
+        ("POST", "/office/experts/{eid}", OFFICE, vec![("name", "")]),
+        (
+            "POST",
+            "/office/experts/{eid}/history",
+            OFFICE,
+            vec![("kind", "employment"), ("name", "")],
+        ),
+        (
+            "POST",
+            "/office/experts/{eid}/employment/{row}/end",
+            OFFICE,
+            vec![("end_on", "")],
+        ),
+        (
+            "POST",
+            "/office/experts/{eid}/sanctions",
+            OFFICE,
+            vec![("kind", "")],
+        ),
         // Last: it ends the session.
         ("POST", "/logout", ALL, vec![]),
     ]
@@ -277,7 +321,10 @@ async fn fill(app: &TestApp, pattern: &str) -> String {
         .unwrap()
         .id;
     let nid = applicant13_notice(app).await;
+    let (eid, row) = pool_expert(app).await;
     pattern
+        .replace("{eid}", &eid.to_string())
+        .replace("{row}", &row.to_string())
         .replace("{nid}", &nid.to_string())
         .replace("{id}", &app.demo.session_2026.to_string())
         .replace("{sid}", &app.demo.session_2026.to_string())

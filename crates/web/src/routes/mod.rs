@@ -6,6 +6,7 @@ pub mod admin;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
+pub mod experts;
 pub mod notifications;
 pub mod office;
 pub mod opinions;
@@ -198,6 +199,28 @@ pub fn router(state: AppState) -> Router {
             "/review/applications/{aid}/report.pdf",
             get(scoring::report_pdf),
         )
+        .route(
+            "/office/programmes/{pid}/experts",
+            get(experts::pool_page).post(experts::add_expert),
+        )
+        .route(
+            "/office/programmes/{pid}/experts.xlsx",
+            get(experts::pool_xlsx),
+        )
+        .route(
+            "/office/programmes/{pid}/experts/import",
+            post(experts::import).layer(upload_limit),
+        )
+        .route(
+            "/office/experts/{eid}",
+            get(experts::profile_page).post(experts::update_expert),
+        )
+        .route("/office/experts/{eid}/history", post(experts::add_history))
+        .route(
+            "/office/experts/{eid}/employment/{row}/end",
+            post(experts::end_job),
+        )
+        .route("/office/experts/{eid}/sanctions", post(experts::sanction))
         .fallback(public::not_found)
         .with_state(state)
 }
@@ -294,4 +317,13 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/review/applications/{aid}/consensus"),
     ("GET", "/review/applications/{aid}/report"),
     ("GET", "/review/applications/{aid}/report.pdf"),
+    ("GET", "/office/programmes/{pid}/experts"),
+    ("POST", "/office/programmes/{pid}/experts"),
+    ("GET", "/office/programmes/{pid}/experts.xlsx"),
+    ("POST", "/office/programmes/{pid}/experts/import"),
+    ("GET", "/office/experts/{eid}"),
+    ("POST", "/office/experts/{eid}"),
+    ("POST", "/office/experts/{eid}/history"),
+    ("POST", "/office/experts/{eid}/employment/{row}/end"),
+    ("POST", "/office/experts/{eid}/sanctions"),
 ];
