@@ -1004,6 +1004,13 @@ impl Store {
         now: jiff::Timestamp,
     ) -> Result<usize> {
         let run = self.assignment_run(run_id).await?;
+        if run.accepted_at.is_some() {
+            return Err(Error::invalid(
+                "run",
+                "该分配方案已经采用；如需调整，请重新运行分配或人工调整。",
+                "This proposal has already been accepted; run the assignment again or change it by hand.",
+            ));
+        }
         let d = self
             .session_stage_check(
                 who,

@@ -6,7 +6,7 @@ use crate::helpers::{TestApp, User, pool_expert, spawn_app};
 use qaward_web::routes::ROUTES;
 use std::collections::BTreeMap;
 
-const ROLES: [&str; 13] = [
+const ROLES: [&str; 16] = [
     "anonymous",
     "applicant",
     "applicant13",
@@ -15,6 +15,9 @@ const ROLES: [&str; 13] = [
     "office",
     "dept-ecology",
     "reviewer",
+    "reviewer-lead",
+    "reviewer-conflict",
+    "reviewer-removed",
     "leader",
     "discipline",
     "sysadmin",
@@ -31,12 +34,24 @@ const USERS: &[&str] = &[
     "office",
     "dept-ecology",
     "reviewer",
+    "reviewer-lead",
+    "reviewer-conflict",
+    "reviewer-removed",
     "leader",
     "discipline",
     "sysadmin",
     "secadmin",
     "auditadmin",
 ];
+/// Reviewers (their desk; a removed reviewer still sees the notice that says so).
+const REVIEWERS: &[&str] = &[
+    "reviewer",
+    "reviewer-lead",
+    "reviewer-conflict",
+    "reviewer-removed",
+];
+/// Nobody: the application in `{aid}` is not in expert review, so no reviewer is on its team.
+const NOBODY: &[&str] = &[];
 const OFFICE_READ: &[&str] = &["office", "leader", "discipline"];
 const OFFICE: &[&str] = &["office"];
 /// The forwarded 清城区 application: its applicant, its county office, the office, discipline.
@@ -269,6 +284,97 @@ fn expectations() -> Vec<Expectation> {
             OFFICE,
             vec![(MULTIPART, "")],
         ),
+        ("GET", "/office/sessions/{sid}/review", OFFICE_READ, vec![]),
+        // The main session is taking applications: teams are refused there (409).
+        (
+            "POST",
+            "/office/sessions/{sid}/teams",
+            OFFICE,
+            vec![("name", "")],
+        ),
+        // A team with applications cannot be removed (409).
+        ("POST", "/office/teams/{tid}/remove", OFFICE, vec![]),
+        (
+            "POST",
+            "/office/sessions/{sid}/teams/publish",
+            OFFICE,
+            vec![],
+        ),
+        (
+            "POST",
+            "/office/sessions/{sid}/assignment",
+            OFFICE,
+            vec![("seed", "bad")],
+        ),
+        // An accepted proposal is not accepted twice (422).
+        (
+            "POST",
+            "/office/assignment-runs/{run}/accept",
+            OFFICE,
+            vec![],
+        ),
+        (
+            "POST",
+            "/office/review/applications/{aid}/team",
+            OFFICE,
+            vec![("team", "")],
+        ),
+        (
+            "GET",
+            "/office/sessions/{sid}/review.xlsx",
+            OFFICE_READ,
+            vec![],
+        ),
+        ("GET", "/office/sessions/{sid}/ranking", OFFICE_READ, vec![]),
+        ("POST", "/office/sessions/{sid}/onsite", OFFICE, vec![]),
+        ("GET", "/review", REVIEWERS, vec![]),
+        ("GET", "/review/sessions/{sid}/declaration", NOBODY, vec![]),
+        ("POST", "/review/sessions/{sid}/declaration", NOBODY, vec![]),
+        ("GET", "/review/applications/{aid}", NOBODY, vec![]),
+        (
+            "POST",
+            "/review/applications/{aid}/conflict",
+            NOBODY,
+            vec![("reason", "")],
+        ),
+        ("GET", "/review/applications/{aid}/score", NOBODY, vec![]),
+        ("POST", "/review/applications/{aid}/score", NOBODY, vec![]),
+        (
+            "POST",
+            "/review/applications/{aid}/score/autosave",
+            NOBODY,
+            vec![],
+        ),
+        (
+            "POST",
+            "/review/applications/{aid}/score/submit",
+            NOBODY,
+            vec![],
+        ),
+        (
+            "GET",
+            "/review/applications/{aid}/consensus",
+            NOBODY,
+            vec![],
+        ),
+        (
+            "POST",
+            "/review/applications/{aid}/consensus",
+            NOBODY,
+            vec![],
+        ),
+        (
+            "GET",
+            "/review/applications/{aid}/report",
+            OFFICE_READ,
+            vec![],
+        ),
+        (
+            "GET",
+            "/review/applications/{aid}/report.pdf",
+            OFFICE_READ,
+            vec![],
+        ),
         ("GET", "/office/experts/{eid}", OFFICE_READ, vec![]),
         ("POST", "/office/experts/{eid}", OFFICE, vec![("name", "")]),
         (
@@ -322,7 +428,17 @@ async fn fill(app: &TestApp, pattern: &str) -> String {
         .id;
     let nid = applicant13_notice(app).await;
     let (eid, row) = pool_expert(app).await;
+    let tid = app.demo.review.teams[0].1;
+    let run = app
+        .store
+        .latest_run(app.demo.review.session_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     pattern
+        .replace("{tid}", &tid.to_string())
+        .replace("{run}", &run.to_string())
         .replace("{eid}", &eid.to_string())
         .replace("{row}", &row.to_string())
         .replace("{nid}", &nid.to_string())

@@ -152,7 +152,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/office/sessions/{sid}/assignment", post(scoring::propose))
         .route(
-            "/office/assignment-runs/{rid}/accept",
+            "/office/assignment-runs/{run}/accept",
             post(scoring::accept),
         )
         .route(
@@ -299,7 +299,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/office/teams/{tid}/remove"),
     ("POST", "/office/sessions/{sid}/teams/publish"),
     ("POST", "/office/sessions/{sid}/assignment"),
-    ("POST", "/office/assignment-runs/{rid}/accept"),
+    ("POST", "/office/assignment-runs/{run}/accept"),
     ("POST", "/office/review/applications/{aid}/team"),
     ("GET", "/office/sessions/{sid}/review.xlsx"),
     ("GET", "/office/sessions/{sid}/ranking"),
