@@ -5,7 +5,7 @@
 CREATE TABLE experts (
     id INTEGER PRIMARY KEY,
     programme_id BIGINT NOT NULL REFERENCES programmes (id),
-    user_id BIGINT UNIQUE REFERENCES users (id),
+    user_id BIGINT REFERENCES users (id),
     name TEXT NOT NULL,
     id_number TEXT NOT NULL,
     gender TEXT NOT NULL,
@@ -23,7 +23,8 @@ CREATE TABLE experts (
     note TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
-    UNIQUE (programme_id, id_number)
+    UNIQUE (programme_id, id_number),
+    UNIQUE (programme_id, user_id)
 );
 
 CREATE TABLE expert_employment (
