@@ -440,7 +440,7 @@ fn id_number(n: usize) -> String {
 /// One member's plausible scores: a level per applicant, an offset per member, one item with
 /// a wide spread.
 fn member_scores(crit: &qaward_core::criteria::Criteria, aid: i64, member: usize) -> Vec<ScoreInput> {
-    let base = 40 + (aid % 5) as i64 * 5;
+    let base = 40 + (aid % 5) * 5;
     crit.items()
         .enumerate()
         .map(|(k, it)| {

@@ -333,7 +333,7 @@ pub fn check_item(c: &Criteria, step: u32, i: &ScoreInput) -> Result<(String, Sc
                     format!("{}: choose a percentage from 0% to 100%.", item.id),
                 )
             })?;
-            if p > 100 || (step > 0 && p % step != 0) {
+            if p > 100 || (step > 0 && !p.is_multiple_of(step)) {
                 return Err(Error::invalid(
                     "percent",
                     format!("“{label}”得分率：应为0%至100%之间{step}%的整数倍。"),
@@ -1092,6 +1092,7 @@ impl Store {
 
     /// Save items of a member's scorebook as they are typed. After submission every change
     /// needs a reason and becomes a new version.
+    #[allow(clippy::too_many_arguments)]
     pub async fn save_scores(&self, who: &Who, application_id: i64, e: &Expert, phase: Phase, items: &[ScoreInput], reason: &str, now: jiff::Timestamp) -> Result<()> {
         let (a, d, c) = self.scoring_context(who, application_id, phase, now).await?;
         let step = d.rules.review.score_step_percent.value;
