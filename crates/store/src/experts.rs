@@ -845,14 +845,13 @@ impl Store {
             ));
         }
         if let Some(uid) = user_id {
-            let other: Option<i64> = sqlx::query(
-                "SELECT id FROM experts WHERE user_id = $1 AND programme_id = $2",
-            )
-                .bind(uid)
-                .bind(programme_id)
-                .fetch_optional(tx.conn())
-                .await?
-                .map(|r| r.get(0));
+            let other: Option<i64> =
+                sqlx::query("SELECT id FROM experts WHERE user_id = $1 AND programme_id = $2")
+                    .bind(uid)
+                    .bind(programme_id)
+                    .fetch_optional(tx.conn())
+                    .await?
+                    .map(|r| r.get(0));
             if other.is_some() && other != id {
                 return Err(Error::invalid(
                     "username",

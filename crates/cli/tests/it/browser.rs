@@ -415,3 +415,211 @@ async fn dummy_cx(app: &crate::helpers::TestApp) -> qaward_core::application::Co
         .unwrap();
     app.store.form_context(&dd).await.unwrap()
 }
+
+#[tokio::test]
+async fn the_office_assigns_reviewers_score_the_leader_agrees_and_the_office_chooses_on_site() {
+    let Some(d) = chromedriver().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let b = browser(&d).await;
+    let base = app.base.clone();
+    let r = app.demo.review.clone();
+    let sid = r.session_id;
+    let aid = r.pending;
+    let dd = app.store.session_detail(sid).await.unwrap();
+    let crit = app.store.criteria(&dd.rules.meta.criteria).await.unwrap();
+    let first = crit.items().next().unwrap().id.clone();
+    let pool = app.store.experts(r.programme_id).await.unwrap();
+    let expert = |u: &str| {
+        pool.iter()
+            .find(|e| e.username.as_deref() == Some(u))
+            .cloned()
+            .unwrap()
+    };
+    let who = |e: &qaward_store::experts::Expert| {
+        qaward_store::Who::user(e.user_id.unwrap(), &e.name, "reviewer")
+    };
+    let items = |percent: u32| -> Vec<qaward_store::review::ScoreInput> {
+        crit.items()
+            .map(|it| qaward_store::review::ScoreInput {
+                item_id: it.id.clone(),
+                percent: percent.to_string(),
+                strengths: format!("{}：浏览器测试评语。", it.name),
+                ..Default::default()
+            })
+            .collect()
+    };
+    let phase = qaward_store::review::Phase::Material;
+    let run = async {
+        // The office runs the optimiser and sees its proposal.
+        login(&b, &base, "office").await?;
+        b.goto(format!("{base}/office/sessions/{sid}/review"))
+            .await?;
+        b.query(By::XPath("//button[contains(., '运行分配')]"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        wait_text(&b, "系统已提出分配方案").await?;
+        let rows = b.find_all(By::Css("#proposal tbody tr")).await?;
+        assert_eq!(rows.len(), 9, "every applicant has a proposed team");
+        let src = b.source().await?;
+        assert!(src.contains("第一评审组") && src.contains("随机种子"));
+        b.find(By::Id("assignment"))
+            .await?
+            .scroll_into_view()
+            .await?;
+        b.screenshot(&shot("review-assignment.png")).await?;
+        // 陈审 opens the scorebook and chooses a percentage; the draft saves itself.
+        b.delete_all_cookies().await?;
+        login(&b, &base, "reviewer").await?;
+        b.goto(format!("{base}/review/applications/{aid}/score"))
+            .await?;
+        b.query(By::XPath(format!(
+            "//select[@id='percent-{first}']//option[@value='60']"
+        )))
+        .first()
+        .await?
+        .click()
+        .await?;
+        b.query(By::XPath(
+            "//p[contains(@class,'autosave-status') and contains(., '草稿已自动保存')]",
+        ))
+        .first()
+        .await?;
+        let chen = expert("reviewer");
+        let book = app.store.scorebook(aid, chen.id, phase).await.unwrap();
+        assert_eq!(book.items[&first].percent, Some(60));
+        b.screenshot(&shot("review-scorebook.png")).await?;
+        // The rest of both members' scores, as they would have typed them.
+        for (u, p) in [("reviewer", 60), ("reviewer02", 70)] {
+            let e = expert(u);
+            let now = app.now_ts();
+            app.store
+                .save_scores(&who(&e), aid, &e, phase, &items(p), "", now)
+                .await
+                .unwrap();
+            app.store
+                .submit_scorebook(&who(&e), aid, &e, phase, now)
+                .await
+                .unwrap();
+        }
+        // The leader's agreed percentages are in; the leader writes the overall comment and
+        // submits in the page.
+        let lead = expert("reviewer-lead");
+        app.store
+            .save_consensus(
+                &who(&lead),
+                aid,
+                &lead,
+                phase,
+                &items(65),
+                "",
+                "",
+                "",
+                app.now_ts(),
+            )
+            .await
+            .unwrap();
+        b.delete_all_cookies().await?;
+        login(&b, &base, "reviewer-lead").await?;
+        b.goto(format!("{base}/review/applications/{aid}/consensus"))
+            .await?;
+        let heads: Vec<String> = {
+            let mut v = Vec::new();
+            for th in b
+                .find_all(By::Css(format!(
+                    "#item-{} table.compact th",
+                    first.replace('.', "\\.")
+                )))
+                .await?
+            {
+                v.push(th.text().await?);
+            }
+            v
+        };
+        for m in ["张立", "陈审", "王敏", "李华", "赵强"] {
+            assert!(
+                heads.iter().any(|h| h.contains(m)),
+                "{m} has a column: {heads:?}"
+            );
+        }
+        b.screenshot(&shot("review-consensus.png")).await?;
+        type_into(
+            &b,
+            "summary",
+            "该单位卓越绩效模式导入较早，过程方法系统（浏览器测试）。",
+        )
+        .await?;
+        b.query(By::XPath("//button[@name='submit' and @value='1']"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        wait_text(&b, "合议意见已提交").await?;
+        assert!(
+            app.store
+                .consensus(aid, phase)
+                .await
+                .unwrap()
+                .submitted_at
+                .is_some()
+        );
+        // The office ticks seven, is asked why, gives the reason and decides.
+        b.delete_all_cookies().await?;
+        login(&b, &base, "office").await?;
+        b.goto(format!("{base}/office/sessions/{sid}/ranking"))
+            .await?;
+        let boxes = b
+            .find_all(By::Css("#ranking input[name='application_id']"))
+            .await?;
+        assert_eq!(boxes.len(), 9);
+        for cb in boxes.iter().take(7) {
+            cb.click().await?;
+        }
+        b.query(By::XPath("//button[contains(., '确定现场评审名单')]"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        wait_text(&b, "超出时须写明理由").await?;
+        let src = b.source().await?;
+        assert!(src.contains("第十五条"));
+        let ticked = b
+            .find_all(By::Css("#ranking input[name='application_id']:checked"))
+            .await?;
+        assert_eq!(ticked.len(), 7, "the ticks are kept");
+        type_into(
+            &b,
+            "justification",
+            "第七名与第六名合议得分相近，且行业代表性强（浏览器测试）。",
+        )
+        .await?;
+        b.screenshot(&shot("review-onsite-refused.png")).await?;
+        b.query(By::XPath("//button[contains(., '确定现场评审名单')]"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        b.query(By::Id("onsite-decided")).first().await?;
+        let src = b.source().await?;
+        assert!(src.contains("确定，共7家"), "the decided notice");
+        assert!(src.contains("行业代表性强（浏览器测试）"));
+        b.screenshot(&shot("review-onsite.png")).await?;
+        Ok::<(), WebDriverError>(())
+    }
+    .await;
+    b.quit().await.ok();
+    run.expect("browser journey");
+    assert_eq!(
+        app.store
+            .onsite_list(sid)
+            .await
+            .unwrap()
+            .unwrap()
+            .entries
+            .len(),
+        7
+    );
+}

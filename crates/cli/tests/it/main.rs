@@ -15,5 +15,6 @@ mod i18n;
 mod mail;
 mod matrix;
 mod opinions;
+mod review;
 mod schema;
 mod sessions;

@@ -44,6 +44,26 @@ pub async fn standing(st: &AppState, c: &Ctx, aid: i64) -> Result<Standing, AppE
         return Ok(Standing::default());
     }
     match st.store.reviewer_standing(a.user_id, aid, c.now).await {
+        Ok((_, mut s, Some(e))) if s.member => {
+            // A member reads the file only after signing the session's declaration (Art. 25),
+            // whichever URL leads there.
+            let app = st
+                .store
+                .application(aid)
+                .await
+                .map_err(|e| c.store_err(e))?;
+            if st
+                .store
+                .review_declaration(app.session_id, e.id)
+                .await
+                .map_err(|e| c.store_err(e))?
+                .is_none()
+            {
+                s.member = false;
+                s.leader = false;
+            }
+            Ok(s)
+        }
         Ok((_, s, _)) => Ok(s),
         Err(qaward_store::Error::NotFound) => Ok(Standing::default()),
         Err(e) => Err(c.store_err(e)),
@@ -682,6 +702,17 @@ pub async fn decide_onsite(
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/office/sessions/{sid}/ranking")).into_response()),
+        Err(qaward_store::Error::Refused(r)) if r.code == "onsite_over" => {
+            // The remedy is on this form: keep the ticks and ask for the justification beside
+            // its field.
+            let mut errors = FormErrors::default();
+            errors.push("justification", if c.page().zh() { r.zh } else { r.en });
+            Ok((
+                StatusCode::CONFLICT,
+                ranking_view(&st, &c, sid, Some(&f), errors).await?,
+            )
+                .into_response())
+        }
         Err(e) => {
             let errors = form_error(&c, e)?;
             Ok((
@@ -1585,11 +1616,15 @@ async fn consensus_view(
             .map(|f| f.raw("suggestions"))
             .unwrap_or_else(|| cons.suggestions.clone()),
         reason: f.map(|f| f.get("reason")).unwrap_or_default(),
+        // Submitted versions carry members' scores: blind like the table above.
         versions: st
             .store
             .score_versions(aid, Phase::Material)
             .await
-            .map_err(|e| c.store_err(e))?,
+            .map_err(|e| c.store_err(e))?
+            .into_iter()
+            .filter(|v| own_submitted || v.expert_id.is_none_or(|x| x == r.expert.id))
+            .collect(),
         leader: r.standing.leader,
         own_submitted,
         pending,
