@@ -477,8 +477,10 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
             submitted,
             review,
         } => {
-            if review.expert && a.has(Role::Reviewer) {
-                return reviewer_gate(a, programme_id, review, false);
+            let as_reviewer = (review.expert && a.has(Role::Reviewer))
+                .then(|| reviewer_gate(a, programme_id, review, false));
+            if let Some(Ok(())) = as_reviewer {
+                return Ok(());
             }
             let own = a.grants.iter().any(|g| {
                 g.role == Role::Applicant
@@ -495,6 +497,9 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
             let office = submitted && in_p(&[Role::CityOffice, Role::Discipline], programme_id);
             if own || county || office {
                 Ok(())
+            } else if let Some(refused) = as_reviewer {
+                // A reviewer is told why (removal, conflict, not on the team), not only "no duty".
+                refused
             } else if a.has(Role::Applicant) {
                 deny(
                     "申报单位只能查看本单位的材料。",
@@ -852,6 +857,25 @@ mod tests {
         assert!(authorize(Some(&r), &lead).is_ok());
         let office = actor(Role::CityOffice, Some(1));
         assert!(authorize(Some(&office), &act(ok)).is_err());
+
+        // Reading an application: a reviewer off the team is told so; someone who is also the
+        // city office keeps the office's access.
+        let read = |s: Standing| Action::ViewApplication {
+            programme_id: 1,
+            county_id: Some(3),
+            organisation_id: 9,
+            submitted: true,
+            review: s,
+        };
+        let off_team = Standing {
+            member: false,
+            ..ok
+        };
+        let refused = authorize(Some(&r), &read(off_team)).unwrap_err();
+        assert!(refused.zh.contains("评审组"));
+        let mut both = actor(Role::CityOffice, Some(1));
+        both.grants.push(r.grants[0].clone());
+        assert!(authorize(Some(&both), &read(off_team)).is_ok());
     }
 
     #[test]

@@ -174,6 +174,9 @@ pub struct ReviewRules {
     pub conflict_lookback_years: Rule<u32>,
     /// Most applications one team reviews in a session.
     pub team_load_max: Rule<u32>,
+    /// Assignment cost of one team member lacking the applicant's industry, against one unit of
+    /// load imbalance (Σ load²).
+    pub assign_match_weight: Rule<u32>,
 }
 
 /// The application package.

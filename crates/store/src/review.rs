@@ -13,10 +13,6 @@ use qaward_core::stage::Stage;
 use sqlx::Row;
 use std::collections::{BTreeMap, HashSet};
 
-/// Weight of one team member lacking the applicant's industry, against one unit of load
-/// imbalance (Σ load²).
-pub const MATCH_WEIGHT: i64 = 4;
-
 /// Which review a scorebook belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
@@ -388,13 +384,8 @@ fn score_item(r: &sqlx::any::AnyRow) -> ScoreItem {
 }
 
 impl Store {
-    /// The teams of a session with their members, leader first.
-    pub async fn teams(&self, session_id: i64) -> Result<Vec<Team>> {
-        let today = crate::today(jiff::Timestamp::now().as_microsecond());
-        self.teams_on(session_id, today).await
-    }
-
-    /// The teams of a session, qualification judged on `today`.
+    /// The teams of a session with their members, leader first, qualification judged on
+    /// `today`.
     pub async fn teams_on(&self, session_id: i64, today: jiff::civil::Date) -> Result<Vec<Team>> {
         let mut teams: Vec<Team> = sqlx::query("SELECT t.id, t.session_id, t.name, t.published_at, t.dissolved_at, (SELECT COUNT(*) FROM review_assignments ra WHERE ra.team_id = t.id) AS load FROM review_teams t WHERE t.session_id = $1 ORDER BY t.id")
             .bind(session_id)
@@ -890,7 +881,7 @@ impl Store {
                 .collect(),
             conflicts,
             load_max: d.rules.review.team_load_max.value,
-            match_weight: MATCH_WEIGHT,
+            match_weight: i64::from(d.rules.review.assign_match_weight.value),
             seed,
         })
     }

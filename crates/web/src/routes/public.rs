@@ -221,7 +221,12 @@ pub async fn session_page(
         criteria_name: criteria.meta.name.clone(),
         teams: st
             .store
-            .teams(id)
+            .teams_on(
+                id,
+                c.now
+                    .to_zoned_datetime(qaward_core::clock::shanghai())
+                    .date(),
+            )
             .await
             .map_err(|e| c.store_err(e))?
             .into_iter()

@@ -1873,6 +1873,12 @@ pub async fn report_pdf(
     Path(aid): Path<i64>,
 ) -> Result<Response, AppError> {
     let r = report_data(&st, &c, aid).await?;
+    let office = st
+        .store
+        .programme(r.d.session.programme_id)
+        .await
+        .map_err(|e| c.store_err(e))?
+        .office_name;
     let cats = report_categories(&r, true);
     let team = r.team.as_ref();
     let data = serde_json::json!({
@@ -1880,7 +1886,7 @@ pub async fn report_pdf(
         "programme_name": r.d.session.programme_name,
         "session_title": r.d.session.title,
         "demo": r.d.rules.meta.demo,
-        "issuer": "清远市质量强市工作领导小组办公室",
+        "issuer": office,
         "report_no": format!("{}-MR-{:04}", r.d.session.year, r.app.id),
         "organisation": r.app.org.name,
         "credit_code": r.app.org.credit_code,
