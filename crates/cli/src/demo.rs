@@ -50,6 +50,8 @@ pub struct Demo {
     pub opinion_requests: Vec<(String, i64)>,
     /// The review-stage demonstration programme.
     pub review: crate::demo_review::ReviewDemo,
+    /// The 2024 session's applicants, team and on-site list.
+    pub s2024: crate::demo_2024::Session2024,
 }
 
 pub(crate) fn at(d: Date) -> jiff::Timestamp {
@@ -477,12 +479,6 @@ pub async fn build(store: &Store, files: &std::path::Path) -> qaward_store::Resu
     store
         .advance_session(&office, s24, Stage::CallPublished, at(date(2024, 3, 1)))
         .await?;
-    for (s, from, _) in &p24 {
-        store.advance_session(&office, s24, *s, at(*from)).await?;
-    }
-    store
-        .advance_session(&office, s24, Stage::Closed, at(date(2025, 1, 10)))
-        .await?;
 
     // The demonstration copy of the measures, and the 2026 session accepting applications.
     let rdemo = store
@@ -529,8 +525,18 @@ pub async fn build(store: &Store, files: &std::path::Path) -> qaward_store::Resu
     let review = crate::demo_review::build(store, &files, &hash).await?;
     logins.extend(review.logins.iter().cloned());
 
+    // The 2024 session's history, now that the reviewer accounts exist.
+    let s2024 = crate::demo_2024::build(store, &files, &hash, &office, s24).await?;
+    for (s, from, _) in p24.iter().filter(|(s, ..)| *s > Stage::OnsiteReview) {
+        store.advance_session(&office, s24, *s, at(*from)).await?;
+    }
+    store
+        .advance_session(&office, s24, Stage::Closed, at(date(2025, 1, 10)))
+        .await?;
+
     Ok(Demo {
         review,
+        s2024,
         applications: applicants,
         opinion_requests,
         programme_id: pid,

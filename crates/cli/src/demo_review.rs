@@ -359,7 +359,14 @@ fn plan() -> Vec<(Stage, Date, Date)> {
     ]
 }
 
-fn history(kind: &str, name: &str, code: &str, detail: &str, from: &str, to: &str) -> HistoryForm {
+pub(crate) fn history(
+    kind: &str,
+    name: &str,
+    code: &str,
+    detail: &str,
+    from: &str,
+    to: &str,
+) -> HistoryForm {
     HistoryForm {
         kind: kind.into(),
         name: name.into(),
@@ -1088,7 +1095,7 @@ pub fn declaration_text() -> String {
 }
 
 /// A fictional but valid-looking 18-character ID number (check digit computed).
-fn id_number(n: usize) -> String {
+pub(crate) fn id_number(n: usize) -> String {
     let body = format!("44180219{:02}0{:02}1{:03}", 60 + n % 30, 1 + n % 12, n);
     let body = &body[..17];
     let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];

@@ -2,5 +2,6 @@
 //! the fictional demonstration data.
 
 pub mod demo;
+pub mod demo_2024;
 pub mod demo_review;
 pub mod setup;

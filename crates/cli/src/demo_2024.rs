@@ -1,0 +1,509 @@
+//! The main programme's 2024 session, complete (演示数据，纯属虚构): four fictional applicants
+//! apply, are recommended by their counties and found eligible; one review team scores them on
+//! paper and three go on to the on-site review; the leadership group decides two winners, the
+//! public notice passes without objection, the municipal government approves, certificates are
+//! issued and the prize money is paid at the start of 2025. Every step goes through the same
+//! store operations the pages use, at the dates it would have happened.
+
+use crate::demo::{at, attach, demo_pdf, grant, sample_form};
+use crate::demo_review::{declaration_text, history, id_number};
+use jiff::civil::{Date, date};
+use qaward_core::authz::{Grant, Role};
+use qaward_core::clock::at_shanghai;
+use qaward_core::credit_code::CreditCode;
+use qaward_core::stage::Stage;
+use qaward_store::accounts::NewUser;
+use qaward_store::experts::{Expert, ExpertForm, HistoryForm};
+use qaward_store::review::{Phase, ScoreInput};
+use qaward_store::{Store, Who};
+
+/// What the 2024 demo built.
+#[derive(Debug, Clone, Default)]
+pub struct Session2024 {
+    /// The session.
+    pub session_id: i64,
+    /// Applications: (organisation name, application id).
+    pub applications: Vec<(String, i64)>,
+    /// The applications on the on-site list.
+    pub onsite: Vec<i64>,
+    /// The review team.
+    pub team_id: i64,
+}
+
+/// The 2024 applicants: name, county, industry, first 17 characters of the credit code,
+/// sign-in name, the level (%) their reviewers found.
+const APPLICANTS: [(&str, &str, &str, &str, &str, u32); 4] = [
+    (
+        "清远市演示电子科技有限公司",
+        "清城区",
+        "C3981 电阻电容电感元件制造",
+        "91441802MA4DEM11X",
+        "s24-applicant1",
+        70,
+    ),
+    (
+        "英德市演示陶瓷股份有限公司",
+        "英德市",
+        "C3072 特种陶瓷制品制造",
+        "91441881MA4DEM12K",
+        "s24-applicant2",
+        65,
+    ),
+    (
+        "清新区演示农产品加工有限公司",
+        "清新区",
+        "C1371 蔬菜加工",
+        "91441803MA4DEM13P",
+        "s24-applicant3",
+        55,
+    ),
+    (
+        "连州市演示五金制品有限公司",
+        "连州市",
+        "C3389 其他金属制日用品制造",
+        "91441882MA4DEM14R",
+        "s24-applicant4",
+        45,
+    ),
+];
+
+/// The 2024 team: sign-in, name, level, sections, employer. The same people as the review
+/// demo's first team, registered in this programme's pool too.
+const TEAM: [(&str, &str, &str, &str, &str, usize); 5] = [
+    (
+        "reviewer-lead",
+        "张立（演示）",
+        "leader",
+        "C、D",
+        "华南演示质量研究院",
+        1,
+    ),
+    (
+        "reviewer",
+        "陈审（评审员，演示）",
+        "senior",
+        "C、I",
+        "清远演示职业技术学院",
+        2,
+    ),
+    (
+        "reviewer02",
+        "王敏（演示）",
+        "reviewer",
+        "C、G",
+        "广东演示检测认证有限公司",
+        3,
+    ),
+    (
+        "reviewer03",
+        "李华（演示）",
+        "reviewer",
+        "D、E",
+        "清远演示标准化协会",
+        4,
+    ),
+    (
+        "reviewer04",
+        "赵强（演示）",
+        "senior",
+        "N、C",
+        "广州演示管理咨询有限公司",
+        5,
+    ),
+];
+
+fn other(e: impl std::fmt::Display) -> qaward_store::Error {
+    qaward_store::Error::Other(e.to_string())
+}
+
+/// Walk the 2024 session `sid` (its call already published under the 2020 measures) through
+/// the application stage and the material review to the on-site list. `hash` is the demo
+/// password's hash.
+pub async fn build(
+    store: &Store,
+    files: &qaward_store::attachments::Files,
+    hash: &str,
+    office: &Who,
+    sid: i64,
+) -> qaward_store::Result<Session2024> {
+    let d = store.session_detail(sid).await?;
+    let pid = d.session.programme_id;
+    let counties = store.counties(pid).await?;
+    let users = store.users().await?;
+    let user = |name: &str| users.iter().find(|u| u.username == name);
+    let cx = store.form_context(&d).await?;
+
+    store
+        .advance_session(
+            office,
+            sid,
+            Stage::Applications,
+            at_shanghai(date(2024, 3, 1), 10, 0),
+        )
+        .await?;
+    let mut apps = Vec::new();
+    for (i, (name, county_name, industry, first17, username, _)) in APPLICANTS.iter().enumerate() {
+        let n = u32::try_from(i).unwrap_or(0) + 1;
+        let c = counties
+            .iter()
+            .find(|c| c.name == *county_name)
+            .ok_or_else(|| other("demo county"))?;
+        let credit = CreditCode::complete(first17).ok_or_else(|| other("demo credit code"))?;
+        let t = at(date(2024, 3, 5 + i as i8));
+        let (oid, uid) = {
+            let mut tx = store.write(t).await?;
+            let applicant = Who::anonymous(name);
+            let oid = Store::insert_organisation(
+                &mut tx,
+                &applicant,
+                pid,
+                credit.as_str(),
+                name,
+                Some(c.id),
+            )
+            .await?;
+            let u = NewUser {
+                username: (*username).into(),
+                display_name: format!("演示联系人（{name}）"),
+                email: Some(format!("{username}@example.com")),
+                password: String::new(),
+                grants: vec![Grant {
+                    organisation_id: Some(oid),
+                    ..grant(Role::Applicant, pid)
+                }],
+            };
+            let uid = Store::insert_user(&mut tx, &applicant, &u, hash).await?;
+            tx.commit().await?;
+            (oid, uid)
+        };
+        let org = store.organisation(oid).await?;
+        let who = qaward_store::applications::applicant_who(uid, &format!("演示联系人（{name}）"));
+        let aid = store.start_application(&who, sid, &org, t).await?;
+        let mut values = sample_form(&cx, 30 + n, &format!("{}-04-01", 2001 + n));
+        values.insert("identity.industry".into(), (*industry).into());
+        for s in qaward_core::application::SECTIONS {
+            let part: qaward_core::application::Values = values
+                .iter()
+                .filter(|(k, _)| k.starts_with(&format!("{}.", s.key)))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if !part.is_empty() {
+                store.save_section(&who, aid, s.key, &part, t).await?;
+            }
+        }
+        for (kind, file, title) in [
+            (
+                "business_licence",
+                "营业执照（演示）.pdf",
+                "Business licence",
+            ),
+            (
+                "financial",
+                "财务审计报告（演示）.pdf",
+                "Audited financial statements",
+            ),
+        ] {
+            attach(store, files, &who, aid, (kind, file, &demo_pdf(title)), t).await?;
+        }
+        store
+            .submit_application(&who, aid, at(date(2024, 5, 20 + i as i8)))
+            .await?;
+        apps.push(((*name).to_owned(), aid, c.id));
+    }
+
+    // County recommendation (Art. 13) by the main demo's county office accounts.
+    store
+        .advance_session(
+            office,
+            sid,
+            Stage::CountyRecommendation,
+            at(date(2024, 6, 1)),
+        )
+        .await?;
+    let checked: Vec<(String, bool, String)> = ["conditions", "truthful", "departments"]
+        .iter()
+        .map(|c| ((*c).to_owned(), true, String::new()))
+        .collect();
+    for (_, aid, cid) in &apps {
+        let u = users
+            .iter()
+            .find(|u| {
+                u.grants
+                    .iter()
+                    .any(|g| g.role == Role::CountyOffice && g.county_id == Some(*cid))
+            })
+            .ok_or_else(|| other("demo county office"))?;
+        let cw = Who::user(u.id, &u.display_name, Role::CountyOffice.code());
+        let when = at(date(2024, 6, 10));
+        attach(
+            store,
+            files,
+            &cw,
+            *aid,
+            (
+                qaward_store::attachments::COUNTY_LETTER,
+                "县级推荐函（盖章，演示）.pdf",
+                &demo_pdf("County recommendation letter"),
+            ),
+            when,
+        )
+        .await?;
+        store
+            .county_decide(
+                &cw,
+                *aid,
+                &checked,
+                "recommended",
+                "经核实，申报内容属实，符合申报条件，同意推荐。",
+                when,
+            )
+            .await?;
+        store
+            .county_forward(&cw, sid, *cid, at(date(2024, 6, 18)))
+            .await?;
+    }
+
+    // Eligibility review (Art. 14).
+    store
+        .advance_session(office, sid, Stage::EligibilityReview, at(date(2024, 6, 21)))
+        .await?;
+    for (_, aid, _) in &apps {
+        let a = store.application(*aid).await?;
+        let f =
+            qaward_core::application::facts(&a.values, &cx, date(2024, 3, 1), true, vec![], vec![]);
+        let mut items: Vec<(String, bool, String)> = qaward_core::eligibility::check(&d.rules, &f)
+            .iter()
+            .map(|l| (l.code.to_owned(), true, String::new()))
+            .collect();
+        items.push(("package_complete".into(), true, String::new()));
+        store
+            .eligibility_decide(office, *aid, &items, at(date(2024, 7, 5)))
+            .await?;
+    }
+
+    // The pool of this programme: the review demo's first team, qualified since 2023.
+    let t_pool = at(date(2024, 6, 25));
+    {
+        let mut tx = store.write(t_pool).await?;
+        for (username, ..) in TEAM {
+            if let Some(u) = user(username)
+                && !u
+                    .grants
+                    .iter()
+                    .any(|g| g.role == Role::Reviewer && g.programme_id == Some(pid))
+            {
+                Store::add_grant(&mut tx, &Who::system(), u.id, &grant(Role::Reviewer, pid))
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+    }
+    let mut members = Vec::new();
+    for (username, name, level, sections, employer, n) in TEAM {
+        let f = ExpertForm {
+            name: name.into(),
+            id_number: id_number(n),
+            gender: if n % 3 == 1 { "女" } else { "男" }.into(),
+            phone: format!("1380763{n:04}"),
+            email: format!("expert{n:02}@example.com"),
+            title: "正高级工程师".into(),
+            education: "硕士研究生".into(),
+            level: level.into(),
+            industries: sections.into(),
+            qualification_no: format!("GDQA-2023-{n:04}"),
+            qualified_from: "2023-01-01".into(),
+            qualified_until: "2028-12-31".into(),
+            winner_manager: false,
+            note: String::new(),
+            username: username.into(),
+        };
+        let eid = store.save_expert(office, pid, None, &f, t_pool).await?;
+        for h in [
+            history("employment", employer, "", "质量管理专家", "2015-03-01", ""),
+            HistoryForm {
+                certificate_no: format!("PX-{n:04}"),
+                ..history(
+                    "course",
+                    "卓越绩效评价准则评审员培训",
+                    "",
+                    "广东省质量协会（演示）",
+                    "2022-10-15",
+                    "",
+                )
+            },
+            HistoryForm {
+                certificate_no: format!("KH-{n:04}"),
+                ..history(
+                    "assessment",
+                    "政府质量奖评审员资格考核",
+                    "",
+                    "广东省质量协会（演示）",
+                    "2022-12-20",
+                    "",
+                )
+            },
+        ] {
+            store.add_expert_history(office, eid, &h, t_pool).await?;
+        }
+        members.push(eid);
+    }
+    let team_id = store
+        .create_team(
+            office,
+            sid,
+            "第一评审组",
+            members[0],
+            &members[1..],
+            at(date(2024, 7, 1)),
+        )
+        .await?;
+    let run = store
+        .propose_assignment(office, sid, Some(20_240_701), at(date(2024, 7, 2)))
+        .await?;
+    store
+        .accept_assignment(office, run, at(date(2024, 7, 2)))
+        .await?;
+    store
+        .publish_teams(office, sid, at(date(2024, 7, 3)))
+        .await?;
+
+    // Material review (Art. 15): every member scores alone, the leader forms the consensus.
+    store
+        .advance_session(office, sid, Stage::MaterialReview, at(date(2024, 7, 11)))
+        .await?;
+    let levels: Vec<(i64, u32)> = apps
+        .iter()
+        .zip(APPLICANTS)
+        .map(|((_, aid, _), a)| (*aid, a.5))
+        .collect();
+    score_phase(store, sid, Phase::Material, &levels, date(2024, 7, 15)).await?;
+
+    // The on-site list (Art. 15): the three best.
+    store
+        .advance_session(office, sid, Stage::OnsiteSelection, at(date(2024, 8, 11)))
+        .await?;
+    let onsite: Vec<i64> = apps.iter().take(3).map(|(_, aid, _)| *aid).collect();
+    store
+        .decide_onsite_list(office, sid, &onsite, "", at(date(2024, 8, 15)))
+        .await?;
+    store
+        .advance_session(office, sid, Stage::OnsiteReview, at(date(2024, 8, 21)))
+        .await?;
+
+    Ok(Session2024 {
+        session_id: sid,
+        applications: apps.iter().map(|(n, id, _)| (n.clone(), *id)).collect(),
+        onsite,
+        team_id,
+    })
+}
+
+/// The reviewer acting as `e`.
+fn as_reviewer(e: &Expert) -> Who {
+    Who::user(e.user_id.unwrap_or(0), &e.name, Role::Reviewer.code())
+}
+
+/// Every member of each application's team signs the declaration, scores the application at
+/// about its level (members differ by a step or two) and submits; then the leader submits the
+/// consensus. Days start at `from`.
+pub(crate) async fn score_phase(
+    store: &Store,
+    sid: i64,
+    phase: Phase,
+    levels: &[(i64, u32)],
+    from: Date,
+) -> qaward_store::Result<()> {
+    let d = store.session_detail(sid).await?;
+    let crit = store.criteria(&d.rules.meta.criteria).await?;
+    let pool = store.experts(d.session.programme_id).await?;
+    let expert = |id: i64| {
+        pool.iter()
+            .find(|e| e.id == id)
+            .ok_or(qaward_store::Error::NotFound)
+    };
+    for (k, (aid, level)) in levels.iter().enumerate() {
+        let Some(team) = store.team_of(*aid, from).await? else {
+            continue;
+        };
+        let day = |n: usize| {
+            from.checked_add(jiff::Span::new().days(i64::try_from(k * 2 + n).unwrap_or(0)))
+                .unwrap_or(from)
+        };
+        for (mi, m) in team.members.iter().enumerate() {
+            let e = expert(m.expert_id)?;
+            let w = as_reviewer(e);
+            store
+                .sign_review_declaration(&w, sid, e, &declaration_text(), at(from))
+                .await?;
+            let inputs: Vec<ScoreInput> = crit
+                .items()
+                .enumerate()
+                .map(|(j, it)| {
+                    let offset = (i64::try_from((mi * 7 + j * 3) % 3).unwrap_or(1) - 1) * 5;
+                    let p = (i64::from(*level) + offset).clamp(0, 100);
+                    ScoreInput {
+                        item_id: it.id.clone(),
+                        percent: p.to_string(),
+                        band: String::new(),
+                        strengths: format!("{}方面已形成制度并执行（演示）。", it.name),
+                        opportunities: format!("{}方面的测量和改进证据有待加强（演示）。", it.name),
+                        verify_points: if j % 6 == 0 && phase == Phase::Material {
+                            format!("核实{}相关记录（演示）。", it.name)
+                        } else {
+                            String::new()
+                        },
+                    }
+                })
+                .collect();
+            let when = at_shanghai(day(0), 15, 0);
+            store
+                .save_scores(&w, *aid, e, phase, &inputs, "", when)
+                .await?;
+            store.submit_scorebook(&w, *aid, e, phase, when).await?;
+        }
+        let leader_id = team
+            .members
+            .iter()
+            .find(|m| m.leader)
+            .map(|m| m.expert_id)
+            .ok_or(qaward_store::Error::NotFound)?;
+        let leader = expert(leader_id)?;
+        let inputs: Vec<ScoreInput> = crit
+            .items()
+            .map(|it| ScoreInput {
+                item_id: it.id.clone(),
+                percent: level.to_string(),
+                band: String::new(),
+                strengths: format!("{}：方法较系统，已在主要部门展开（演示评语）。", it.name),
+                opportunities: format!(
+                    "{}：与战略目标的整合和改进循环的证据不足（演示评语）。",
+                    it.name
+                ),
+                verify_points: String::new(),
+            })
+            .collect();
+        let a = store.application(*aid).await?;
+        let when = at_shanghai(day(1), 16, 0);
+        let w = as_reviewer(leader);
+        store
+            .save_consensus(
+                &w,
+                *aid,
+                leader,
+                phase,
+                &inputs,
+                &format!(
+                    "{}建立了较完整的质量管理体系，卓越绩效模式导入多年，结果指标总体向好（演示）。",
+                    a.org.name
+                ),
+                "一、加强战略目标与关键过程指标的对接；二、完善顾客满意度测量和对比分析；三、系统总结创新成果并推广（演示）。",
+                "",
+                when,
+            )
+            .await?;
+        store
+            .submit_consensus(&w, *aid, leader, phase, when)
+            .await?;
+    }
+    Ok(())
+}
