@@ -594,10 +594,7 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
             }
             reviewer_gate(a, programme_id, standing, false)
         }
-        Action::Onsite {
-            on_list,
-            ref inner,
-        } => {
+        Action::Onsite { on_list, ref inner } => {
             if on_list {
                 authorize(actor, inner)
             } else {

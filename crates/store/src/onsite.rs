@@ -199,11 +199,13 @@ impl Store {
 
     /// Whether an application is on its session's on-site list.
     pub async fn on_onsite_list(&self, application_id: i64) -> Result<bool> {
-        Ok(sqlx::query("SELECT 1 FROM onsite_list_entries WHERE application_id = $1")
-            .bind(application_id)
-            .fetch_optional(self.pool())
-            .await?
-            .is_some())
+        Ok(
+            sqlx::query("SELECT 1 FROM onsite_list_entries WHERE application_id = $1")
+                .bind(application_id)
+                .fetch_optional(self.pool())
+                .await?
+                .is_some(),
+        )
     }
 
     async fn onsite_check(
@@ -514,7 +516,9 @@ impl Store {
         let interviews: Vec<Interview> = visit
             .interviews
             .iter()
-            .filter(|i| !(i.who.trim().is_empty() && i.topic.trim().is_empty() && i.notes.trim().is_empty()))
+            .filter(|i| {
+                !(i.who.trim().is_empty() && i.topic.trim().is_empty() && i.notes.trim().is_empty())
+            })
             .map(|i| Interview {
                 who: i.who.trim().into(),
                 role: i.role.trim().into(),
@@ -522,7 +526,11 @@ impl Store {
                 notes: i.notes.trim().into(),
             })
             .collect();
-        if let Some((n, _)) = interviews.iter().enumerate().find(|(_, i)| i.who.is_empty()) {
+        if let Some((n, _)) = interviews
+            .iter()
+            .enumerate()
+            .find(|(_, i)| i.who.is_empty())
+        {
             return Err(Error::invalid(
                 "interviews",
                 format!("“访谈记录”第{}行：请填写访谈对象。", n + 1),
@@ -533,7 +541,12 @@ impl Store {
         let mut findings = BTreeMap::new();
         for (id, text) in &visit.findings {
             let Some(item) = crit.item(id) else { continue };
-            let t = cap("findings", &format!("{} {}的现场发现", item.id, item.name), text, 5000)?;
+            let t = cap(
+                "findings",
+                &format!("{} {}的现场发现", item.id, item.name),
+                text,
+                5000,
+            )?;
             if !t.is_empty() {
                 findings.insert(id.clone(), t);
             }
@@ -543,7 +556,10 @@ impl Store {
             if !v.status.is_empty() && !VERIFY_STATUSES.iter().any(|(c, _)| *c == v.status) {
                 return Err(Error::invalid(
                     "verifications",
-                    format!("“核实结果”（{}）：请选择已证实、部分证实或未证实。", v.item_id),
+                    format!(
+                        "“核实结果”（{}）：请选择已证实、部分证实或未证实。",
+                        v.item_id
+                    ),
                     "Choose confirmed, partly or not confirmed.",
                 ));
             }
@@ -552,16 +568,17 @@ impl Store {
                 ..v.clone()
             });
         }
-        if submit
-            && let Some(v) = verifications.iter().find(|v| v.status.is_empty())
-        {
+        if submit && let Some(v) = verifications.iter().find(|v| v.status.is_empty()) {
             return Err(Error::invalid(
                 "verifications",
                 format!(
                     "“核实结果”：{}的现场核实要点“{}”尚未标明核实结果，全部标明后才能提交。",
                     v.item_id, v.point
                 ),
-                format!("Mark every point to verify before submitting ({}).", v.item_id),
+                format!(
+                    "Mark every point to verify before submitting ({}).",
+                    v.item_id
+                ),
             ));
         }
         let mut tx = self.write(now).await?;
@@ -632,7 +649,12 @@ impl Store {
             return Err(self
                 .refused(
                     entry(),
-                    refusal("not_onsite", 16, format!("{}不在本届现场评审名单内。", a.org.name), "Not on the on-site list."),
+                    refusal(
+                        "not_onsite",
+                        16,
+                        format!("{}不在本届现场评审名单内。", a.org.name),
+                        "Not on the on-site list.",
+                    ),
                     now,
                 )
                 .await);
@@ -649,7 +671,10 @@ impl Store {
                     refusal(
                         "onsite_report_early",
                         16,
-                        format!("{}的现场评审合议意见尚未提交，不能发布现场评审报告。", a.org.name),
+                        format!(
+                            "{}的现场评审合议意见尚未提交，不能发布现场评审报告。",
+                            a.org.name
+                        ),
                         "The on-site consensus is not submitted yet.",
                     ),
                     now,
@@ -760,7 +785,12 @@ impl Store {
             return Err(self
                 .refused(
                     entry(),
-                    refusal("evaluation_submitted", 17, "综合评价已提交，不能再修改。", "The comprehensive evaluation has been submitted."),
+                    refusal(
+                        "evaluation_submitted",
+                        17,
+                        "综合评价已提交，不能再修改。",
+                        "The comprehensive evaluation has been submitted.",
+                    ),
                     now,
                 )
                 .await);
@@ -874,18 +904,28 @@ impl Store {
         tx.audit(
             NewEntry::award(
                 who,
-                if submit { "evaluation.submit" } else { "evaluation.save" },
+                if submit {
+                    "evaluation.submit"
+                } else {
+                    "evaluation.save"
+                },
                 "application",
                 application_id,
             )
             .programme(a.programme_id)
             .article(Some(17), DOC.0)
             .summary(if submit {
-                format!("提交{}的综合评价（先进质量管理经验{}条）", a.org.name, kept.len())
+                format!(
+                    "提交{}的综合评价（先进质量管理经验{}条）",
+                    a.org.name,
+                    kept.len()
+                )
             } else {
                 format!("保存{}的综合评价草稿", a.org.name)
             })
-            .detail(serde_json::json!({"practices": kept.iter().map(|p| &p.title).collect::<Vec<_>>()})),
+            .detail(
+                serde_json::json!({"practices": kept.iter().map(|p| &p.title).collect::<Vec<_>>()}),
+            ),
         )
         .await?;
         tx.commit().await
@@ -923,15 +963,23 @@ impl Store {
             .execute(tx.conn())
             .await?;
         tx.audit(
-            NewEntry::award(who, "evaluation.practice.secret", "application", application_id)
-                .programme(a.programme_id)
-                .article(Some(17), DOC.0)
-                .summary(if secret {
-                    format!("{}将先进经验“{}”标为涉及商业秘密，不予公开", a.org.name, p.title)
-                } else {
-                    format!("{}取消先进经验“{}”的商业秘密标记", a.org.name, p.title)
-                })
-                .detail(serde_json::json!({"practice": practice_id, "trade_secret": secret})),
+            NewEntry::award(
+                who,
+                "evaluation.practice.secret",
+                "application",
+                application_id,
+            )
+            .programme(a.programme_id)
+            .article(Some(17), DOC.0)
+            .summary(if secret {
+                format!(
+                    "{}将先进经验“{}”标为涉及商业秘密，不予公开",
+                    a.org.name, p.title
+                )
+            } else {
+                format!("{}取消先进经验“{}”的商业秘密标记", a.org.name, p.title)
+            })
+            .detail(serde_json::json!({"practice": practice_id, "trade_secret": secret})),
         )
         .await?;
         tx.commit().await

@@ -264,7 +264,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/applications/{aid}/onsite", get(onsite::applicant_page))
         .route(
-            "/applications/{aid}/practices/{pid}/secret",
+            "/applications/{aid}/practices/{practice}/secret",
             post(onsite::mark_secret),
         )
         .route("/office/sessions/{sid}/final", get(onsite::final_page))
@@ -393,7 +393,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/review/applications/{aid}/evaluation"),
     ("GET", "/review/applications/{aid}/evaluation.pdf"),
     ("GET", "/applications/{aid}/onsite"),
-    ("POST", "/applications/{aid}/practices/{pid}/secret"),
+    ("POST", "/applications/{aid}/practices/{practice}/secret"),
     ("GET", "/office/sessions/{sid}/final"),
     ("POST", "/office/review/applications/{aid}/onsite/release"),
 ];

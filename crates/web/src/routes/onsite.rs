@@ -578,7 +578,8 @@ async fn evaluation_view(
     let mut practices = typed.unwrap_or_else(|| e.eval.practices.clone());
     let open = matches!(
         e.d.session.stage,
-        qaward_core::stage::Stage::OnsiteReview | qaward_core::stage::Stage::ComprehensiveEvaluation
+        qaward_core::stage::Stage::OnsiteReview
+            | qaward_core::stage::Stage::ComprehensiveEvaluation
     ) && e.eval.submitted_at.is_none()
         && s.leader;
     if open {
@@ -685,8 +686,7 @@ pub async fn evaluation_save(
         .await
     {
         Ok(()) => Ok(
-            Redirect::to(&format!("/review/applications/{aid}/evaluation?saved=1"))
-                .into_response(),
+            Redirect::to(&format!("/review/applications/{aid}/evaluation?saved=1")).into_response(),
         ),
         Err(e) => {
             let errors = form_error(&c, e)?;
@@ -798,11 +798,7 @@ pub async fn applicant_page(
         .await
         .map_err(|e| c.store_err(e))?
         .filter(|p| p.sent_at.is_some());
-    let eval = st
-        .store
-        .evaluation(aid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let eval = st.store.evaluation(aid).await.map_err(|e| c.store_err(e))?;
     let released = st
         .store
         .onsite_released(aid)
@@ -855,7 +851,9 @@ pub async fn mark_secret(
         )
         .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/applications/{aid}/onsite#practices")).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/applications/{aid}/onsite#practices")).into_response())
+        }
         Err(qaward_store::Error::NotFound) => Err(c.not_found()),
         Err(e) => Err(c.store_err(e)),
     }
@@ -980,7 +978,9 @@ pub async fn release(
         .release_onsite_report(&c.who(Role::CityOffice.code()), aid, c.now)
         .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/office/sessions/{}/final", app.session_id)).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/office/sessions/{}/final", app.session_id)).into_response())
+        }
         Err(qaward_store::Error::Refused(r)) => {
             let page = c.page();
             let msg = crate::routes::office::refusal_text(&page, &r);

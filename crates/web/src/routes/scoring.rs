@@ -1797,12 +1797,7 @@ pub async fn onsite_consensus(
     consensus_in(st, c, aid, Phase::Onsite).await
 }
 
-async fn consensus_in(
-    st: AppState,
-    c: Ctx,
-    aid: i64,
-    phase: Phase,
-) -> Result<Response, AppError> {
+async fn consensus_in(st: AppState, c: Ctx, aid: i64, phase: Phase) -> Result<Response, AppError> {
     let r = reviewer!(&st, &c, aid, false, phase);
     Ok(consensus_view(&st, &c, r, None, FormErrors::default())
         .await?
@@ -2103,7 +2098,11 @@ pub async fn onsite_report_pdf(
 async fn report_pdf_in(st: AppState, c: Ctx, aid: i64, phase: Phase) -> Result<Response, AppError> {
     let r = report_data(&st, &c, aid, phase).await?;
     let onsite = r.phase == Phase::Onsite;
-    let title = if onsite { "现场评审报告" } else { "资料评审报告" };
+    let title = if onsite {
+        "现场评审报告"
+    } else {
+        "资料评审报告"
+    };
     let office = st
         .store
         .programme(r.d.session.programme_id)
