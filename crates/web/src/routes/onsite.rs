@@ -965,6 +965,7 @@ pub async fn release(
     State(st): State<AppState>,
     c: Ctx,
     Path(aid): Path<i64>,
+    _f: FormData,
 ) -> Result<Response, AppError> {
     let app = c.found(
         st.store.application(aid).await,
