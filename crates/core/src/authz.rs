@@ -299,6 +299,14 @@ pub enum Action {
         /// Feedback released to the applicant.
         released: bool,
     },
+    /// An on-site review or comprehensive evaluation page of an application (Art. 16, 17):
+    /// only for applicants on the session's on-site list, and then as `inner` allows.
+    Onsite {
+        /// On the on-site list.
+        on_list: bool,
+        /// What the page does once the applicant is on the list.
+        inner: Box<Action>,
+    },
     /// Read the award audit log of a programme (discipline, Art. 23–27).
     ReadAuditLog {
         /// Programme.
@@ -585,6 +593,16 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
                 };
             }
             reviewer_gate(a, programme_id, standing, false)
+        }
+        Action::Onsite { on_list, ref inner } => {
+            if on_list {
+                authorize(actor, inner)
+            } else {
+                deny(
+                    "该申报单位不在本届现场评审名单内，没有现场评审和综合评价页面（《管理办法》第十六条）。",
+                    "This applicant is not on the session's on-site list, so it has no on-site review or comprehensive evaluation pages (Art. 16).",
+                )
+            }
         }
         Action::ReadAuditLog { programme_id } => {
             if a.has_in(Role::Discipline, programme_id) {

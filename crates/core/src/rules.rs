@@ -177,6 +177,49 @@ pub struct ReviewRules {
     /// Assignment cost of one team member lacking the applicant's industry, against one unit of
     /// load imbalance (Σ load²).
     pub assign_match_weight: Rule<u32>,
+    /// What the final score of an on-site applicant is (Art. 17): `onsite_consensus` (the
+    /// on-site consensus total) or `weighted` (material and on-site consensus totals weighted
+    /// by `final_material_weight_percent`).
+    #[serde(default = "default_final_score")]
+    pub final_score: Rule<String>,
+    /// With `final_score = "weighted"`: the weight of the material consensus in percent (the
+    /// on-site consensus weighs the rest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_material_weight_percent: Option<Rule<u32>>,
+}
+
+fn default_final_score() -> Rule<String> {
+    Rule {
+        value: FINAL_ONSITE.to_owned(),
+        article: Some(17),
+        also: Vec::new(),
+        basis: None,
+    }
+}
+
+/// `final_score` value: the on-site consensus total is the final score.
+pub const FINAL_ONSITE: &str = "onsite_consensus";
+/// `final_score` value: material and on-site consensus totals weighted.
+pub const FINAL_WEIGHTED: &str = "weighted";
+
+impl ReviewRules {
+    /// The final score in hundredths of a point from the material and on-site consensus
+    /// totals (hundredths), as the rule set defines it; `None` while a needed total is missing.
+    pub fn final_hundredths(&self, material: Option<i64>, onsite: Option<i64>) -> Option<i64> {
+        match self.final_score.value.as_str() {
+            FINAL_WEIGHTED => {
+                let w = i64::from(
+                    self.final_material_weight_percent
+                        .as_ref()
+                        .map(|r| r.value)
+                        .unwrap_or(0),
+                );
+                let (m, o) = (material?, onsite?);
+                Some((m * w + o * (100 - w) + 50) / 100)
+            }
+            _ => onsite,
+        }
+    }
 }
 
 /// The application package.
@@ -445,6 +488,24 @@ impl RuleSet {
             step >= 1 && 100u32.is_multiple_of(step),
             &[Key("review"), Key("score_step_percent"), Key("value")],
             format!("`review.score_step_percent` must divide 100, found {step}"),
+        );
+        let fs = self.review.final_score.value.as_str();
+        need(
+            fs == FINAL_ONSITE || fs == FINAL_WEIGHTED,
+            &[Key("review"), Key("final_score"), Key("value")],
+            format!(
+                "`review.final_score` must be \"{FINAL_ONSITE}\" or \"{FINAL_WEIGHTED}\", found \"{fs}\""
+            ),
+        );
+        let weight = self
+            .review
+            .final_material_weight_percent
+            .as_ref()
+            .map(|r| r.value);
+        need(
+            fs != FINAL_WEIGHTED || weight.is_some_and(|w| w <= 100),
+            &[Key("review"), Key("final_score"), Key("value")],
+            "`review.final_score = \"weighted\"` needs `review.final_material_weight_percent` from 0 to 100".into(),
         );
         problems
     }

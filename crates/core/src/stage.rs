@@ -188,6 +188,11 @@ pub struct SessionFacts {
     pub entered: BTreeMap<Stage, Date>,
     /// Objections on the published list that are not yet closed (Art. 28).
     pub open_objections: u32,
+    /// Applicants on the on-site list without a submitted on-site consensus (names, Art. 16).
+    pub onsite_without_consensus: Vec<String>,
+    /// Applicants on the on-site list without a submitted comprehensive evaluation (names,
+    /// Art. 17).
+    pub onsite_without_evaluation: Vec<String>,
 }
 
 /// A move the core allows.
@@ -366,6 +371,34 @@ pub fn decide_move(
                 ));
             }
         }
+        Stage::ComprehensiveEvaluation if !facts.onsite_without_consensus.is_empty() => {
+            let names = facts.onsite_without_consensus.join("、");
+            return Err(Refusal::new(
+                "onsite_consensus_missing",
+                Some(16),
+                doc(rules),
+                format!(
+                    "现场评审尚未完成：{names}的现场评审合议意见尚未提交，全部现场评审单位合议完成后才能进入综合评价（第十六条）。"
+                ),
+                format!(
+                    "On-site review is not finished: no submitted on-site consensus yet for {names} (Art. 16)."
+                ),
+            ));
+        }
+        Stage::Proposal if !facts.onsite_without_evaluation.is_empty() => {
+            let names = facts.onsite_without_evaluation.join("、");
+            return Err(Refusal::new(
+                "evaluation_missing",
+                Some(17),
+                doc(rules),
+                format!(
+                    "综合评价尚未完成：{names}的综合评价尚未提交，全部现场评审单位综合评价完成后才能提出获奖建议名单（第十七条）。"
+                ),
+                format!(
+                    "Comprehensive evaluation is not finished: none submitted yet for {names} (Art. 17)."
+                ),
+            ));
+        }
         _ => {}
     }
     Ok(Move {
@@ -439,7 +472,35 @@ mod tests {
             windows,
             entered: BTreeMap::new(),
             open_objections: 0,
+            onsite_without_consensus: Vec::new(),
+            onsite_without_evaluation: Vec::new(),
         }
+    }
+
+    #[test]
+    fn onsite_review_ends_only_when_every_onsite_consensus_is_submitted() {
+        let r = rules();
+        let mut f = facts(Stage::OnsiteReview);
+        f.onsite_without_consensus = vec!["甲公司".into(), "乙公司".into()];
+        let e = decide_move(&r, &f, Stage::ComprehensiveEvaluation, date(2026, 12, 1)).unwrap_err();
+        assert_eq!(e.code, "onsite_consensus_missing");
+        assert_eq!(e.article, Some(16));
+        assert!(e.zh.contains("甲公司、乙公司"), "{}", e.zh);
+        f.onsite_without_consensus.clear();
+        assert!(decide_move(&r, &f, Stage::ComprehensiveEvaluation, date(2026, 12, 1)).is_ok());
+    }
+
+    #[test]
+    fn the_proposal_needs_every_comprehensive_evaluation() {
+        let r = rules();
+        let mut f = facts(Stage::ComprehensiveEvaluation);
+        f.onsite_without_evaluation = vec!["甲公司".into()];
+        let e = decide_move(&r, &f, Stage::Proposal, date(2026, 12, 1)).unwrap_err();
+        assert_eq!(e.code, "evaluation_missing");
+        assert_eq!(e.article, Some(17));
+        assert!(e.zh.contains("甲公司"));
+        f.onsite_without_evaluation.clear();
+        assert!(decide_move(&r, &f, Stage::Proposal, date(2026, 12, 1)).is_ok());
     }
 
     #[test]

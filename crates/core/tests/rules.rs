@@ -372,3 +372,42 @@ fn missing_file_is_reported() {
             .starts_with("/nonexistent/rules.toml: cannot read file")
     );
 }
+
+#[test]
+fn final_score_defaults_to_the_onsite_consensus_and_rejects_unknown_values() {
+    let r = RuleSet::parse(&shipped_text(), "r.toml").unwrap();
+    assert_eq!(r.review.final_score.value, "onsite_consensus");
+    assert_eq!(r.review.final_score.article, Some(17));
+    assert_eq!(
+        r.review.final_hundredths(Some(60_000), Some(62_050)),
+        Some(62_050)
+    );
+    assert_eq!(r.review.final_hundredths(Some(60_000), None), None);
+    let text = edit(
+        &shipped_text(),
+        "final_score = { value = \"onsite_consensus\", article = 17 }",
+        "final_score = { value = \"average\", article = 17 }",
+    );
+    let err = RuleSet::parse(&text, "r.toml").unwrap_err();
+    assert!(
+        err.to_string().contains("`review.final_score` must be"),
+        "{err}"
+    );
+    assert_eq!(err.problems[0].line, line_of(&text, "final_score"));
+    let text = edit(
+        &shipped_text(),
+        "final_score = { value = \"onsite_consensus\", article = 17 }",
+        "final_score = { value = \"weighted\", article = 17 }\nfinal_material_weight_percent = { value = 30, article = 17 }",
+    );
+    let r = RuleSet::parse(&text, "r.toml").unwrap();
+    assert_eq!(
+        r.review.final_hundredths(Some(60_000), Some(70_000)),
+        Some(67_000)
+    );
+    let text = edit(
+        &shipped_text(),
+        "final_score = { value = \"onsite_consensus\", article = 17 }",
+        "final_score = { value = \"weighted\", article = 17 }",
+    );
+    assert!(RuleSet::parse(&text, "r.toml").is_err());
+}

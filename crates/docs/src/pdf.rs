@@ -56,6 +56,9 @@ pub enum Template {
     /// of every item and the team's findings (资料评审 under Art. 15 of the
     /// measures, later also 现场评审); the title comes from the data.
     ReviewReport,
+    /// 综合评价报告: the comprehensive evaluation of one on-site applicant (Art. 17): the
+    /// scores, the final score and its basis, the overall analysis and the advanced practices.
+    EvaluationReport,
 }
 
 impl Template {
@@ -64,6 +67,7 @@ impl Template {
         Template::CallNotice,
         Template::Receipt,
         Template::ReviewReport,
+        Template::EvaluationReport,
     ];
 
     /// File name of the template in the virtual file system.
@@ -72,6 +76,7 @@ impl Template {
             Template::CallNotice => "call-notice.typ",
             Template::Receipt => "receipt.typ",
             Template::ReviewReport => "review-report.typ",
+            Template::EvaluationReport => "evaluation-report.typ",
         }
     }
 
@@ -80,6 +85,7 @@ impl Template {
             Template::CallNotice => include_str!("../templates/call-notice.typ"),
             Template::Receipt => include_str!("../templates/receipt.typ"),
             Template::ReviewReport => include_str!("../templates/review-report.typ"),
+            Template::EvaluationReport => include_str!("../templates/evaluation-report.typ"),
         }
     }
 }

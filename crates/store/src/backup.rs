@@ -46,6 +46,11 @@ pub const TABLES: &[&str] = &[
     "consensus_scores",
     "onsite_lists",
     "onsite_list_entries",
+    "onsite_plans",
+    "onsite_visits",
+    "onsite_releases",
+    "evaluations",
+    "practices",
     "audit_log",
     "audit_head",
 ];

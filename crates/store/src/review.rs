@@ -429,7 +429,7 @@ impl Store {
         Ok(teams)
     }
 
-    async fn session_stage_check(
+    pub(crate) async fn session_stage_check(
         &self,
         who: &Who,
         session_id: i64,

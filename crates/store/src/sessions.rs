@@ -56,6 +56,8 @@ impl SessionDetail {
             windows: self.windows.clone(),
             entered,
             open_objections: 0,
+            onsite_without_consensus: Vec::new(),
+            onsite_without_evaluation: Vec::new(),
         }
     }
 
@@ -363,7 +365,7 @@ impl Store {
             .bind(session_id)
             .fetch_one(tx.conn())
             .await?;
-        let mut facts = d.facts();
+        let mut facts = self.session_facts(&d).await?;
         facts.stage = Stage::parse(&cur.get::<String, _>(0)).unwrap_or(d.session.stage);
         let mv = match decide_move(&d.rules, &facts, target, today) {
             Ok(m) => m,

@@ -343,3 +343,201 @@ pub async fn pool_expert(app: &TestApp) -> (i64, i64) {
         .unwrap();
     open(&app.store.expert(id).await.unwrap()).unwrap()
 }
+
+/// The review demo's application on its on-site list: the pending application completed, the
+/// five best chosen by the office, the session moved to on-site review. Returns them in list
+/// order.
+pub async fn start_onsite(app: &TestApp) -> Vec<i64> {
+    use qaward_core::stage::Stage;
+    use qaward_store::review::Phase;
+    let r = &app.demo.review;
+    let now = app.now_ts();
+    let today = now.to_zoned_datetime(qaward_core::clock::shanghai()).date();
+    // The pending application: every member scores and submits, the leader agrees.
+    score_phase(app, r.pending, Phase::Material, 60, now).await;
+    let office = office_who(app).await;
+    let mut rows = app
+        .store
+        .review_rows(r.session_id, Phase::Material, today)
+        .await
+        .unwrap();
+    rows.sort_by(|a, b| {
+        b.total
+            .cmp(&a.total)
+            .then(a.application_id.cmp(&b.application_id))
+    });
+    let chosen: Vec<i64> = rows.iter().take(5).map(|r| r.application_id).collect();
+    app.store
+        .decide_onsite_list(&office, r.session_id, &chosen, "", now)
+        .await
+        .unwrap();
+    for s in [Stage::OnsiteSelection, Stage::OnsiteReview] {
+        app.store
+            .advance_session(&office, r.session_id, s, now)
+            .await
+            .unwrap();
+    }
+    app.store.onsite_applications(r.session_id).await.unwrap()
+}
+
+/// The office account as the audit records it.
+pub async fn office_who(app: &TestApp) -> qaward_store::Who {
+    let u = app
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username == "office")
+        .unwrap();
+    qaward_store::Who::user(u.id, &u.display_name, "city_office")
+}
+
+/// Every member of the application's team scores every item at `percent` and submits; the
+/// leader forms and submits the consensus (store functions only).
+pub async fn score_phase(
+    app: &TestApp,
+    aid: i64,
+    phase: qaward_store::review::Phase,
+    percent: u32,
+    now: jiff::Timestamp,
+) {
+    use qaward_store::review::ScoreInput;
+    let today = now.to_zoned_datetime(qaward_core::clock::shanghai()).date();
+    let a = app.store.application(aid).await.unwrap();
+    let d = app.store.session_detail(a.session_id).await.unwrap();
+    let c = app.store.criteria(&d.rules.meta.criteria).await.unwrap();
+    let items: Vec<ScoreInput> = c
+        .items()
+        .map(|it| ScoreInput {
+            item_id: it.id.clone(),
+            percent: percent.to_string(),
+            band: String::new(),
+            strengths: format!("{}：现场评审测试评语。", it.name),
+            opportunities: String::new(),
+            verify_points: String::new(),
+        })
+        .collect();
+    let experts = app.store.experts(a.programme_id).await.unwrap();
+    let team = app.store.team_of(aid, today).await.unwrap().unwrap();
+    let mut lead = None;
+    for m in &team.members {
+        let e = experts
+            .iter()
+            .find(|e| e.id == m.expert_id)
+            .unwrap()
+            .clone();
+        let w = qaward_store::Who::user(e.user_id.unwrap(), &e.name, "reviewer");
+        let book = app.store.scorebook(aid, e.id, phase).await.unwrap();
+        if book.submitted_at.is_none() {
+            app.store
+                .save_scores(&w, aid, &e, phase, &items, "", now)
+                .await
+                .unwrap();
+            app.store
+                .submit_scorebook(&w, aid, &e, phase, now)
+                .await
+                .unwrap();
+        }
+        if m.leader {
+            lead = Some((e, w));
+        }
+    }
+    let (e, w) = lead.unwrap();
+    if app
+        .store
+        .consensus(aid, phase)
+        .await
+        .unwrap()
+        .submitted_at
+        .is_none()
+    {
+        app.store
+            .save_consensus(&w, aid, &e, phase, &items, "测试总体评价。", "", "", now)
+            .await
+            .unwrap();
+        app.store
+            .submit_consensus(&w, aid, &e, phase, now)
+            .await
+            .unwrap();
+    }
+}
+
+/// The leader of an application's team, as an expert and as the audit records them.
+pub async fn leader_of(
+    app: &TestApp,
+    aid: i64,
+) -> (qaward_store::experts::Expert, qaward_store::Who) {
+    let a = app.store.application(aid).await.unwrap();
+    let today = app
+        .now_ts()
+        .to_zoned_datetime(qaward_core::clock::shanghai())
+        .date();
+    let team = app.store.team_of(aid, today).await.unwrap().unwrap();
+    let l = team.members.iter().find(|m| m.leader).unwrap();
+    let e = app
+        .store
+        .experts(a.programme_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.id == l.expert_id)
+        .unwrap();
+    let w = qaward_store::Who::user(e.user_id.unwrap(), &e.name, "reviewer");
+    (e, w)
+}
+
+/// Through store functions: every on-site applicant's on-site scorebooks, consensus and
+/// comprehensive evaluation completed, and the review demo's session advanced to Proposal.
+/// Starts the on-site review first if the on-site list is not decided yet.
+pub async fn finish_onsite(app: &TestApp) {
+    use qaward_core::stage::Stage;
+    use qaward_store::onsite::Practice;
+    use qaward_store::review::Phase;
+    let r = &app.demo.review;
+    let mut ids = app.store.onsite_applications(r.session_id).await.unwrap();
+    if ids.is_empty() {
+        ids = start_onsite(app).await;
+    }
+    let now = app.now_ts();
+    for (i, aid) in ids.iter().enumerate() {
+        score_phase(app, *aid, Phase::Onsite, 80 - 5 * i as u32, now).await;
+        if app
+            .store
+            .evaluation(*aid)
+            .await
+            .unwrap()
+            .submitted_at
+            .is_none()
+        {
+            let (_, w) = leader_of(app, *aid).await;
+            let practices = vec![Practice {
+                title: "全员质量改进小组".into(),
+                item_id: "4.1.2".into(),
+                text: "以质量改进小组推动全员参与。".into(),
+                ..Practice::default()
+            }];
+            app.store
+                .save_evaluation(&w, *aid, "测试综合分析。", &practices, true, now)
+                .await
+                .unwrap();
+        }
+    }
+    let office = office_who(app).await;
+    for s in [Stage::ComprehensiveEvaluation, Stage::Proposal] {
+        if app
+            .store
+            .session_detail(r.session_id)
+            .await
+            .unwrap()
+            .session
+            .stage
+            < s
+        {
+            app.store
+                .advance_session(&office, r.session_id, s, now)
+                .await
+                .unwrap();
+        }
+    }
+}

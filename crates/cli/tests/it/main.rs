@@ -14,6 +14,7 @@ mod experts;
 mod i18n;
 mod mail;
 mod matrix;
+mod onsite;
 mod opinions;
 mod review;
 mod schema;

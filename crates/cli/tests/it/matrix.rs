@@ -113,8 +113,129 @@ fn expectations() -> Vec<Exp> {
         .expect("the sign-out row");
     let logout = all.remove(at);
     all.extend(review_programme());
+    all.extend(onsite_rows());
     all.push(logout);
     all
+}
+
+/// On-site review and comprehensive evaluation on the review demo, whose session is still in
+/// material review with no on-site list: every application's on-site pages are refused to
+/// everyone (Art. 16); the office's final ranking is read by the office's readers, and the
+/// release is the office's (refused with its article, not a 403, as nothing is ready).
+fn onsite_rows() -> Vec<Exp> {
+    let e = |method, route, path, allowed, form| Exp {
+        method,
+        route,
+        path,
+        allowed,
+        form,
+    };
+    let none: &'static [&'static str] = &[];
+    let mut rows = Vec::new();
+    for (method, route, path) in [
+        (
+            "GET",
+            "/review/applications/{aid}/onsite/plan",
+            "/review/applications/{raid}/onsite/plan",
+        ),
+        (
+            "POST",
+            "/review/applications/{aid}/onsite/plan",
+            "/review/applications/{raid}/onsite/plan",
+        ),
+        (
+            "GET",
+            "/review/applications/{aid}/onsite/visit",
+            "/review/applications/{raid}/onsite/visit",
+        ),
+        (
+            "POST",
+            "/review/applications/{aid}/onsite/visit",
+            "/review/applications/{raid}/onsite/visit",
+        ),
+        (
+            "GET",
+            "/review/applications/{aid}/onsite/score",
+            "/review/applications/{raid}/onsite/score",
+        ),
+        (
+            "POST",
+            "/review/applications/{aid}/onsite/score",
+            "/review/applications/{raid}/onsite/score",
+        ),
+        (
+            "POST",
+            "/review/applications/{aid}/onsite/score/autosave",
+            "/review/applications/{raid}/onsite/score/autosave",
+        ),
+        (
+            "POST",
+            "/review/applications/{aid}/onsite/score/submit",
+            "/review/applications/{raid}/onsite/score/submit",
+        ),
+        (
+            "GET",
+            "/review/applications/{aid}/onsite/consensus",
+            "/review/applications/{raid}/onsite/consensus",
+        ),
+        (
+            "POST",
+            "/review/applications/{aid}/onsite/consensus",
+            "/review/applications/{raid}/onsite/consensus",
+        ),
+        (
+            "GET",
+            "/review/applications/{aid}/onsite/report",
+            "/review/applications/{raid}/onsite/report",
+        ),
+        (
+            "GET",
+            "/review/applications/{aid}/onsite/report.pdf",
+            "/review/applications/{raid}/onsite/report.pdf",
+        ),
+        (
+            "GET",
+            "/review/applications/{aid}/evaluation",
+            "/review/applications/{raid}/evaluation",
+        ),
+        (
+            "POST",
+            "/review/applications/{aid}/evaluation",
+            "/review/applications/{raid}/evaluation",
+        ),
+        (
+            "GET",
+            "/review/applications/{aid}/evaluation.pdf",
+            "/review/applications/{raid}/evaluation.pdf",
+        ),
+        (
+            "GET",
+            "/applications/{aid}/onsite",
+            "/applications/{raid}/onsite",
+        ),
+        (
+            "POST",
+            "/applications/{aid}/practices/{practice}/secret",
+            "/applications/{raid}/practices/{practice}/secret",
+        ),
+    ] {
+        rows.push(e(method, route, path, none, vec![]));
+    }
+    rows.push(e(
+        "GET",
+        "/office/sessions/{sid}/final",
+        "/office/sessions/{rsid}/final",
+        OFFICE_READ,
+        vec![],
+    ));
+    rows.push(e(
+        "POST",
+        "/office/review/applications/{aid}/onsite/release",
+        "/office/review/applications/{raid}/onsite/release",
+        OFFICE,
+        vec![],
+    ));
+    rows
 }
 
 /// Expert review, on the review-stage demonstration programme: (method, route, path, allowed,
@@ -692,6 +813,7 @@ async fn placeholders(app: &TestApp) -> Vec<(&'static str, String)> {
         ("{tid}", team1.to_string()),
         ("{run}", run.to_string()),
         ("{ratt}", ratt.to_string()),
+        ("{practice}", "1".into()),
     ]
 }
 

@@ -424,6 +424,8 @@ struct ApplicationPage {
     all_done: bool,
     deadline: String,
     history: Vec<qaward_core::audit::Entry>,
+    /// On the on-site list and the reader is the applicant: the link to its on-site page.
+    onsite: bool,
 }
 
 /// `GET /applications/{aid}`: the task list.
@@ -485,7 +487,18 @@ pub async fn task_list(
         })
         .take(30)
         .collect();
+    let onsite = st
+        .store
+        .on_onsite_list(aid)
+        .await
+        .map_err(|e| c.store_err(e))?
+        && c.authorize(Action::ViewOrganisation {
+            programme_id: l.app.programme_id,
+            organisation_id: l.app.org.id,
+        })
+        .is_ok();
     Ok(ApplicationPage {
+        onsite,
         score: l.self_score(),
         c: page,
         l,

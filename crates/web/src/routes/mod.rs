@@ -9,6 +9,7 @@ pub mod audit;
 pub mod experts;
 pub mod notifications;
 pub mod office;
+pub mod onsite;
 pub mod opinions;
 pub mod public;
 pub mod review;
@@ -221,6 +222,56 @@ pub fn router(state: AppState) -> Router {
             post(experts::end_job),
         )
         .route("/office/experts/{eid}/sanctions", post(experts::sanction))
+        .route(
+            "/review/applications/{aid}/onsite/plan",
+            get(onsite::plan_page).post(onsite::plan_save),
+        )
+        .route(
+            "/review/applications/{aid}/onsite/visit",
+            get(onsite::visit_page).post(onsite::visit_save),
+        )
+        .route(
+            "/review/applications/{aid}/onsite/score",
+            get(scoring::onsite_scorebook).post(scoring::onsite_score_save),
+        )
+        .route(
+            "/review/applications/{aid}/onsite/score/autosave",
+            post(scoring::onsite_score_autosave),
+        )
+        .route(
+            "/review/applications/{aid}/onsite/score/submit",
+            post(scoring::onsite_score_submit),
+        )
+        .route(
+            "/review/applications/{aid}/onsite/consensus",
+            get(scoring::onsite_consensus).post(scoring::onsite_consensus_save),
+        )
+        .route(
+            "/review/applications/{aid}/onsite/report",
+            get(scoring::onsite_report),
+        )
+        .route(
+            "/review/applications/{aid}/onsite/report.pdf",
+            get(scoring::onsite_report_pdf),
+        )
+        .route(
+            "/review/applications/{aid}/evaluation",
+            get(onsite::evaluation_page).post(onsite::evaluation_save),
+        )
+        .route(
+            "/review/applications/{aid}/evaluation.pdf",
+            get(onsite::evaluation_pdf),
+        )
+        .route("/applications/{aid}/onsite", get(onsite::applicant_page))
+        .route(
+            "/applications/{aid}/practices/{practice}/secret",
+            post(onsite::mark_secret),
+        )
+        .route("/office/sessions/{sid}/final", get(onsite::final_page))
+        .route(
+            "/office/review/applications/{aid}/onsite/release",
+            post(onsite::release),
+        )
         .fallback(public::not_found)
         .with_state(state)
 }
@@ -326,4 +377,23 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/office/experts/{eid}/history"),
     ("POST", "/office/experts/{eid}/employment/{row}/end"),
     ("POST", "/office/experts/{eid}/sanctions"),
+    ("GET", "/review/applications/{aid}/onsite/plan"),
+    ("POST", "/review/applications/{aid}/onsite/plan"),
+    ("GET", "/review/applications/{aid}/onsite/visit"),
+    ("POST", "/review/applications/{aid}/onsite/visit"),
+    ("GET", "/review/applications/{aid}/onsite/score"),
+    ("POST", "/review/applications/{aid}/onsite/score"),
+    ("POST", "/review/applications/{aid}/onsite/score/autosave"),
+    ("POST", "/review/applications/{aid}/onsite/score/submit"),
+    ("GET", "/review/applications/{aid}/onsite/consensus"),
+    ("POST", "/review/applications/{aid}/onsite/consensus"),
+    ("GET", "/review/applications/{aid}/onsite/report"),
+    ("GET", "/review/applications/{aid}/onsite/report.pdf"),
+    ("GET", "/review/applications/{aid}/evaluation"),
+    ("POST", "/review/applications/{aid}/evaluation"),
+    ("GET", "/review/applications/{aid}/evaluation.pdf"),
+    ("GET", "/applications/{aid}/onsite"),
+    ("POST", "/applications/{aid}/practices/{practice}/secret"),
+    ("GET", "/office/sessions/{sid}/final"),
+    ("POST", "/office/review/applications/{aid}/onsite/release"),
 ];

@@ -471,7 +471,8 @@ struct AdvancePage {
     today: String,
 }
 
-fn refusal_text(c: &PageCtx, r: &qaward_core::refusal::Refusal) -> (String, Option<String>) {
+/// A refusal as shown on a page: the message and its citation.
+pub fn refusal_text(c: &PageCtx, r: &qaward_core::refusal::Refusal) -> (String, Option<String>) {
     if c.zh() {
         (r.zh.clone(), r.citation_zh())
     } else {
@@ -501,7 +502,12 @@ pub async fn advance_page(
         .ok_or_else(|| c.not_found())?;
     let today = st.clock.today();
     let page = c.page();
-    let refusal = decide_move(&d.rules, &d.facts(), target, today)
+    let facts = st
+        .store
+        .session_facts(&d)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let refusal = decide_move(&d.rules, &facts, target, today)
         .err()
         .map(|r| refusal_text(&page, &r));
     Ok(AdvancePage {

@@ -743,6 +743,8 @@ pub struct DeskApp {
     pub consensus: bool,
     /// Members submitted / members.
     pub team_done: (usize, usize),
+    /// On the on-site list: (own on-site book submitted, on-site consensus submitted).
+    pub onsite: Option<(bool, bool)>,
 }
 
 /// One team of the reviewer.
@@ -839,7 +841,28 @@ pub async fn desk(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRespons
                     .consensus(a.id, Phase::Material)
                     .await
                     .map_err(|e| c.store_err(e))?;
+                let onsite = if st
+                    .store
+                    .on_onsite_list(a.id)
+                    .await
+                    .map_err(|e| c.store_err(e))?
+                {
+                    let own = st
+                        .store
+                        .scorebook(a.id, e.id, Phase::Onsite)
+                        .await
+                        .map_err(|e| c.store_err(e))?;
+                    let cons = st
+                        .store
+                        .consensus(a.id, Phase::Onsite)
+                        .await
+                        .map_err(|e| c.store_err(e))?;
+                    Some((own.submitted_at.is_some(), cons.submitted_at.is_some()))
+                } else {
+                    None
+                };
                 apps.push(DeskApp {
+                    onsite,
                     id: a.id,
                     name: a.org.name.clone(),
                     industry: a
@@ -984,21 +1007,23 @@ pub async fn declaration_sign(
 }
 
 /// Everything a reviewer page needs about one application.
-struct ReviewCtx {
-    app: qaward_store::applications::Application,
-    d: SessionDetail,
-    crit: Arc<Criteria>,
-    expert: Expert,
-    standing: Standing,
+pub(crate) struct ReviewCtx {
+    pub(crate) phase: Phase,
+    pub(crate) app: qaward_store::applications::Application,
+    pub(crate) d: SessionDetail,
+    pub(crate) crit: Arc<Criteria>,
+    pub(crate) expert: Expert,
+    pub(crate) standing: Standing,
 }
 
 /// Authorize a reviewer on an application (conflicts and removal first, no override), and send
 /// them to sign the declaration if they have not.
-async fn reviewer_ctx(
+pub(crate) async fn reviewer_ctx(
     st: &AppState,
     c: &Ctx,
     aid: i64,
     lead: bool,
+    phase: Phase,
 ) -> Result<Result<ReviewCtx, Response>, AppError> {
     let unknown = Action::ReviewApplication {
         programme_id: -1,
@@ -1006,7 +1031,7 @@ async fn reviewer_ctx(
     };
     let uid = c.actor().map(|a| a.user_id).unwrap_or(-1);
     let (pid, s, e) = c.found(st.store.reviewer_standing(uid, aid, c.now).await, unknown)?;
-    c.authorize(if lead {
+    let action = if lead {
         Action::LeadConsensus {
             programme_id: pid,
             standing: s,
@@ -1016,6 +1041,18 @@ async fn reviewer_ctx(
             programme_id: pid,
             standing: s,
         }
+    };
+    c.authorize(match phase {
+        Phase::Material => action,
+        // On-site pages exist only for applicants on the on-site list (Art. 16).
+        Phase::Onsite => Action::Onsite {
+            on_list: st
+                .store
+                .on_onsite_list(aid)
+                .await
+                .map_err(|e| c.store_err(e))?,
+            inner: Box::new(action),
+        },
     })?;
     let expert = e.ok_or_else(|| c.not_found())?;
     let app = st
@@ -1048,6 +1085,7 @@ async fn reviewer_ctx(
         .await
         .map_err(|e| c.store_err(e))?;
     Ok(Ok(ReviewCtx {
+        phase,
         app,
         d,
         crit,
@@ -1058,11 +1096,23 @@ async fn reviewer_ctx(
 
 macro_rules! reviewer {
     ($st:expr, $c:expr, $aid:expr, $lead:expr) => {
-        match reviewer_ctx($st, $c, $aid, $lead).await? {
+        reviewer!($st, $c, $aid, $lead, Phase::Material)
+    };
+    ($st:expr, $c:expr, $aid:expr, $lead:expr, $phase:expr) => {
+        match reviewer_ctx($st, $c, $aid, $lead, $phase).await? {
             Ok(r) => r,
             Err(redirect) => return Ok(redirect),
         }
     };
+}
+pub(crate) use reviewer;
+
+/// Where an application's pages of a phase live.
+pub(crate) fn phase_base(aid: i64, phase: Phase) -> String {
+    match phase {
+        Phase::Material => format!("/review/applications/{aid}"),
+        Phase::Onsite => format!("/review/applications/{aid}/onsite"),
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -1331,6 +1381,8 @@ struct ScorebookPage {
     errors: FormErrors,
     reason: String,
     saved: bool,
+    base: String,
+    onsite: bool,
 }
 
 fn scorebook_view(
@@ -1348,8 +1400,10 @@ fn scorebook_view(
     ScorebookPage {
         total: points_text(total_hundredths(&r.crit, &book.items)),
         bands: band_options(&r.crit, step, zh),
-        open: r.d.session.stage == Phase::Material.stage(),
+        open: r.d.session.stage == r.phase.stage(),
         reason: f.map(|f| f.get("reason")).unwrap_or_default(),
+        base: phase_base(r.app.id, r.phase),
+        onsite: r.phase == Phase::Onsite,
         c: page,
         app: r.app,
         session: r.d.session,
@@ -1368,10 +1422,30 @@ pub async fn scorebook(
     Path(aid): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let r = reviewer!(&st, &c, aid, false);
+    scorebook_in(st, c, aid, q, Phase::Material).await
+}
+
+/// `GET /review/applications/{aid}/onsite/score`: one's own scorebook, blind to the others. (on-site review, Art. 16)
+pub async fn onsite_scorebook(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    scorebook_in(st, c, aid, q, Phase::Onsite).await
+}
+
+async fn scorebook_in(
+    st: AppState,
+    c: Ctx,
+    aid: i64,
+    q: HashMap<String, String>,
+    phase: Phase,
+) -> Result<Response, AppError> {
+    let r = reviewer!(&st, &c, aid, false, phase);
     let book = st
         .store
-        .scorebook(aid, r.expert.id, Phase::Material)
+        .scorebook(aid, r.expert.id, phase)
         .await
         .map_err(|e| c.store_err(e))?;
     Ok(scorebook_view(
@@ -1392,7 +1466,27 @@ pub async fn score_save(
     Path(aid): Path<i64>,
     f: FormData,
 ) -> Result<Response, AppError> {
-    let r = reviewer!(&st, &c, aid, false);
+    score_save_in(st, c, aid, f, Phase::Material).await
+}
+
+/// `POST /review/applications/{aid}/onsite/score`: save (a reason is needed once submitted). (on-site review, Art. 16)
+pub async fn onsite_score_save(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    score_save_in(st, c, aid, f, Phase::Onsite).await
+}
+
+async fn score_save_in(
+    st: AppState,
+    c: Ctx,
+    aid: i64,
+    f: FormData,
+    phase: Phase,
+) -> Result<Response, AppError> {
+    let r = reviewer!(&st, &c, aid, false, phase);
     let inputs = typed_inputs(&r.crit, &f);
     match st
         .store
@@ -1400,7 +1494,7 @@ pub async fn score_save(
             &c.who(Role::Reviewer.code()),
             aid,
             &r.expert,
-            Phase::Material,
+            phase,
             &inputs,
             &f.get("reason"),
             c.now,
@@ -1408,13 +1502,13 @@ pub async fn score_save(
         .await
     {
         Ok(()) => {
-            Ok(Redirect::to(&format!("/review/applications/{aid}/score?saved=1")).into_response())
+            Ok(Redirect::to(&format!("{}/score?saved=1", phase_base(aid, phase))).into_response())
         }
         Err(e) => {
             let errors = item_errors(&c, e, &inputs)?;
             let book = st
                 .store
-                .scorebook(aid, r.expert.id, Phase::Material)
+                .scorebook(aid, r.expert.id, phase)
                 .await
                 .map_err(|e| c.store_err(e))?;
             Ok((
@@ -1433,7 +1527,27 @@ pub async fn score_autosave(
     Path(aid): Path<i64>,
     f: FormData,
 ) -> Result<Response, AppError> {
-    let r = reviewer!(&st, &c, aid, false);
+    score_autosave_in(st, c, aid, f, Phase::Material).await
+}
+
+/// `POST /review/applications/{aid}/onsite/score/autosave`: the draft as it is typed. (on-site review, Art. 16)
+pub async fn onsite_score_autosave(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    score_autosave_in(st, c, aid, f, Phase::Onsite).await
+}
+
+async fn score_autosave_in(
+    st: AppState,
+    c: Ctx,
+    aid: i64,
+    f: FormData,
+    phase: Phase,
+) -> Result<Response, AppError> {
+    let r = reviewer!(&st, &c, aid, false, phase);
     let inputs = typed_inputs(&r.crit, &f);
     let page = c.page();
     let msg = match st
@@ -1442,7 +1556,7 @@ pub async fn score_autosave(
             &c.who(Role::Reviewer.code()),
             aid,
             &r.expert,
-            Phase::Material,
+            phase,
             &inputs,
             "",
             c.now,
@@ -1479,24 +1593,44 @@ pub async fn score_submit(
     Path(aid): Path<i64>,
     f: FormData,
 ) -> Result<Response, AppError> {
-    let r = reviewer!(&st, &c, aid, false);
+    score_submit_in(st, c, aid, f, Phase::Material).await
+}
+
+/// `POST /review/applications/{aid}/onsite/score/submit`: submit one's independent scores. (on-site review, Art. 16)
+pub async fn onsite_score_submit(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    score_submit_in(st, c, aid, f, Phase::Onsite).await
+}
+
+async fn score_submit_in(
+    st: AppState,
+    c: Ctx,
+    aid: i64,
+    f: FormData,
+    phase: Phase,
+) -> Result<Response, AppError> {
+    let r = reviewer!(&st, &c, aid, false, phase);
     let inputs = typed_inputs(&r.crit, &f);
     let who = c.who(Role::Reviewer.code());
     let res = match st
         .store
-        .save_scores(&who, aid, &r.expert, Phase::Material, &inputs, "", c.now)
+        .save_scores(&who, aid, &r.expert, phase, &inputs, "", c.now)
         .await
     {
         Ok(()) => {
             st.store
-                .submit_scorebook(&who, aid, &r.expert, Phase::Material, c.now)
+                .submit_scorebook(&who, aid, &r.expert, phase, c.now)
                 .await
         }
         Err(e) => Err(e),
     };
     match res {
         Ok(()) => {
-            Ok(Redirect::to(&format!("/review/applications/{aid}/consensus")).into_response())
+            Ok(Redirect::to(&format!("{}/consensus", phase_base(aid, phase))).into_response())
         }
         Err(e) => {
             let mut errors = form_error(&c, e)?;
@@ -1507,7 +1641,7 @@ pub async fn score_submit(
             }
             let book = st
                 .store
-                .scorebook(aid, r.expert.id, Phase::Material)
+                .scorebook(aid, r.expert.id, phase)
                 .await
                 .map_err(|e| c.store_err(e))?;
             Ok((
@@ -1541,6 +1675,8 @@ struct ConsensusPage {
     reason: String,
     versions: Vec<qaward_store::review::Version>,
     errors: FormErrors,
+    base: String,
+    onsite: bool,
 }
 
 async fn consensus_view(
@@ -1554,9 +1690,10 @@ async fn consensus_view(
     let zh = page.zh();
     let day = today(c);
     let aid = r.app.id;
+    let phase = r.phase;
     let books = st
         .store
-        .team_books(aid, Phase::Material, day)
+        .team_books(aid, phase, day)
         .await
         .map_err(|e| c.store_err(e))?;
     let own_submitted = books
@@ -1569,7 +1706,7 @@ async fn consensus_view(
         .collect();
     let cons = st
         .store
-        .consensus(aid, Phase::Material)
+        .consensus(aid, phase)
         .await
         .map_err(|e| c.store_err(e))?;
     let flag = r.d.rules.review.spread_flag_points.value;
@@ -1608,7 +1745,9 @@ async fn consensus_view(
         bands: band_options(&r.crit, r.d.rules.review.score_step_percent.value, zh),
         flagged: flags.len(),
         flag_points: flag,
-        open: r.d.session.stage == Phase::Material.stage(),
+        open: r.d.session.stage == phase.stage(),
+        base: phase_base(aid, phase),
+        onsite: phase == Phase::Onsite,
         summary: f
             .map(|f| f.raw("summary"))
             .unwrap_or_else(|| cons.summary.clone()),
@@ -1619,7 +1758,7 @@ async fn consensus_view(
         // Submitted versions carry members' scores: blind like the table above.
         versions: st
             .store
-            .score_versions(aid, Phase::Material)
+            .score_versions(aid, phase)
             .await
             .map_err(|e| c.store_err(e))?
             .into_iter()
@@ -1645,7 +1784,21 @@ pub async fn consensus(
     c: Ctx,
     Path(aid): Path<i64>,
 ) -> Result<Response, AppError> {
-    let r = reviewer!(&st, &c, aid, false);
+    consensus_in(st, c, aid, Phase::Material).await
+}
+
+/// `GET /review/applications/{aid}/onsite/consensus`: every member's score (once one's own is
+/// submitted), mean, spread and flags; the leader records the agreed score per item. (on-site review, Art. 16)
+pub async fn onsite_consensus(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+) -> Result<Response, AppError> {
+    consensus_in(st, c, aid, Phase::Onsite).await
+}
+
+async fn consensus_in(st: AppState, c: Ctx, aid: i64, phase: Phase) -> Result<Response, AppError> {
+    let r = reviewer!(&st, &c, aid, false, phase);
     Ok(consensus_view(&st, &c, r, None, FormErrors::default())
         .await?
         .into_response())
@@ -1658,7 +1811,27 @@ pub async fn consensus_save(
     Path(aid): Path<i64>,
     f: FormData,
 ) -> Result<Response, AppError> {
-    let r = reviewer!(&st, &c, aid, true);
+    consensus_save_in(st, c, aid, f, Phase::Material).await
+}
+
+/// `POST /review/applications/{aid}/onsite/consensus`: the leader saves the consensus. (on-site review, Art. 16)
+pub async fn onsite_consensus_save(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    consensus_save_in(st, c, aid, f, Phase::Onsite).await
+}
+
+async fn consensus_save_in(
+    st: AppState,
+    c: Ctx,
+    aid: i64,
+    f: FormData,
+    phase: Phase,
+) -> Result<Response, AppError> {
+    let r = reviewer!(&st, &c, aid, true, phase);
     let inputs = typed_inputs(&r.crit, &f);
     let who = c.who(Role::Reviewer.code());
     let mut res = st
@@ -1667,7 +1840,7 @@ pub async fn consensus_save(
             &who,
             aid,
             &r.expert,
-            Phase::Material,
+            phase,
             &inputs,
             &f.raw("summary"),
             &f.raw("suggestions"),
@@ -1678,12 +1851,12 @@ pub async fn consensus_save(
     if res.is_ok() && f.get("submit") == "1" {
         res = st
             .store
-            .submit_consensus(&who, aid, &r.expert, Phase::Material, c.now)
+            .submit_consensus(&who, aid, &r.expert, phase, c.now)
             .await;
     }
     match res {
         Ok(()) => Ok(
-            Redirect::to(&format!("/review/applications/{aid}/consensus?saved=1")).into_response(),
+            Redirect::to(&format!("{}/consensus?saved=1", phase_base(aid, phase))).into_response(),
         ),
         Err(e) => {
             let errors = item_errors(&c, e, &inputs)?;
@@ -1720,9 +1893,12 @@ struct ReportPage {
     total: String,
     outcome: Option<bool>,
     justification: String,
+    base: String,
+    onsite: bool,
 }
 
 struct ReportData {
+    phase: Phase,
     app: qaward_store::applications::Application,
     d: SessionDetail,
     crit: Arc<Criteria>,
@@ -1732,7 +1908,12 @@ struct ReportData {
     justification: String,
 }
 
-async fn report_data(st: &AppState, c: &Ctx, aid: i64) -> Result<ReportData, AppError> {
+async fn report_data(
+    st: &AppState,
+    c: &Ctx,
+    aid: i64,
+    phase: Phase,
+) -> Result<ReportData, AppError> {
     let unknown = Action::ViewReviewReport {
         programme_id: -1,
         organisation_id: -1,
@@ -1741,16 +1922,27 @@ async fn report_data(st: &AppState, c: &Ctx, aid: i64) -> Result<ReportData, App
     };
     let app = c.found(st.store.application(aid).await, unknown)?;
     let review = standing(st, c, aid).await?;
-    let released = st
-        .store
-        .feedback_released(aid)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    c.authorize(Action::ViewReviewReport {
+    let released = match phase {
+        Phase::Material => st.store.feedback_released(aid).await,
+        Phase::Onsite => st.store.onsite_released(aid).await.map(|r| r.is_some()),
+    }
+    .map_err(|e| c.store_err(e))?;
+    let action = Action::ViewReviewReport {
         programme_id: app.programme_id,
         organisation_id: app.org.id,
         standing: review,
         released,
+    };
+    c.authorize(match phase {
+        Phase::Material => action,
+        Phase::Onsite => Action::Onsite {
+            on_list: st
+                .store
+                .on_onsite_list(aid)
+                .await
+                .map_err(|e| c.store_err(e))?,
+            inner: Box::new(action),
+        },
     })?;
     let d = st
         .store
@@ -1764,7 +1956,7 @@ async fn report_data(st: &AppState, c: &Ctx, aid: i64) -> Result<ReportData, App
         .map_err(|e| c.store_err(e))?;
     let cons = st
         .store
-        .consensus(aid, Phase::Material)
+        .consensus(aid, phase)
         .await
         .map_err(|e| c.store_err(e))?;
     let team = st
@@ -1778,8 +1970,10 @@ async fn report_data(st: &AppState, c: &Ctx, aid: i64) -> Result<ReportData, App
         .await
         .map_err(|e| c.store_err(e))?;
     Ok(ReportData {
+        phase,
         outcome: list
             .as_ref()
+            .filter(|_| phase == Phase::Material)
             .map(|l| l.entries.iter().any(|(a, ..)| *a == aid)),
         justification: list.map(|l| l.justification).unwrap_or_default(),
         app,
@@ -1850,10 +2044,26 @@ pub async fn report(
     State(st): State<AppState>,
     c: Ctx,
     Path(aid): Path<i64>,
-) -> Result<impl IntoResponse, AppError> {
-    let r = report_data(&st, &c, aid).await?;
+) -> Result<Response, AppError> {
+    report_in(st, c, aid, Phase::Material).await
+}
+
+/// `GET /review/applications/{aid}/onsite/report`: the on-site review report: strengths and
+/// opportunities per item and the overall comment (Art. 16).
+pub async fn onsite_report(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+) -> Result<Response, AppError> {
+    report_in(st, c, aid, Phase::Onsite).await
+}
+
+async fn report_in(st: AppState, c: Ctx, aid: i64, phase: Phase) -> Result<Response, AppError> {
+    let r = report_data(&st, &c, aid, phase).await?;
     let page = c.page();
     Ok(ReportPage {
+        base: phase_base(aid, phase),
+        onsite: phase == Phase::Onsite,
         categories: report_categories(&r, page.zh()),
         total: points_text(total_hundredths(&r.crit, &r.cons.items)),
         c: page,
@@ -1863,7 +2073,8 @@ pub async fn report(
         cons: r.cons,
         outcome: r.outcome,
         justification: r.justification,
-    })
+    }
+    .into_response())
 }
 
 /// `GET /review/applications/{aid}/report.pdf`: the same report as a PDF.
@@ -1872,7 +2083,26 @@ pub async fn report_pdf(
     c: Ctx,
     Path(aid): Path<i64>,
 ) -> Result<Response, AppError> {
-    let r = report_data(&st, &c, aid).await?;
+    report_pdf_in(st, c, aid, Phase::Material).await
+}
+
+/// `GET /review/applications/{aid}/onsite/report.pdf`: the on-site review report as a PDF.
+pub async fn onsite_report_pdf(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(aid): Path<i64>,
+) -> Result<Response, AppError> {
+    report_pdf_in(st, c, aid, Phase::Onsite).await
+}
+
+async fn report_pdf_in(st: AppState, c: Ctx, aid: i64, phase: Phase) -> Result<Response, AppError> {
+    let r = report_data(&st, &c, aid, phase).await?;
+    let onsite = r.phase == Phase::Onsite;
+    let title = if onsite {
+        "现场评审报告"
+    } else {
+        "资料评审报告"
+    };
     let office = st
         .store
         .programme(r.d.session.programme_id)
@@ -1882,12 +2112,12 @@ pub async fn report_pdf(
     let cats = report_categories(&r, true);
     let team = r.team.as_ref();
     let data = serde_json::json!({
-        "title": "资料评审报告",
+        "title": title,
         "programme_name": r.d.session.programme_name,
         "session_title": r.d.session.title,
         "demo": r.d.rules.meta.demo,
         "issuer": office,
-        "report_no": format!("{}-MR-{:04}", r.d.session.year, r.app.id),
+        "report_no": format!("{}-{}-{:04}", r.d.session.year, if onsite { "OR" } else { "MR" }, r.app.id),
         "organisation": r.app.org.name,
         "credit_code": r.app.org.credit_code,
         "county": r.app.org.county_name.clone().unwrap_or_default(),
@@ -1922,6 +2152,6 @@ pub async fn report_pdf(
     Ok(download(
         bytes,
         "application/pdf",
-        &format!("{}资料评审报告.pdf", r.app.org.name),
+        &format!("{}{title}.pdf", r.app.org.name),
     ))
 }
