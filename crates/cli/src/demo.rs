@@ -218,8 +218,33 @@ pub async fn attach(
         .await
 }
 
+/// How far the demo's sessions have gone.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// The review demonstration's 2026 session has moved on to the on-site review (the demo
+    /// as shown); otherwise it stays in material review with one applicant still being scored.
+    pub review_onsite: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            review_onsite: true,
+        }
+    }
+}
+
 /// Build the demo into an empty, migrated store, with evidence files under `files`.
 pub async fn build(store: &Store, files: &std::path::Path) -> qaward_store::Result<Demo> {
+    build_with(store, files, Options::default()).await
+}
+
+/// Build the demo as `opts` says.
+pub async fn build_with(
+    store: &Store,
+    files: &std::path::Path,
+    opts: Options,
+) -> qaward_store::Result<Demo> {
     let files = qaward_store::attachments::Files::new(files);
     let sys = Who::system();
     let t0 = at(date(2024, 1, 5));
@@ -522,12 +547,12 @@ pub async fn build(store: &Store, files: &std::path::Path) -> qaward_store::Resu
 
     let (applicants, opinion_requests) =
         applicants(store, &files, pid, s26, &hash, &counties).await?;
-    let review = crate::demo_review::build(store, &files, &hash).await?;
+    let review = crate::demo_review::build(store, &files, &hash, opts.review_onsite).await?;
     logins.extend(review.logins.iter().cloned());
 
     // The 2024 session's history, now that the reviewer accounts exist.
     let s2024 = crate::demo_2024::build(store, &files, &hash, &office, s24).await?;
-    for (s, from, _) in p24.iter().filter(|(s, ..)| *s > Stage::OnsiteReview) {
+    for (s, from, _) in p24.iter().filter(|(s, ..)| *s > Stage::Proposal) {
         store.advance_session(&office, s24, *s, at(*from)).await?;
     }
     store

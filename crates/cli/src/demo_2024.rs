@@ -34,7 +34,7 @@ pub struct Session2024 {
 /// sign-in name, the level (%) their reviewers found.
 const APPLICANTS: [(&str, &str, &str, &str, &str, u32); 4] = [
     (
-        "清远市演示电子科技有限公司",
+        "清远市演示光电科技有限公司",
         "清城区",
         "C3981 电阻电容电感元件制造",
         "91441802MA4DEM11X",
@@ -67,8 +67,8 @@ const APPLICANTS: [(&str, &str, &str, &str, &str, u32); 4] = [
     ),
 ];
 
-/// The 2024 team: sign-in, name, level, sections, employer. The same people as the review
-/// demo's first team, registered in this programme's pool too.
+/// The 2024 team: sign-in, name, level, sections, employer, number. People of the review
+/// demo's pool, registered in this programme's pool too.
 const TEAM: [(&str, &str, &str, &str, &str, usize); 5] = [
     (
         "reviewer-lead",
@@ -79,12 +79,12 @@ const TEAM: [(&str, &str, &str, &str, &str, usize); 5] = [
         1,
     ),
     (
+        "reviewer05",
+        "周静（演示）",
         "reviewer",
-        "陈审（评审员，演示）",
-        "senior",
-        "C、I",
-        "清远演示职业技术学院",
-        2,
+        "I、G",
+        "韶关演示大学",
+        8,
     ),
     (
         "reviewer02",
@@ -117,7 +117,8 @@ fn other(e: impl std::fmt::Display) -> qaward_store::Error {
 }
 
 /// Walk the 2024 session `sid` (its call already published under the 2020 measures) through
-/// the application stage and the material review to the on-site list. `hash` is the demo
+/// the application stage, the material and on-site reviews and the comprehensive evaluation
+/// to the proposal. `hash` is the demo
 /// password's hash.
 pub async fn build(
     store: &Store,
@@ -390,6 +391,33 @@ pub async fn build(
         .advance_session(office, sid, Stage::OnsiteReview, at(date(2024, 8, 21)))
         .await?;
 
+    // On-site review and comprehensive evaluation (Art. 16, 17).
+    for (k, aid) in onsite.iter().enumerate() {
+        let first = plus(date(2024, 9, 2), 7 * k as i64);
+        let level = APPLICANTS[k].5 + 5;
+        visit_onsite(
+            store,
+            office,
+            sid,
+            *aid,
+            (plus(first, -10), first, plus(first, 1)),
+            level,
+            Visit::Evaluated,
+        )
+        .await?;
+    }
+    store
+        .advance_session(
+            office,
+            sid,
+            Stage::ComprehensiveEvaluation,
+            at(date(2024, 10, 1)),
+        )
+        .await?;
+    store
+        .advance_session(office, sid, Stage::Proposal, at(date(2024, 10, 16)))
+        .await?;
+
     Ok(Session2024 {
         session_id: sid,
         applications: apps.iter().map(|(n, id, _)| (n.clone(), *id)).collect(),
@@ -405,7 +433,8 @@ fn as_reviewer(e: &Expert) -> Who {
 
 /// Every member of each application's team signs the declaration, scores the application at
 /// about its level (members differ by a step or two) and submits; then the leader submits the
-/// consensus. Days start at `from`.
+/// consensus, the n-th application on the n-th day from `from` (scores at 11:00, the
+/// consensus at 14:00). What is already submitted stays as it is.
 pub(crate) async fn score_phase(
     store: &Store,
     sid: i64,
@@ -425,10 +454,7 @@ pub(crate) async fn score_phase(
         let Some(team) = store.team_of(*aid, from).await? else {
             continue;
         };
-        let day = |n: usize| {
-            from.checked_add(jiff::Span::new().days(i64::try_from(k * 2 + n).unwrap_or(0)))
-                .unwrap_or(from)
-        };
+        let day = plus(from, i64::try_from(k).unwrap_or(0));
         for (mi, m) in team.members.iter().enumerate() {
             let e = expert(m.expert_id)?;
             let w = as_reviewer(e);
@@ -455,11 +481,22 @@ pub(crate) async fn score_phase(
                     }
                 })
                 .collect();
-            let when = at_shanghai(day(0), 15, 0);
+            if store
+                .scorebook(*aid, e.id, phase)
+                .await?
+                .submitted_at
+                .is_some()
+            {
+                continue;
+            }
+            let when = at_shanghai(day, 11, 0);
             store
                 .save_scores(&w, *aid, e, phase, &inputs, "", when)
                 .await?;
             store.submit_scorebook(&w, *aid, e, phase, when).await?;
+        }
+        if store.consensus(*aid, phase).await?.submitted_at.is_some() {
+            continue;
         }
         let leader_id = team
             .members
@@ -483,7 +520,7 @@ pub(crate) async fn score_phase(
             })
             .collect();
         let a = store.application(*aid).await?;
-        let when = at_shanghai(day(1), 16, 0);
+        let when = at_shanghai(day, 14, 0);
         let w = as_reviewer(leader);
         store
             .save_consensus(
@@ -504,6 +541,196 @@ pub(crate) async fn score_phase(
         store
             .submit_consensus(&w, *aid, leader, phase, when)
             .await?;
+    }
+    Ok(())
+}
+
+fn plus(d: Date, days: i64) -> Date {
+    d.checked_add(jiff::Span::new().days(days)).unwrap_or(d)
+}
+
+/// The leader of `aid`'s team, as an expert and as the reviewer acting.
+async fn leader(store: &Store, aid: i64, today: Date) -> qaward_store::Result<(Expert, Who)> {
+    let a = store.application(aid).await?;
+    let team = store
+        .team_of(aid, today)
+        .await?
+        .ok_or(qaward_store::Error::NotFound)?;
+    let id = team
+        .members
+        .iter()
+        .find(|m| m.leader)
+        .map(|m| m.expert_id)
+        .ok_or(qaward_store::Error::NotFound)?;
+    let e = store
+        .experts(a.programme_id)
+        .await?
+        .into_iter()
+        .find(|e| e.id == id)
+        .ok_or(qaward_store::Error::NotFound)?;
+    let w = as_reviewer(&e);
+    Ok((e, w))
+}
+
+/// How far one applicant's on-site review has gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Visit {
+    /// The plan is sent.
+    Planned,
+    /// Visited; the record submitted.
+    Visited,
+    /// Scored and agreed, the report released, the comprehensive evaluation submitted.
+    Evaluated,
+}
+
+/// The on-site review of `aid` (Art. 16, 17) by its team leader, as far as `upto`: the plan
+/// (sent on `sent`, the visit on `first`..=`last`), the visit record, on-site scores at
+/// `level` % and the consensus the day after, the report released by `office`, and the
+/// comprehensive evaluation with two practices (the applicant marks the second a trade
+/// secret) that evening.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn visit_onsite(
+    store: &Store,
+    office: &Who,
+    sid: i64,
+    aid: i64,
+    (sent, first, last): (Date, Date, Date),
+    level: u32,
+    upto: Visit,
+) -> qaward_store::Result<()> {
+    use qaward_store::onsite::{AgendaLine, Interview, Interviewee, Plan, Practice};
+    let (_, w) = leader(store, aid, sent).await?;
+    let plan = Plan {
+        first_day: first.to_string(),
+        last_day: last.to_string(),
+        agenda: vec![
+            AgendaLine {
+                time: "第一天 9:00–9:30".into(),
+                activity: "首次会议：介绍评审组、确认日程".into(),
+                place: "申报单位会议室".into(),
+            },
+            AgendaLine {
+                time: "第一天 9:30–12:00".into(),
+                activity: "高层访谈：领导、战略、顾客与市场".into(),
+                place: "总经理办公室".into(),
+            },
+            AgendaLine {
+                time: "第一天 14:00–17:30".into(),
+                activity: "现场查看生产、检验和仓储过程".into(),
+                place: "生产车间、质检中心".into(),
+            },
+            AgendaLine {
+                time: "第二天 9:00–11:30".into(),
+                activity: "资源、过程管理、测量分析与改进：查阅记录、员工座谈".into(),
+                place: "各职能部门".into(),
+            },
+            AgendaLine {
+                time: "第二天 15:00–16:00".into(),
+                activity: "末次会议：反馈初步意见".into(),
+                place: "申报单位会议室".into(),
+            },
+        ],
+        interviewees: vec![
+            Interviewee {
+                role: "总经理".into(),
+                name: "（演示）".into(),
+            },
+            Interviewee {
+                role: "质量负责人".into(),
+                name: "（演示）".into(),
+            },
+            Interviewee {
+                role: "一线班组长（3名）".into(),
+                name: "（演示）".into(),
+            },
+        ],
+        sites: "主要生产线、质检中心、成品仓库、客户服务中心（演示）".into(),
+        ..Plan::default()
+    };
+    store
+        .save_onsite_plan(&w, aid, &plan, true, at(sent))
+        .await?;
+    if upto < Visit::Visited {
+        return Ok(());
+    }
+    let mut visit = store.onsite_visit(aid).await?;
+    visit.interviews = vec![
+        Interview {
+            who: "总经理（演示）".into(),
+            role: "总经理".into(),
+            topic: "战略制定与部署、质量文化".into(),
+            notes: "战略目标分解到部门和班组，季度评审有记录（演示）。".into(),
+        },
+        Interview {
+            who: "质量负责人（演示）".into(),
+            role: "质量负责人".into(),
+            topic: "过程管理与改进".into(),
+            notes: "关键过程有控制计划，质量改进小组年均完成课题12项（演示）。".into(),
+        },
+    ];
+    visit.documents =
+        "战略规划（2023—2025）、年度经营计划、顾客满意度调查报告、QC小组成果汇编（演示）".into();
+    visit.findings.insert(
+        "4.1.2".into(),
+        "高层领导定期开展质量巡查，现场陈述与记录一致（演示）。".into(),
+    );
+    for (i, v) in visit.verifications.iter_mut().enumerate() {
+        v.status = if i % 3 == 2 { "partly" } else { "confirmed" }.into();
+        v.note = "现场查阅记录并询问相关人员（演示）。".into();
+    }
+    store
+        .save_onsite_visit(&w, aid, &visit, true, at(last))
+        .await?;
+    if upto < Visit::Evaluated {
+        return Ok(());
+    }
+    let next = plus(last, 1);
+    score_phase(store, sid, Phase::Onsite, &[(aid, level)], next).await?;
+    store
+        .release_onsite_report(office, aid, at_shanghai(next, 17, 0))
+        .await?;
+    let a = store.application(aid).await?;
+    let practices = vec![
+        Practice {
+            title: "以顾客为中心的全员质量改进".into(),
+            item_id: "4.1.2".into(),
+            text: "质量改进小组覆盖全部班组，课题从顾客投诉和过程数据中选题，成果纳入绩效考核（演示）。"
+                .into(),
+            ..Practice::default()
+        },
+        Practice {
+            title: "关键工艺参数的在线监测与预警".into(),
+            item_id: "4.5.2".into(),
+            text: "关键工序参数实时采集，超限自动预警并触发纠正措施（演示；涉及工艺秘密）。".into(),
+            ..Practice::default()
+        },
+    ];
+    store
+        .save_evaluation(
+            &w,
+            aid,
+            &format!(
+                "{}领导重视、战略清晰，过程管理系统规范，质量绩效连续三年向好，具备较强的标杆示范作用（演示）。",
+                a.org.name
+            ),
+            &practices,
+            true,
+            at_shanghai(next, 17, 30),
+        )
+        .await?;
+    let saved = store.evaluation(aid).await?;
+    if let Some(p) = saved.practices.get(1) {
+        let users = store.users().await?;
+        if let Some(u) = users.iter().find(|u| {
+            u.grants
+                .iter()
+                .any(|g| g.organisation_id == Some(a.org.id) && g.role == Role::Applicant)
+        }) {
+            let who = qaward_store::applications::applicant_who(u.id, &u.display_name);
+            store
+                .mark_practice_secret(&who, aid, p.id, true, at_shanghai(next, 18, 0))
+                .await?;
+        }
     }
     Ok(())
 }

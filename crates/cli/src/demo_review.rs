@@ -31,8 +31,11 @@ pub struct ReviewDemo {
     pub teams: Vec<(String, i64)>,
     /// Experts: (name, id).
     pub experts: Vec<(String, i64)>,
-    /// The application still being scored.
+    /// The application still being scored in material review (scored and agreed when the
+    /// session has moved on to the on-site review).
     pub pending: i64,
+    /// The on-site list, best first (empty while in material review).
+    pub onsite: Vec<i64>,
     /// Sign-ins added.
     pub logins: Vec<Login>,
 }
@@ -318,7 +321,48 @@ fn code(region: &str, n: u32) -> qaward_store::Result<String> {
         .ok_or_else(|| qaward_store::Error::Other("demo code".into()))
 }
 
-fn plan() -> Vec<(Stage, Date, Date)> {
+fn plan(onsite: bool) -> Vec<(Stage, Date, Date)> {
+    if onsite {
+        // The material review ended on 18 November; the on-site review opened on the 20th.
+        return vec![
+            (Stage::Applications, date(2026, 3, 1), date(2026, 5, 31)),
+            (
+                Stage::CountyRecommendation,
+                date(2026, 6, 1),
+                date(2026, 6, 20),
+            ),
+            (
+                Stage::EligibilityReview,
+                date(2026, 6, 21),
+                date(2026, 10, 31),
+            ),
+            (Stage::MaterialReview, date(2026, 11, 1), date(2026, 11, 18)),
+            (
+                Stage::OnsiteSelection,
+                date(2026, 11, 19),
+                date(2026, 11, 19),
+            ),
+            (Stage::OnsiteReview, date(2026, 11, 20), date(2027, 1, 15)),
+            (
+                Stage::ComprehensiveEvaluation,
+                date(2027, 1, 16),
+                date(2027, 1, 31),
+            ),
+            (Stage::Proposal, date(2027, 2, 1), date(2027, 2, 10)),
+            (
+                Stage::LeadershipDecision,
+                date(2027, 2, 11),
+                date(2027, 2, 28),
+            ),
+            (Stage::PublicNotice, date(2027, 3, 1), date(2027, 3, 10)),
+            (
+                Stage::GovernmentApproval,
+                date(2027, 3, 11),
+                date(2027, 3, 31),
+            ),
+            (Stage::Commendation, date(2027, 4, 1), date(2027, 4, 30)),
+        ];
+    }
     vec![
         (Stage::Applications, date(2026, 3, 1), date(2026, 5, 31)),
         (
@@ -386,6 +430,7 @@ pub async fn build(
     store: &Store,
     files: &qaward_store::attachments::Files,
     hash: &str,
+    onsite: bool,
 ) -> qaward_store::Result<ReviewDemo> {
     let sys = Who::system();
     let t0 = at(date(2026, 1, 5));
@@ -521,7 +566,7 @@ pub async fn build(
         .set_windows(
             &office,
             sid,
-            &windows(date(2026, 3, 1), &plan()),
+            &windows(date(2026, 3, 1), &plan(onsite)),
             at(date(2026, 2, 1)),
         )
         .await?;
@@ -1066,7 +1111,7 @@ pub async fn build(
                     }
                 })
                 .collect();
-            let when = at_shanghai(date(2026, 11, 21 + ai as i8), 16, 0);
+            let when = at_shanghai(date(2026, 11, 16 + ai as i8), 16, 0);
             store
                 .save_consensus(&w, a.id, leader, Phase::Material, &inputs,
                     &format!("{}建立了较完整的质量管理体系，卓越绩效模式导入三年以上，结果指标总体向好（演示）。", a.org.name),
@@ -1078,7 +1123,13 @@ pub async fn build(
                 .await?;
         }
     }
+    let onsite = if onsite {
+        onsite_review(store, &office, sid, pending).await?
+    } else {
+        Vec::new()
+    };
     Ok(ReviewDemo {
+        onsite,
         programme_id: pid,
         session_id: sid,
         applications: apps.iter().map(|(n, id, ..)| (n.clone(), *id)).collect(),
@@ -1136,4 +1187,68 @@ fn member_scores(
             }
         })
         .collect()
+}
+
+/// The material review finished (the last two members score the pending applicant on 17
+/// November and the leader agrees), the five best chosen for the on-site review on the 19th,
+/// and the on-site review under way since the 20th: every plan sent, the best applicant
+/// visited on the 23rd, scored, agreed and evaluated on the 24th, the second visited on the
+/// 24th, the rest planned for December.
+async fn onsite_review(
+    store: &Store,
+    office: &Who,
+    sid: i64,
+    pending: i64,
+) -> qaward_store::Result<Vec<i64>> {
+    use crate::demo_2024::{Visit, score_phase, visit_onsite};
+    score_phase(
+        store,
+        sid,
+        Phase::Material,
+        &[(pending, 60)],
+        date(2026, 11, 17),
+    )
+    .await?;
+    store
+        .advance_session(office, sid, Stage::OnsiteSelection, at(date(2026, 11, 19)))
+        .await?;
+    let mut rows = store
+        .review_rows(sid, Phase::Material, date(2026, 11, 19))
+        .await?;
+    rows.sort_by(|a, b| {
+        b.total
+            .cmp(&a.total)
+            .then(a.application_id.cmp(&b.application_id))
+    });
+    let chosen: Vec<i64> = rows.iter().take(5).map(|r| r.application_id).collect();
+    store
+        .decide_onsite_list(
+            office,
+            sid,
+            &chosen,
+            "",
+            at_shanghai(date(2026, 11, 19), 15, 0),
+        )
+        .await?;
+    store
+        .advance_session(
+            office,
+            sid,
+            Stage::OnsiteReview,
+            at_shanghai(date(2026, 11, 20), 8, 30),
+        )
+        .await?;
+    let sent = date(2026, 11, 20);
+    for (k, aid) in chosen.iter().enumerate() {
+        let (first, last, upto) = match k {
+            0 => (date(2026, 11, 23), date(2026, 11, 23), Visit::Evaluated),
+            1 => (date(2026, 11, 24), date(2026, 11, 24), Visit::Visited),
+            _ => {
+                let d = date(2026, 12, 3 * k as i8);
+                (d, date(2026, 12, 3 * k as i8 + 1), Visit::Planned)
+            }
+        };
+        visit_onsite(store, office, sid, *aid, (sent, first, last), 75, upto).await?;
+    }
+    Ok(chosen)
 }

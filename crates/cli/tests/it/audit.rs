@@ -154,9 +154,9 @@ async fn every_state_change_in_the_demo_is_audited_with_its_article() {
         })
         .await
         .unwrap();
-    // 2024: 14 moves to closed; 2026: 2 moves; the review demo's 2026 session: 5 moves, to
-    // material review.
-    assert_eq!(moves.len(), 21);
+    // 2024: 14 moves to closed; 2026: 2 moves; the review demo's 2026 session: 7 moves, to
+    // the on-site review.
+    assert_eq!(moves.len(), 23);
     let notice = moves
         .iter()
         .find(|e| e.new_state.as_deref() == Some("government_approval"))

@@ -60,11 +60,22 @@ pub struct TestApp {
     _files: tempfile::TempDir,
 }
 
-/// Start the app with the demo data, the clock at 2026-11-25 10:00 Shanghai.
+/// Start the app with the demo data, the clock at 2026-11-25 10:00 Shanghai, the review
+/// demonstration still in material review (one applicant being scored), so each test can take
+/// the later stages itself.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(qaward::demo::Options {
+        review_onsite: false,
+    })
+    .await
+}
+
+/// Start the app with the demo data as `opts` says (`Options::default()` is the demo as
+/// `qaward demo` shows it).
+pub async fn spawn_app_with(opts: qaward::demo::Options) -> TestApp {
     let (store, dir) = fresh_store().await;
     let files = tempfile::tempdir().expect("files dir");
-    let demo = qaward::demo::build(&store, files.path())
+    let demo = qaward::demo::build_with(&store, files.path(), opts)
         .await
         .expect("demo data");
     let clock = Arc::new(FixedClock::new(qaward_core::clock::at_shanghai(
