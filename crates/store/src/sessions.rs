@@ -56,6 +56,7 @@ impl SessionDetail {
             windows: self.windows.clone(),
             entered,
             open_objections: 0,
+            decision: Default::default(),
         }
     }
 
