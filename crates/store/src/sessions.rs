@@ -366,6 +366,8 @@ impl Store {
             .await?;
         let mut facts = d.facts();
         facts.stage = Stage::parse(&cur.get::<String, _>(0)).unwrap_or(d.session.stage);
+        facts.decision = self.decision_facts(session_id).await?;
+        facts.open_objections = self.open_objections(session_id).await?;
         let mv = match decide_move(&d.rules, &facts, target, today) {
             Ok(m) => m,
             Err(r) => {
@@ -406,6 +408,15 @@ impl Store {
             .bind(seq)
             .execute(tx.conn())
             .await?;
+        if mv.to == Stage::GovernmentApproval {
+            // The notice ends with the move, if the office has not ended it already (Art. 18).
+            sqlx::query("UPDATE public_notices SET closed_at = $1, closed_by = $2 WHERE session_id = $3 AND closed_at IS NULL")
+                .bind(tx.now())
+                .bind(who.user_id)
+                .bind(session_id)
+                .execute(tx.conn())
+                .await?;
+        }
         if mv.to == Stage::Closed {
             // The year's review teams dissolve with the session, and their access with them
             // (Art. 8).
@@ -417,6 +428,16 @@ impl Store {
         }
         tx.commit().await?;
         Ok(mv.to)
+    }
+
+    /// The facts the core decides a move on, with the proposal, decision, notice and open
+    /// objections loaded.
+    pub async fn session_facts(&self, session_id: i64) -> Result<SessionFacts> {
+        let d = self.session_detail(session_id).await?;
+        let mut facts = d.facts();
+        facts.decision = self.decision_facts(session_id).await?;
+        facts.open_objections = self.open_objections(session_id).await?;
+        Ok(facts)
     }
 
     /// The session's rule-set row id and whether it is a demo copy.

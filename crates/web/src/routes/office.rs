@@ -501,7 +501,12 @@ pub async fn advance_page(
         .ok_or_else(|| c.not_found())?;
     let today = st.clock.today();
     let page = c.page();
-    let refusal = decide_move(&d.rules, &d.facts(), target, today)
+    let facts = st
+        .store
+        .session_facts(sid)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let refusal = decide_move(&d.rules, &facts, target, today)
         .err()
         .map(|r| refusal_text(&page, &r));
     Ok(AdvancePage {
