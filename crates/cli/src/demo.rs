@@ -479,6 +479,7 @@ pub async fn build(store: &Store, files: &std::path::Path) -> qaward_store::Resu
         .await?;
     for (s, from, _) in &p24 {
         store.advance_session(&office, s24, *s, at(*from)).await?;
+        decision_records(store, &office, pid, s24, *s, at(*from)).await?;
     }
     store
         .advance_session(&office, s24, Stage::Closed, at(date(2025, 1, 10)))
@@ -1019,4 +1020,89 @@ async fn opinions(
         ("emergency".into(), emergency[0]),
         ("ecology".into(), ecology[0]),
     ])
+}
+
+/// The records the proposal, decision and notice stages need before a session without winners
+/// may move on (Art. 3, 6, 18): an empty proposal with its reason, the leadership group's
+/// meeting, and the notice that the award goes to nobody.
+async fn decision_records(
+    store: &Store,
+    office: &Who,
+    programme_id: i64,
+    session_id: i64,
+    stage: Stage,
+    when: jiff::Timestamp,
+) -> qaward_store::Result<()> {
+    use qaward_store::decision::{MeetingInput, MemberInput, NoticeInput, ProposalInput};
+    match stage {
+        Stage::Proposal => {
+            store
+                .save_proposal(
+                    office,
+                    session_id,
+                    &ProposalInput {
+                        entries: Vec::new(),
+                        empty_reason: "本届无申报单位，获奖名额空缺（演示）。".into(),
+                    },
+                    when,
+                )
+                .await?;
+            store.submit_proposal(office, session_id, when).await
+        }
+        Stage::LeadershipDecision => {
+            let members = store
+                .leadership_accounts(programme_id)
+                .await?
+                .into_iter()
+                .map(|(id, name)| MemberInput {
+                    user_id: Some(id),
+                    name,
+                    present: true,
+                })
+                .collect();
+            let day = when
+                .to_zoned_datetime(qaward_core::clock::shanghai())
+                .date();
+            store
+                .save_meeting(
+                    office,
+                    session_id,
+                    &MeetingInput {
+                        held_on: day.to_string(),
+                        place: "市政府第一会议室（演示）".into(),
+                        members,
+                    },
+                    when,
+                )
+                .await?;
+            store.record_votes(office, session_id, &[], when).await?;
+            store.confirm_meeting(office, session_id, when).await
+        }
+        Stage::PublicNotice => {
+            let d = store.session_detail(session_id).await?;
+            let start = when
+                .to_zoned_datetime(qaward_core::clock::shanghai())
+                .date();
+            let end = qaward_core::decision::earliest_notice_end(&d.rules, start);
+            store
+                .publish_notice(
+                    office,
+                    session_id,
+                    &NoticeInput {
+                        starts_on: start.to_string(),
+                        ends_on: end.to_string(),
+                        body: format!(
+                            "经市质量强市工作领导小组审定，{}获奖名额空缺，现予以公示（演示）。",
+                            d.session.title
+                        ),
+                        address: "清远市质量强市工作领导小组办公室（演示地址）".into(),
+                        phone: "0763-0000000（演示）".into(),
+                        email: "quality-demo@example.com".into(),
+                    },
+                    when,
+                )
+                .await
+        }
+        _ => Ok(()),
+    }
 }

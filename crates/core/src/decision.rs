@@ -58,7 +58,9 @@ pub fn decide_proposal(rules: &RuleSet, count: usize, empty_reason: &str) -> Res
             "too_many_winners",
             rules.session.max_winners.article,
             doc(rules),
-            format!("市政府质量奖每届获奖名额不超过{max}家，建议名单列了{count}家，请减至{max}家以内。"),
+            format!(
+                "市政府质量奖每届获奖名额不超过{max}家，建议名单列了{count}家，请减至{max}家以内。"
+            ),
             format!("At most {max} winners per session; the proposal lists {count}."),
         ));
     }
@@ -292,7 +294,12 @@ pub struct DecisionFacts {
 }
 
 /// The conditions of the proposal, decision and notice stages for a move to `target`.
-pub fn gate(rules: &RuleSet, f: &DecisionFacts, target: crate::stage::Stage, today: Date) -> Result<(), Refusal> {
+pub fn gate(
+    rules: &RuleSet,
+    f: &DecisionFacts,
+    target: crate::stage::Stage,
+    today: Date,
+) -> Result<(), Refusal> {
     use crate::stage::Stage;
     match target {
         Stage::LeadershipDecision if !f.proposal_submitted => Err(Refusal::new(
@@ -350,7 +357,10 @@ mod tests {
         assert_eq!(e.article, Some(3));
         assert!(e.zh.contains("不超过3家"), "{}", e.zh);
         assert!(decide_proposal(&r, 3, "").is_ok());
-        assert_eq!(decide_proposal(&r, 0, " ").unwrap_err().code, "empty_without_reason");
+        assert_eq!(
+            decide_proposal(&r, 0, " ").unwrap_err().code,
+            "empty_without_reason"
+        );
         assert!(decide_proposal(&r, 0, "本届申报单位综合水平未达到获奖要求").is_ok());
     }
 

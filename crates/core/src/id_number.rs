@@ -39,8 +39,7 @@ impl IdNumber {
             });
         }
         let b = s.as_bytes();
-        if !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X')
-        {
+        if !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
             return Err(CodeError {
                 zh: "公民身份号码前17位应为数字，最后一位为数字或X。".into(),
                 en: "The first 17 characters are digits; the last is a digit or X.".into(),
@@ -59,8 +58,12 @@ impl IdNumber {
         let got = char::from(b[17]);
         if want != got {
             return Err(CodeError {
-                zh: format!("公民身份号码校验位不符（最后一位应为“{want}”，输入的是“{got}”），请核对后重新输入。"),
-                en: format!("The check character does not match (it should be “{want}”, not “{got}”); please check the number."),
+                zh: format!(
+                    "公民身份号码校验位不符（最后一位应为“{want}”，输入的是“{got}”），请核对后重新输入。"
+                ),
+                en: format!(
+                    "The check character does not match (it should be “{want}”, not “{got}”); please check the number."
+                ),
             });
         }
         Ok(IdNumber(s))
@@ -99,15 +102,29 @@ mod tests {
 
     #[test]
     fn length_digits_and_birth_date_are_checked() {
-        assert!(IdNumber::parse("1101051949123100").unwrap_err().zh.contains("16位"));
+        assert!(
+            IdNumber::parse("1101051949123100")
+                .unwrap_err()
+                .zh
+                .contains("16位")
+        );
         assert!(IdNumber::parse("1101051949123100AX").is_err());
         let bad_date = "110105194913310021";
-        assert!(IdNumber::parse(bad_date).unwrap_err().zh.contains("出生日期"));
+        assert!(
+            IdNumber::parse(bad_date)
+                .unwrap_err()
+                .zh
+                .contains("出生日期")
+        );
     }
 
     #[test]
     fn check_characters_cover_every_remainder() {
-        for first in ["44180219800101123", "44180219800101124", "44180219800101125"] {
+        for first in [
+            "44180219800101123",
+            "44180219800101124",
+            "44180219800101125",
+        ] {
             let c = check_char(first.as_bytes()).unwrap();
             assert!(IdNumber::parse(&format!("{first}{c}")).is_ok());
         }

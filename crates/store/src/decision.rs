@@ -397,10 +397,7 @@ fn phone_ok(p: &str) -> bool {
 
 /// Check an objection as typed: real name and contact details (Art. 28). Returns every field
 /// that does not pass, and whether it is anonymous (no name and no identity number or code).
-pub fn check_objection(
-    i: &ObjectionInput,
-    decided: &[DecidedEntry],
-) -> (Vec<FieldProblem>, bool) {
+pub fn check_objection(i: &ObjectionInput, decided: &[DecidedEntry]) -> (Vec<FieldProblem>, bool) {
     let mut out = Vec::new();
     let anonymous;
     match i.kind.as_str() {
@@ -643,7 +640,10 @@ impl Store {
             if reason.trim().is_empty() {
                 return Err(Error::invalid(
                     "reason",
-                    format!("“建议理由”：请写明建议{}获奖的理由。", row.organisation_name),
+                    format!(
+                        "“建议理由”：请写明建议{}获奖的理由。",
+                        row.organisation_name
+                    ),
                     format!("Give the reason for proposing {}.", row.organisation_name),
                 ));
             }
@@ -700,7 +700,9 @@ impl Store {
             .decision_stage(who, session_id, Stage::Proposal, "提交获奖建议名单", now)
             .await?;
         let pid = d.session.programme_id;
-        let entry = || NewEntry::award(who, "proposal.submit.refused", "session", session_id).programme(pid);
+        let entry = || {
+            NewEntry::award(who, "proposal.submit.refused", "session", session_id).programme(pid)
+        };
         let Some(p) = self.proposal(session_id).await? else {
             return Err(self
                 .refused(
@@ -730,7 +732,11 @@ impl Store {
             .bind(session_id)
             .execute(tx.conn())
             .await?;
-        let names: Vec<&str> = p.entries.iter().map(|e| e.organisation_name.as_str()).collect();
+        let names: Vec<&str> = p
+            .entries
+            .iter()
+            .map(|e| e.organisation_name.as_str())
+            .collect();
         tx.audit(
             NewEntry::award(who, "proposal.submit", "session", session_id)
                 .programme(pid)
@@ -738,7 +744,11 @@ impl Store {
                 .summary(if names.is_empty() {
                     "提交获奖建议名单：建议本届空缺".to_owned()
                 } else {
-                    format!("提交获奖建议名单{}家，提请领导小组审定：{}", names.len(), names.join("、"))
+                    format!(
+                        "提交获奖建议名单{}家，提请领导小组审定：{}",
+                        names.len(),
+                        names.join("、")
+                    )
                 })
                 .state("proposal_submitted"),
         )
@@ -1039,33 +1049,59 @@ impl Store {
                 });
             for (mid, reason) in &v.recusals {
                 if !m.members.iter().any(|x| x.id == *mid) {
-                    return Err(Error::invalid("recusal", "回避成员不在本次会议成员名单中。", "Unknown member."));
-                }
-                if reason.trim().is_empty() {
-                    let name = m.members.iter().find(|x| x.id == *mid).map(|x| x.name.clone()).unwrap_or_default();
                     return Err(Error::invalid(
                         "recusal",
-                        format!("“回避理由”：{name}对{}回避，请写明利益冲突的理由。", e.organisation_name),
+                        "回避成员不在本次会议成员名单中。",
+                        "Unknown member.",
+                    ));
+                }
+                if reason.trim().is_empty() {
+                    let name = m
+                        .members
+                        .iter()
+                        .find(|x| x.id == *mid)
+                        .map(|x| x.name.clone())
+                        .unwrap_or_default();
+                    return Err(Error::invalid(
+                        "recusal",
+                        format!(
+                            "“回避理由”：{name}对{}回避，请写明利益冲突的理由。",
+                            e.organisation_name
+                        ),
                         "Give the reason of each recusal.",
                     ));
                 }
             }
             let recused = |mid: i64| v.recusals.iter().any(|(x, _)| *x == mid);
-            let counted_members: Vec<&Member> =
-                m.members.iter().filter(|x| x.present && !recused(x.id)).collect();
+            let counted_members: Vec<&Member> = m
+                .members
+                .iter()
+                .filter(|x| x.present && !recused(x.id))
+                .collect();
             let counted = u32::try_from(counted_members.len()).unwrap_or(0);
             let tally = match ballot {
                 Ballot::Open => {
-                    let mut t = Tally { counted, ..Default::default() };
+                    let mut t = Tally {
+                        counted,
+                        ..Default::default()
+                    };
                     for x in &counted_members {
-                        match v.votes.iter().find(|(mid, _)| *mid == x.id).map(|(_, v)| *v) {
+                        match v
+                            .votes
+                            .iter()
+                            .find(|(mid, _)| *mid == x.id)
+                            .map(|(_, v)| *v)
+                        {
                             Some(Vote::Agree) => t.agree += 1,
                             Some(Vote::Disagree) => t.disagree += 1,
                             Some(Vote::Abstain) => t.abstain += 1,
                             None => {
                                 return Err(Error::invalid(
                                     "votes",
-                                    format!("“表决”：请录入{}对{}的表决意见。", x.name, e.organisation_name),
+                                    format!(
+                                        "“表决”：请录入{}对{}的表决意见。",
+                                        x.name, e.organisation_name
+                                    ),
                                     "Enter every counted member's vote.",
                                 ));
                             }
@@ -1075,7 +1111,12 @@ impl Store {
                 }
                 Ballot::Secret => {
                     let (agree, disagree, abstain) = v.counts.unwrap_or((0, 0, 0));
-                    let t = Tally { counted, agree, disagree, abstain };
+                    let t = Tally {
+                        counted,
+                        agree,
+                        disagree,
+                        abstain,
+                    };
                     if let Err(te) = check_tally(&t) {
                         return Err(Error::invalid(
                             "votes",
@@ -1090,10 +1131,12 @@ impl Store {
         }
         let mut tx = self.write(now).await?;
         for t in ["meeting_votes", "meeting_recusals", "meeting_results"] {
-            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {t} WHERE meeting_id = $1")))
-                .bind(m.id)
-                .execute(tx.conn())
-                .await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {t} WHERE meeting_id = $1"
+            )))
+            .bind(m.id)
+            .execute(tx.conn())
+            .await?;
         }
         let mut lines = Vec::new();
         for (e, v, t, passed) in &results {
@@ -1176,9 +1219,15 @@ impl Store {
             .meeting_open(who, session_id, "确认审定名单", now)
             .await?;
         let pid = d.session.programme_id;
-        let entry = || NewEntry::award(who, "meeting.confirm.refused", "session", session_id).programme(pid);
+        let entry = || {
+            NewEntry::award(who, "meeting.confirm.refused", "session", session_id).programme(pid)
+        };
         let Some(m) = self.meeting(session_id).await? else {
-            return Err(Error::invalid("held_on", "请先录入审定会议记录。", "Record the meeting first."));
+            return Err(Error::invalid(
+                "held_on",
+                "请先录入审定会议记录。",
+                "Record the meeting first.",
+            ));
         };
         if !m.quorum.reached {
             let f = d.rules.decision.quorum_fraction.value;
@@ -1206,17 +1255,28 @@ impl Store {
                 .await);
         }
         if !m.votes_recorded {
-            return Err(Error::invalid("votes", "“表决”：请先录入对建议名单的表决结果。", "Record the votes first."));
+            return Err(Error::invalid(
+                "votes",
+                "“表决”：请先录入对建议名单的表决结果。",
+                "Record the votes first.",
+            ));
         }
         let mut tx = self.write(now).await?;
         let at = tx.now();
-        sqlx::query("UPDATE leadership_meetings SET confirmed_at = $1, confirmed_by = $2 WHERE id = $3")
-            .bind(at)
-            .bind(who.user_id)
-            .bind(m.id)
-            .execute(tx.conn())
-            .await?;
-        let passed: Vec<&str> = m.results.iter().filter(|r| r.passed).map(|r| r.organisation_name.as_str()).collect();
+        sqlx::query(
+            "UPDATE leadership_meetings SET confirmed_at = $1, confirmed_by = $2 WHERE id = $3",
+        )
+        .bind(at)
+        .bind(who.user_id)
+        .bind(m.id)
+        .execute(tx.conn())
+        .await?;
+        let passed: Vec<&str> = m
+            .results
+            .iter()
+            .filter(|r| r.passed)
+            .map(|r| r.organisation_name.as_str())
+            .collect();
         tx.audit(
             NewEntry::award(who, "meeting.confirm", "session", session_id)
                 .programme(pid)
@@ -1224,7 +1284,11 @@ impl Store {
                 .summary(if passed.is_empty() {
                     "确认领导小组审定结果：本届无审定通过的单位".to_owned()
                 } else {
-                    format!("确认领导小组审定名单{}家：{}", passed.len(), passed.join("、"))
+                    format!(
+                        "确认领导小组审定名单{}家：{}",
+                        passed.len(),
+                        passed.join("、")
+                    )
                 })
                 .state("decided"),
         )
@@ -1282,11 +1346,19 @@ impl Store {
             .await?;
         let pid = d.session.programme_id;
         if self.notice(session_id).await?.is_some() {
-            return Err(Error::invalid("starts_on", "本届公示已经发布。", "The notice is already published."));
+            return Err(Error::invalid(
+                "starts_on",
+                "本届公示已经发布。",
+                "The notice is already published.",
+            ));
         }
         let date = |field: &'static str, label: &str, v: &str| {
             Date::strptime("%Y-%m-%d", v.trim()).map_err(|_| {
-                Error::invalid(field, format!("“{label}”：请填写日期（年-月-日）。"), format!("{field}: enter a date."))
+                Error::invalid(
+                    field,
+                    format!("“{label}”：请填写日期（年-月-日）。"),
+                    format!("{field}: enter a date."),
+                )
             })
         };
         let starts_on = date("starts_on", "公示开始日期", &input.starts_on)?;
@@ -1298,17 +1370,26 @@ impl Store {
             ("email", "异议受理电子邮箱", &input.email),
         ] {
             if v.trim().is_empty() {
-                return Err(Error::invalid(field, format!("“{label}”：请填写。"), format!("{field}: required.")));
+                return Err(Error::invalid(
+                    field,
+                    format!("“{label}”：请填写。"),
+                    format!("{field}: required."),
+                ));
             }
         }
         if !input.email.contains('@') {
-            return Err(Error::invalid("email", "“异议受理电子邮箱”：请填写有效的电子邮箱地址。", "Enter a valid email."));
+            return Err(Error::invalid(
+                "email",
+                "“异议受理电子邮箱”：请填写有效的电子邮箱地址。",
+                "Enter a valid email.",
+            ));
         }
         let today = crate::today(now.as_microsecond());
         if let Err(r) = decide_notice(&d.rules, starts_on, ends_on, today) {
             return Err(self
                 .refused(
-                    NewEntry::award(who, "notice.publish.refused", "session", session_id).programme(pid),
+                    NewEntry::award(who, "notice.publish.refused", "session", session_id)
+                        .programme(pid),
                     r,
                     now,
                 )
@@ -1349,13 +1430,22 @@ impl Store {
     }
 
     /// End the notice ("结束公示"): only once its last day has come (Art. 18).
-    pub async fn close_notice(&self, who: &Who, session_id: i64, now: jiff::Timestamp) -> Result<()> {
+    pub async fn close_notice(
+        &self,
+        who: &Who,
+        session_id: i64,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
         let d = self
             .decision_stage(who, session_id, Stage::PublicNotice, "结束公示", now)
             .await?;
         let pid = d.session.programme_id;
         let Some(n) = self.notice(session_id).await? else {
-            return Err(Error::invalid("starts_on", "本届公示尚未发布。", "The notice is not published."));
+            return Err(Error::invalid(
+                "starts_on",
+                "本届公示尚未发布。",
+                "The notice is not published.",
+            ));
         };
         if n.closed_at.is_some() {
             return Ok(());
@@ -1364,7 +1454,8 @@ impl Store {
         if let Err(r) = decide_close_notice(&d.rules, n.ends_on, today) {
             return Err(self
                 .refused(
-                    NewEntry::award(who, "notice.close.refused", "session", session_id).programme(pid),
+                    NewEntry::award(who, "notice.close.refused", "session", session_id)
+                        .programme(pid),
                     r,
                     now,
                 )
@@ -1372,17 +1463,23 @@ impl Store {
         }
         let mut tx = self.write(now).await?;
         let at = tx.now();
-        sqlx::query("UPDATE public_notices SET closed_at = $1, closed_by = $2 WHERE session_id = $3")
-            .bind(at)
-            .bind(who.user_id)
-            .bind(session_id)
-            .execute(tx.conn())
-            .await?;
+        sqlx::query(
+            "UPDATE public_notices SET closed_at = $1, closed_by = $2 WHERE session_id = $3",
+        )
+        .bind(at)
+        .bind(who.user_id)
+        .bind(session_id)
+        .execute(tx.conn())
+        .await?;
         tx.audit(
             NewEntry::award(who, "notice.close", "session", session_id)
                 .programme(pid)
                 .article(d.rules.decision.notice_min_days.article, &d.rules.meta.name)
-                .summary(format!("结束{}拟奖名单公示（公示期至{}）", d.session.title, qaward_core::clock::date_zh(n.ends_on)))
+                .summary(format!(
+                    "结束{}拟奖名单公示（公示期至{}）",
+                    d.session.title,
+                    qaward_core::clock::date_zh(n.ends_on)
+                ))
                 .state("notice_closed"),
         )
         .await?;
@@ -1404,11 +1501,13 @@ impl Store {
 
     /// Objections on the session's notice not yet closed (Art. 28).
     pub async fn open_objections(&self, session_id: i64) -> Result<u32> {
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM objections WHERE session_id = $1 AND status <> 'closed'")
-            .bind(session_id)
-            .fetch_one(self.pool())
-            .await?
-            .get(0);
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM objections WHERE session_id = $1 AND status <> 'closed'",
+        )
+        .bind(session_id)
+        .fetch_one(self.pool())
+        .await?
+        .get(0);
         Ok(u32::try_from(n).unwrap_or(0))
     }
 
@@ -1428,8 +1527,13 @@ impl Store {
         );
         match self
             .refused(
-                NewEntry::award(&Who::anonymous("访客"), "objection.file.refused", "session", session_id)
-                    .programme(d.session.programme_id),
+                NewEntry::award(
+                    &Who::anonymous("访客"),
+                    "objection.file.refused",
+                    "session",
+                    session_id,
+                )
+                .programme(d.session.programme_id),
                 r.clone(),
                 now,
             )
@@ -1441,7 +1545,11 @@ impl Store {
     }
 
     /// Whether the session's notice receives objections today; the refusal otherwise.
-    pub async fn objection_window(&self, session_id: i64, today: Date) -> Result<Result<Notice, Refusal>> {
+    pub async fn objection_window(
+        &self,
+        session_id: i64,
+        today: Date,
+    ) -> Result<Result<Notice, Refusal>> {
         let d = self.session_detail(session_id).await?;
         let n = self.notice(session_id).await?;
         Ok(match n {
@@ -1624,8 +1732,15 @@ impl Store {
         if o.status == ObjectionStatus::Closed {
             return Err(self
                 .refused(
-                    NewEntry::award(who, "objection.refused", "objection", id).programme(d.session.programme_id),
-                    Refusal::new("objection_closed", Some(28), doc(&d), "该异议已办结，不能再修改。", "The objection is closed."),
+                    NewEntry::award(who, "objection.refused", "objection", id)
+                        .programme(d.session.programme_id),
+                    Refusal::new(
+                        "objection_closed",
+                        Some(28),
+                        doc(&d),
+                        "该异议已办结，不能再修改。",
+                        "The objection is closed.",
+                    ),
                     now,
                 )
                 .await);
@@ -1635,7 +1750,11 @@ impl Store {
         let (summary, state) = match step {
             ObjectionStep::Assign(name) => {
                 if name.trim().is_empty() {
-                    return Err(Error::invalid("investigator", "“调查核实人”：请填写。", "Name the investigator."));
+                    return Err(Error::invalid(
+                        "investigator",
+                        "“调查核实人”：请填写。",
+                        "Name the investigator.",
+                    ));
                 }
                 sqlx::query("UPDATE objections SET investigator = $1, status = 'investigating', updated_at = $2 WHERE id = $3")
                     .bind(name.trim())
@@ -1643,11 +1762,18 @@ impl Store {
                     .bind(id)
                     .execute(tx.conn())
                     .await?;
-                (format!("异议{}指定调查核实人：{}", o.ack_no, name.trim()), "investigating")
+                (
+                    format!("异议{}指定调查核实人：{}", o.ack_no, name.trim()),
+                    "investigating",
+                )
             }
             ObjectionStep::Findings(text) => {
                 if text.trim().is_empty() {
-                    return Err(Error::invalid("findings", "“调查核实情况”：请填写。", "Record the findings."));
+                    return Err(Error::invalid(
+                        "findings",
+                        "“调查核实情况”：请填写。",
+                        "Record the findings.",
+                    ));
                 }
                 sqlx::query("UPDATE objections SET findings = $1, status = 'investigating', updated_at = $2 WHERE id = $3")
                     .bind(text.trim())
@@ -1659,10 +1785,18 @@ impl Store {
             }
             ObjectionStep::Decide { upheld, reply } => {
                 if o.findings.trim().is_empty() {
-                    return Err(Error::invalid("findings", "“调查核实情况”：作出处理决定前，请先记录调查核实情况。", "Record the findings before deciding."));
+                    return Err(Error::invalid(
+                        "findings",
+                        "“调查核实情况”：作出处理决定前，请先记录调查核实情况。",
+                        "Record the findings before deciding.",
+                    ));
                 }
                 if reply.trim().is_empty() {
-                    return Err(Error::invalid("reply", "“书面答复”：请填写给异议人的书面答复。", "Write the reply to the objector."));
+                    return Err(Error::invalid(
+                        "reply",
+                        "“书面答复”：请填写给异议人的书面答复。",
+                        "Write the reply to the objector.",
+                    ));
                 }
                 sqlx::query("UPDATE objections SET decision = $1, reply = $2, status = 'decided', updated_at = $3 WHERE id = $4")
                     .bind(if *upheld { "upheld" } else { "not_upheld" })
@@ -1672,13 +1806,25 @@ impl Store {
                     .execute(tx.conn())
                     .await?;
                 (
-                    format!("异议{}作出处理决定：{}，并书面答复异议人", o.ack_no, if *upheld { "异议成立" } else { "异议不成立" }),
+                    format!(
+                        "异议{}作出处理决定：{}，并书面答复异议人",
+                        o.ack_no,
+                        if *upheld {
+                            "异议成立"
+                        } else {
+                            "异议不成立"
+                        }
+                    ),
                     "decided",
                 )
             }
             ObjectionStep::Close => {
                 if o.upheld.is_none() || o.reply.trim().is_empty() {
-                    return Err(Error::invalid("reply", "办结前须作出处理决定并书面答复异议人。", "Decide and reply before closing."));
+                    return Err(Error::invalid(
+                        "reply",
+                        "办结前须作出处理决定并书面答复异议人。",
+                        "Decide and reply before closing.",
+                    ));
                 }
                 sqlx::query("UPDATE objections SET status = 'closed', closed_at = $1, updated_at = $1 WHERE id = $2")
                     .bind(at)

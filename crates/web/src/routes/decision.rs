@@ -117,7 +117,7 @@ struct DecisionPage {
     manage: bool,
     ranking: Vec<RankView>,
     proposal: Option<Proposal>,
-    locked: bool,
+    proposal_editable: bool,
     meeting_editable: bool,
     empty_reason: String,
     meeting: Option<Meeting>,
@@ -138,11 +138,7 @@ struct DecisionPage {
     saved: String,
 }
 
-async fn session_for(
-    st: &AppState,
-    c: &Ctx,
-    sid: i64,
-) -> Result<SessionDetail, AppError> {
+async fn session_for(st: &AppState, c: &Ctx, sid: i64) -> Result<SessionDetail, AppError> {
     let d = c.found(
         st.store.session_detail(sid).await,
         Action::ViewDecision { programme_id: -1 },
@@ -186,27 +182,44 @@ async fn decision_view(
     // Proposal.
     let pf = form("proposal");
     let picks: Vec<i64> = pf
-        .map(|f| f.all("pick").iter().filter_map(|v| v.parse().ok()).collect())
+        .map(|f| {
+            f.all("pick")
+                .iter()
+                .filter_map(|v| v.parse().ok())
+                .collect()
+        })
         .unwrap_or_default();
     let ranking = ranking_rows
         .into_iter()
         .map(|row| {
-            let saved = proposal
-                .as_ref()
-                .and_then(|p| p.entries.iter().find(|e| e.application_id == row.application_id));
+            let saved = proposal.as_ref().and_then(|p| {
+                p.entries
+                    .iter()
+                    .find(|e| e.application_id == row.application_id)
+            });
             let (picked, reason) = match pf {
                 Some(f) => (
                     picks.contains(&row.application_id),
                     f.get(&format!("reason.{}", row.application_id)),
                 ),
-                None => (saved.is_some(), saved.map(|e| e.reason.clone()).unwrap_or_default()),
+                None => (
+                    saved.is_some(),
+                    saved.map(|e| e.reason.clone()).unwrap_or_default(),
+                ),
             };
-            RankView { row, picked, reason }
+            RankView {
+                row,
+                picked,
+                reason,
+            }
         })
         .collect();
     let empty_reason = match pf {
         Some(f) => f.get("empty_reason"),
-        None => proposal.as_ref().map(|p| p.empty_reason.clone()).unwrap_or_default(),
+        None => proposal
+            .as_ref()
+            .map(|p| p.empty_reason.clone())
+            .unwrap_or_default(),
     };
 
     // Meeting.
@@ -226,7 +239,10 @@ async fn decision_view(
             i += 1;
         }
     } else {
-        let saved_members = meeting.as_ref().map(|m| m.members.clone()).unwrap_or_default();
+        let saved_members = meeting
+            .as_ref()
+            .map(|m| m.members.clone())
+            .unwrap_or_default();
         for (uid, name) in &accounts {
             let s = saved_members.iter().find(|m| m.user_id == Some(*uid));
             member_rows.push(MemberRow {
@@ -276,10 +292,7 @@ async fn decision_view(
                 .iter()
                 .map(|mm| {
                     let key = format!("{aid}.{}", mm.id);
-                    let saved_rec = m
-                        .recusals
-                        .iter()
-                        .find(|(x, a, _)| *x == mm.id && *a == aid);
+                    let saved_rec = m.recusals.iter().find(|(x, a, _)| *x == mm.id && *a == aid);
                     match vf {
                         Some(f) => MemberVote {
                             member_id: mm.id,
@@ -321,7 +334,10 @@ async fn decision_view(
     }
 
     // Notice.
-    let today_d = c.now.to_zoned_datetime(qaward_core::clock::shanghai()).date();
+    let today_d = c
+        .now
+        .to_zoned_datetime(qaward_core::clock::shanghai())
+        .date();
     let nf = form("notice");
     let default_end = earliest_notice_end(&d.rules, today_d);
     let office_name = st
@@ -358,7 +374,9 @@ async fn decision_view(
         c: page,
         manage,
         ranking,
-        locked: proposal.as_ref().is_some_and(|p| p.submitted_at.is_some()),
+        proposal_editable: manage
+            && d.session.stage == PROPOSAL
+            && proposal.as_ref().is_none_or(|p| p.submitted_at.is_none()),
         meeting_editable: meeting.as_ref().is_none_or(|m| m.confirmed_at.is_none()),
         proposal,
         empty_reason,
@@ -423,7 +441,16 @@ async fn answer(
             let rv = refusal_view(&page, &r);
             Ok((
                 StatusCode::CONFLICT,
-                decision_view(st, c, sid, Some((section, f)), FormErrors::default(), Some(rv), String::new()).await?,
+                decision_view(
+                    st,
+                    c,
+                    sid,
+                    Some((section, f)),
+                    FormErrors::default(),
+                    Some(rv),
+                    String::new(),
+                )
+                .await?,
             )
                 .into_response())
         }
@@ -455,11 +482,20 @@ pub async fn save_proposal(
         .proposal_ranking(sid)
         .await
         .map_err(|e| c.store_err(e))?;
-    let picks: Vec<i64> = f.all("pick").iter().filter_map(|v| v.parse().ok()).collect();
+    let picks: Vec<i64> = f
+        .all("pick")
+        .iter()
+        .filter_map(|v| v.parse().ok())
+        .collect();
     let mut entries: Vec<(i64, String)> = ranking
         .iter()
         .filter(|r| picks.contains(&r.application_id))
-        .map(|r| (r.application_id, f.get(&format!("reason.{}", r.application_id))))
+        .map(|r| {
+            (
+                r.application_id,
+                f.get(&format!("reason.{}", r.application_id)),
+            )
+        })
         .collect();
     // Anything ticked that is not on the ranking goes to the store, which refuses it.
     for p in &picks {
@@ -766,7 +802,10 @@ pub async fn objection_step(
             },
             _ => {
                 let mut errors = FormErrors::default();
-                errors.push("decision", c.page().t("“处理决定”：请选择异议成立或不成立。"));
+                errors.push(
+                    "decision",
+                    c.page().t("“处理决定”：请选择异议成立或不成立。"),
+                );
                 return Ok((
                     StatusCode::UNPROCESSABLE_ENTITY,
                     objection_view(&st, &c, oid, Some(&f), errors, None).await?,

@@ -444,7 +444,11 @@ pub async fn notice_page(
     let Some(notice) = st.store.notice(id).await.map_err(|e| c.store_err(e))? else {
         return Err(c.not_found());
     };
-    let list = st.store.decided_list(id).await.map_err(|e| c.store_err(e))?;
+    let list = st
+        .store
+        .decided_list(id)
+        .await
+        .map_err(|e| c.store_err(e))?;
     let today = c
         .now
         .to_zoned_datetime(qaward_core::clock::shanghai())
@@ -513,7 +517,11 @@ async fn objection_form(
     refusal: Option<crate::routes::decision::RefusalView>,
 ) -> Result<ObjectionNewPage, AppError> {
     let (d, notice) = open_notice(st, c, id).await?;
-    let list = st.store.decided_list(id).await.map_err(|e| c.store_err(e))?;
+    let list = st
+        .store
+        .decided_list(id)
+        .await
+        .map_err(|e| c.store_err(e))?;
     Ok(ObjectionNewPage {
         c: c.page(),
         d,
@@ -569,7 +577,11 @@ pub async fn objection_create(
     use qaward_store::attachments::UploadError;
     c.authorize(Action::ViewPublic)?;
     open_notice(&st, &c, id).await?;
-    let list = st.store.decided_list(id).await.map_err(|e| c.store_err(e))?;
+    let list = st
+        .store
+        .decided_list(id)
+        .await
+        .map_err(|e| c.store_err(e))?;
     let Ok(mut mp) = axum::extract::Multipart::from_request(req, &st).await else {
         return Err(AppError::BadForm(Box::new(c.page())));
     };
@@ -600,7 +612,10 @@ pub async fn objection_create(
     };
     let too_large = |limit: u64| {
         if page.zh() {
-            format!("“证明材料”：文件超过{}MB，请压缩或拆分后上传。", limit / 1_048_576)
+            format!(
+                "“证明材料”：文件超过{}MB，请压缩或拆分后上传。",
+                limit / 1_048_576
+            )
         } else {
             format!("A file is over {} MB.", limit / 1_048_576)
         }
@@ -697,7 +712,9 @@ pub async fn objection_create(
                 break;
             }
             Err(_) => {
-                file_error = Some(page.t("“证明材料”：只接受 PDF、JPG、PNG 格式的文件（按文件内容判断，而非文件名）。"));
+                file_error = Some(page.t(
+                    "“证明材料”：只接受 PDF、JPG、PNG 格式的文件（按文件内容判断，而非文件名）。",
+                ));
                 break;
             }
         }
