@@ -576,7 +576,6 @@ pub async fn objection_create(
     use axum::http::StatusCode;
     use qaward_store::attachments::UploadError;
     c.authorize(Action::ViewPublic)?;
-    open_notice(&st, &c, id).await?;
     let list = st
         .store
         .decided_list(id)
@@ -637,15 +636,20 @@ pub async fn objection_create(
                 .await
                 .map_err(|_| AppError::BadForm(Box::new(c.page())))?;
             csrf_ok = !c.csrf.is_empty() && t == c.csrf;
+            if !csrf_ok {
+                return Err(AppError::BadForm(Box::new(c.page())));
+            }
+            // Only while the list is under notice (Art. 18, 28).
+            open_notice(&st, &c, id).await?;
             continue;
+        }
+        if !csrf_ok {
+            return Err(AppError::BadForm(Box::new(c.page())));
         }
         if name != "file" {
             let v = field.text().await.unwrap_or_default();
             text.push((name, v));
             continue;
-        }
-        if !csrf_ok {
-            return Err(AppError::BadForm(Box::new(c.page())));
         }
         let filename = field.file_name().unwrap_or_default().to_owned();
         if filename.is_empty() {
