@@ -552,7 +552,8 @@ pub async fn build_with(
 
     // The 2024 session's history, now that the reviewer accounts exist.
     let s2024 = crate::demo_2024::build(store, &files, &hash, &office, s24).await?;
-    for (s, from, _) in p24.iter().filter(|(s, ..)| *s > Stage::Proposal) {
+    crate::demo_2024::decide(store, &office, &s2024).await?;
+    for (s, from, _) in p24.iter().filter(|(s, ..)| *s > Stage::PublicNotice) {
         store.advance_session(&office, s24, *s, at(*from)).await?;
     }
     store

@@ -734,3 +734,150 @@ pub(crate) async fn visit_onsite(
     }
     Ok(())
 }
+
+/// The leadership decision and the public notice of the 2024 session (Art. 6, 18): the office
+/// proposes the two best on-site applicants, the leadership group meets on 25 October (five
+/// members present, one recusing himself for the second applicant, secret ballot) and the
+/// list is noticed from 1 to 8 November without objection.
+pub async fn decide(
+    store: &Store,
+    office: &Who,
+    s: &Session2024,
+) -> qaward_store::Result<Vec<i64>> {
+    use qaward_store::decision::{
+        ApplicantVotes, MeetingInput, MemberInput, NoticeInput, ProposalInput,
+    };
+    let sid = s.session_id;
+    let d = store.session_detail(sid).await?;
+    let winners: Vec<i64> = s.onsite.iter().take(2).copied().collect();
+    store
+        .save_proposal(
+            office,
+            sid,
+            &ProposalInput {
+                entries: winners
+                    .iter()
+                    .map(|aid| {
+                        (
+                            *aid,
+                            "综合评价得分位居前列，卓越绩效管理模式实施成效显著，质量管理经验具有示范推广价值（演示）。"
+                                .to_owned(),
+                        )
+                    })
+                    .collect(),
+                empty_reason: String::new(),
+            },
+            at(date(2024, 10, 18)),
+        )
+        .await?;
+    store
+        .submit_proposal(office, sid, at(date(2024, 10, 18)))
+        .await?;
+    store
+        .advance_session(
+            office,
+            sid,
+            Stage::LeadershipDecision,
+            at(date(2024, 10, 21)),
+        )
+        .await?;
+    let mut members: Vec<MemberInput> = store
+        .leadership_accounts(d.session.programme_id)
+        .await?
+        .into_iter()
+        .map(|(id, name)| MemberInput {
+            user_id: Some(id),
+            name,
+            present: true,
+        })
+        .collect();
+    for name in [
+        "王领导（演示）",
+        "李成员（演示）",
+        "吴成员（演示）",
+        "郑成员（演示）",
+        "冯成员（演示）",
+    ] {
+        members.push(MemberInput {
+            user_id: None,
+            name: name.into(),
+            present: name != "冯成员（演示）",
+        });
+    }
+    let when = at_shanghai(date(2024, 10, 25), 15, 0);
+    store
+        .save_meeting(
+            office,
+            sid,
+            &MeetingInput {
+                held_on: "2024-10-25".into(),
+                place: "市政府第一会议室（演示）".into(),
+                members,
+            },
+            when,
+        )
+        .await?;
+    let m = store
+        .meeting(sid)
+        .await?
+        .ok_or(qaward_store::Error::NotFound)?;
+    let present = u32::try_from(m.members.iter().filter(|m| m.present).count()).unwrap_or(0);
+    let recusing = m
+        .members
+        .iter()
+        .find(|m| m.name == "吴成员（演示）")
+        .map(|m| m.id)
+        .ok_or(qaward_store::Error::NotFound)?;
+    let votes: Vec<ApplicantVotes> = winners
+        .iter()
+        .enumerate()
+        .map(|(k, aid)| ApplicantVotes {
+            application_id: *aid,
+            recusals: if k == 1 {
+                vec![(
+                    recusing,
+                    "其配偶在该单位任职，主动申请回避（演示）。".into(),
+                )]
+            } else {
+                Vec::new()
+            },
+            votes: Vec::new(),
+            counts: Some(if k == 1 {
+                (present - 2, 1, 0)
+            } else {
+                (present, 0, 0)
+            }),
+        })
+        .collect();
+    store.record_votes(office, sid, &votes, when).await?;
+    store.confirm_meeting(office, sid, when).await?;
+    store
+        .advance_session(office, sid, Stage::PublicNotice, at(date(2024, 11, 1)))
+        .await?;
+    let names: Vec<String> = store
+        .decided_list(sid)
+        .await?
+        .into_iter()
+        .map(|e| e.organisation_name)
+        .collect();
+    store
+        .publish_notice(
+            office,
+            sid,
+            &NoticeInput {
+                starts_on: "2024-11-01".into(),
+                ends_on: "2024-11-08".into(),
+                body: format!(
+                    "经市质量强市工作领导小组审定，拟授予{}{}年度清远市政府质量奖，现予以公示（演示）。",
+                    names.join("、"),
+                    d.session.year
+                ),
+                address: "清远市质量强市工作领导小组办公室（演示地址）".into(),
+                phone: "0763-0000000（演示）".into(),
+                email: "quality-demo@example.com".into(),
+            },
+            at(date(2024, 11, 1)),
+        )
+        .await?;
+    Ok(winners)
+}

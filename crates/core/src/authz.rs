@@ -312,6 +312,13 @@ pub enum Action {
         /// Programme.
         programme_id: i64,
     },
+    /// Read the proposal, the leadership group's meeting record, the decided list and the
+    /// objection cases of a programme's sessions (office, leadership group, discipline; Art. 6,
+    /// 18, 28). Changing them is [`Action::ManageProgramme`].
+    ViewDecision {
+        /// Programme.
+        programme_id: i64,
+    },
     /// Accounts and role grants (system administrator).
     ManageAccounts,
     /// Security settings and the security log (security administrator).
@@ -393,6 +400,19 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
                 deny(
                     "您在该评选项目中没有相应职责，不能查看此页面。",
                     "You hold no duty in this programme that allows this page.",
+                )
+            }
+        }
+        Action::ViewDecision { programme_id } => {
+            if in_p(
+                &[Role::CityOffice, Role::Leadership, Role::Discipline],
+                programme_id,
+            ) {
+                Ok(())
+            } else {
+                deny(
+                    "只有本项目的市强市办、领导小组成员和纪检人员可以查看获奖建议、审定和异议处理记录。",
+                    "Only this programme's city office, leadership group and discipline inspectors can see the proposal, the decision and the objections.",
                 )
             }
         }

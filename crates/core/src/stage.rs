@@ -193,6 +193,8 @@ pub struct SessionFacts {
     /// Applicants on the on-site list without a submitted comprehensive evaluation (names,
     /// Art. 17).
     pub onsite_without_evaluation: Vec<String>,
+    /// The proposal, the leadership decision and the notice (Art. 18).
+    pub decision: crate::decision::DecisionFacts,
 }
 
 /// A move the core allows.
@@ -326,35 +328,7 @@ pub fn decide_move(
             }
         }
         Stage::GovernmentApproval => {
-            let min = rules.decision.notice_min_days.value;
-            let art = rules.decision.notice_min_days.article;
-            let started = facts.entered.get(&Stage::PublicNotice).copied();
-            let earliest =
-                started.and_then(|d| d.checked_add(jiff::Span::new().days(i64::from(min))).ok());
-            match earliest {
-                Some(e) if today >= e => {}
-                _ => {
-                    let (zh, en) = match (started, earliest) {
-                        (Some(s), Some(e)) => (
-                            format!(
-                                "公示时间不少于{min}日：本次公示自{}开始，最早于{}方可结束并报市政府批准。",
-                                crate::clock::date_zh(s),
-                                crate::clock::date_zh(e)
-                            ),
-                            format!(
-                                "The public notice must run at least {min} days: it started on {s} and can end no earlier than {e}."
-                            ),
-                        ),
-                        _ => (
-                            format!("公示时间不少于{min}日，公示开始日期不明，不能结束公示。"),
-                            format!(
-                                "The public notice must run at least {min} days; its start is unknown."
-                            ),
-                        ),
-                    };
-                    return Err(Refusal::new("notice_too_short", art, doc(rules), zh, en));
-                }
-            }
+            crate::decision::gate(rules, &facts.decision, target, today)?;
             if facts.open_objections > 0 {
                 return Err(Refusal::new(
                     "objections_open",
@@ -398,6 +372,9 @@ pub fn decide_move(
                     "Comprehensive evaluation is not finished: none submitted yet for {names} (Art. 17)."
                 ),
             ));
+        }
+        Stage::LeadershipDecision | Stage::PublicNotice => {
+            crate::decision::gate(rules, &facts.decision, target, today)?;
         }
         _ => {}
     }
@@ -474,6 +451,7 @@ mod tests {
             open_objections: 0,
             onsite_without_consensus: Vec::new(),
             onsite_without_evaluation: Vec::new(),
+            decision: Default::default(),
         }
     }
 
@@ -575,7 +553,13 @@ mod tests {
     fn notice_runs_at_least_seven_days_art_18() {
         let r = rules();
         let mut f = facts(Stage::PublicNotice);
-        f.entered.insert(Stage::PublicNotice, date(2024, 11, 1));
+        assert_eq!(
+            decide_move(&r, &f, Stage::GovernmentApproval, date(2024, 11, 8))
+                .unwrap_err()
+                .code,
+            "notice_missing"
+        );
+        f.decision.notice = Some((date(2024, 11, 1), date(2024, 11, 8)));
         let e = decide_move(&r, &f, Stage::GovernmentApproval, date(2024, 11, 7)).unwrap_err();
         assert_eq!(e.code, "notice_too_short");
         assert_eq!(e.article, Some(18));

@@ -7,6 +7,7 @@ pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod backup;
+pub mod decision;
 pub mod experts;
 pub mod notify;
 pub mod onsite;
@@ -109,6 +110,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0005_attachments", include_str!("../migrations/sqlite/0005_attachments.sql")),
     ("0006_review", include_str!("../migrations/sqlite/0006_review.sql")),
     ("0007_onsite", include_str!("../migrations/sqlite/0007_onsite.sql")),
+    ("0008_decision", include_str!("../migrations/sqlite/0008_decision.sql")),
 ];
 #[rustfmt::skip]
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -119,6 +121,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0005_attachments", include_str!("../migrations/postgres/0005_attachments.sql")),
     ("0006_review", include_str!("../migrations/postgres/0006_review.sql")),
     ("0007_onsite", include_str!("../migrations/postgres/0007_onsite.sql")),
+    ("0008_decision", include_str!("../migrations/postgres/0008_decision.sql")),
 ];
 
 impl Store {

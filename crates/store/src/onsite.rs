@@ -1034,9 +1034,9 @@ impl Store {
         Ok(rows)
     }
 
-    /// The facts [`qaward_core::stage::decide_move`] decides on, with what the on-site review
-    /// and comprehensive evaluation gates need.
-    pub async fn session_facts(&self, d: &SessionDetail) -> Result<SessionFacts> {
+    /// The session's facts with what the on-site review and comprehensive evaluation gates
+    /// need.
+    pub(crate) async fn onsite_facts(&self, d: &SessionDetail) -> Result<SessionFacts> {
         let mut f = d.facts();
         if matches!(
             d.session.stage,

@@ -58,6 +58,7 @@ impl SessionDetail {
             open_objections: 0,
             onsite_without_consensus: Vec::new(),
             onsite_without_evaluation: Vec::new(),
+            decision: Default::default(),
         }
     }
 
@@ -407,6 +408,15 @@ impl Store {
             .bind(seq)
             .execute(tx.conn())
             .await?;
+        if mv.to == Stage::GovernmentApproval {
+            // The notice ends with the move, if the office has not ended it already (Art. 18).
+            sqlx::query("UPDATE public_notices SET closed_at = $1, closed_by = $2 WHERE session_id = $3 AND closed_at IS NULL")
+                .bind(tx.now())
+                .bind(who.user_id)
+                .bind(session_id)
+                .execute(tx.conn())
+                .await?;
+        }
         if mv.to == Stage::Closed {
             // The year's review teams dissolve with the session, and their access with them
             // (Art. 8).
@@ -418,6 +428,15 @@ impl Store {
         }
         tx.commit().await?;
         Ok(mv.to)
+    }
+
+    /// The facts [`qaward_core::stage::decide_move`] decides on: the on-site review and
+    /// comprehensive evaluation, the proposal, decision, notice and open objections loaded.
+    pub async fn session_facts(&self, d: &SessionDetail) -> Result<SessionFacts> {
+        let mut facts = self.onsite_facts(d).await?;
+        facts.decision = self.decision_facts(d.session.id).await?;
+        facts.open_objections = self.open_objections(d.session.id).await?;
+        Ok(facts)
     }
 
     /// The session's rule-set row id and whether it is a demo copy.

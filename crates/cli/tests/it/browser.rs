@@ -623,3 +623,236 @@ async fn the_office_assigns_reviewers_score_the_leader_agrees_and_the_office_cho
         7
     );
 }
+
+/// Set a date input's value (typing into date inputs depends on the browser's locale).
+async fn set_value(b: &WebDriver, id: &str, value: &str) -> WebDriverResult<()> {
+    b.execute(
+        "document.getElementById(arguments[0]).value = arguments[1];",
+        vec![serde_json::json!(id), serde_json::json!(value)],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn click(b: &WebDriver, by: By) -> WebDriverResult<()> {
+    let e = b.query(by).first().await?;
+    e.scroll_into_view().await?;
+    e.click().await
+}
+
+#[tokio::test]
+async fn the_office_proposes_the_group_decides_the_public_objects_and_the_office_answers() {
+    let Some(d) = chromedriver().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let sid = crate::decision::to_proposal(&app).await;
+    let b = browser(&d).await;
+    let base = app.base.clone();
+    let ranking = app.store.proposal_ranking(sid).await.unwrap();
+    let (first, second) = (ranking[0].clone(), ranking[1].clone());
+    let who = {
+        let id = app
+            .store
+            .users()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.username == "office")
+            .unwrap()
+            .id;
+        qaward_store::Who::user(id, "林晓（市强市办，演示）", "city_office")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("证明材料.pdf");
+    std::fs::write(&pdf, qaward::demo::demo_pdf("objection evidence")).unwrap();
+    let run = async {
+        // The office proposes two applicants, with reasons, and submits.
+        login(&b, &base, "office").await?;
+        b.goto(format!("{base}/office/sessions/{sid}/decision"))
+            .await?;
+        for r in [&first, &second] {
+            click(&b, By::Id(format!("pick-{}", r.application_id))).await?;
+            type_into(
+                &b,
+                &format!("reason.{}", r.application_id),
+                &format!(
+                    "{}综合评价名列前茅，示范带动作用明显（测试）",
+                    r.organisation_name
+                ),
+            )
+            .await?;
+        }
+        click(&b, By::XPath("//button[contains(., '保存建议名单')]")).await?;
+        wait_text(&b, "已保存。").await?;
+        click(&b, By::Id("submit-proposal")).await?;
+        wait_text(&b, "id=\"proposal-submitted\"").await?;
+        b.find(By::Id("proposal")).await?.scroll_into_view().await?;
+        b.screenshot(&shot("decision-proposal.png")).await?;
+        // The leadership group meets: three members, all present; one recuses on the second.
+        app.clock.set(qaward_core::clock::at_shanghai(
+            jiff::civil::date(2027, 3, 21),
+            10,
+            0,
+        ));
+        app.store
+            .advance_session(
+                &who,
+                sid,
+                qaward_core::stage::Stage::LeadershipDecision,
+                app.now_ts(),
+            )
+            .await
+            .unwrap();
+        b.delete_all_cookies().await?;
+        login(&b, &base, "office").await?;
+        b.goto(format!("{base}/office/sessions/{sid}/decision#meeting"))
+            .await?;
+        set_value(&b, "held_on", "2027-03-21").await?;
+        type_into(&b, "place", "市政府第一会议室").await?;
+        click(&b, By::Id("m0.present")).await?;
+        for i in 1..3 {
+            type_into(
+                &b,
+                &format!("m{i}.name"),
+                &format!("领导小组成员{i}（测试）"),
+            )
+            .await?;
+            click(&b, By::Id(format!("m{i}.present"))).await?;
+        }
+        click(&b, By::XPath("//button[contains(., '保存会议记录')]")).await?;
+        wait_text(&b, "id=\"quorum-ok\"").await?;
+        let m = app.store.meeting(sid).await.unwrap().unwrap();
+        let recusing = m.members[1].id;
+        type_into(&b, &format!("agree.{}", first.application_id), "3").await?;
+        type_into(&b, &format!("disagree.{}", first.application_id), "0").await?;
+        type_into(&b, &format!("abstain.{}", first.application_id), "0").await?;
+        click(
+            &b,
+            By::Id(format!("recuse.{}.{recusing}", second.application_id)),
+        )
+        .await?;
+        b.find(By::Name(format!(
+            "recuse_reason.{}.{recusing}",
+            second.application_id
+        )))
+        .await?
+        .send_keys("近三年曾在该单位担任顾问（测试）")
+        .await?;
+        type_into(&b, &format!("agree.{}", second.application_id), "1").await?;
+        type_into(&b, &format!("disagree.{}", second.application_id), "1").await?;
+        type_into(&b, &format!("abstain.{}", second.application_id), "0").await?;
+        click(&b, By::XPath("//button[contains(., '保存表决结果')]")).await?;
+        wait_text(&b, "id=\"confirm-meeting\"").await?;
+        click(&b, By::Id("confirm-meeting")).await?;
+        wait_text(&b, "id=\"meeting-confirmed\"").await?;
+        b.find(By::Id("votes")).await?.scroll_into_view().await?;
+        b.screenshot(&shot("decision-meeting.png")).await?;
+        let decided = app.store.decided_list(sid).await.unwrap();
+        assert_eq!(decided.len(), 1, "a tie of those counted fails");
+        // The notice goes out on the portal.
+        app.clock.set(qaward_core::clock::at_shanghai(
+            jiff::civil::date(2027, 3, 25),
+            10,
+            0,
+        ));
+        app.store
+            .advance_session(
+                &who,
+                sid,
+                qaward_core::stage::Stage::PublicNotice,
+                app.now_ts(),
+            )
+            .await
+            .unwrap();
+        b.delete_all_cookies().await?;
+        login(&b, &base, "office").await?;
+        b.goto(format!("{base}/office/sessions/{sid}/decision#notice"))
+            .await?;
+        type_into(&b, "phone", "0763-3388000（演示）").await?;
+        type_into(&b, "email", "quality-demo@example.com").await?;
+        click(&b, By::Id("publish-notice")).await?;
+        wait_text(&b, "id=\"notice-facts\"").await?;
+        // The public reads it from the session page and objects by real name.
+        b.delete_all_cookies().await?;
+        b.goto(format!("{base}/sessions/{sid}")).await?;
+        click(&b, By::XPath("//div[@id='notice-link']//a")).await?;
+        wait_text(&b, "id=\"days-left\"").await?;
+        assert!(b.source().await?.contains(&first.organisation_name));
+        b.screenshot(&shot("notice-public.png")).await?;
+        click(&b, By::Id("object")).await?;
+        wait_text(&b, "id=\"objection-form\"").await?;
+        type_into(&b, "name", "张三（测试）").await?;
+        type_into(&b, "id_number", "11010519491231002X").await?;
+        type_into(&b, "phone", "13800000000").await?;
+        b.query(By::XPath(format!(
+            "//select[@id='application_id']/option[@value='{}']",
+            first.application_id
+        )))
+        .first()
+        .await?
+        .click()
+        .await?;
+        type_into(
+            &b,
+            "facts",
+            "该单位近三年存在质量投诉未如实申报的情况（测试）",
+        )
+        .await?;
+        b.find(By::Id("file"))
+            .await?
+            .send_keys(pdf.display().to_string())
+            .await?;
+        b.screenshot(&shot("objection-form.png")).await?;
+        click(&b, By::XPath("//button[contains(., '提交异议')]")).await?;
+        wait_text(&b, "id=\"ack-no\"").await?;
+        let code = b.find(By::Id("follow-code")).await?.text().await?;
+        b.screenshot(&shot("objection-ack.png")).await?;
+        // The office handles the case to the end.
+        login(&b, &base, "office").await?;
+        b.goto(format!("{base}/office/sessions/{sid}/objections"))
+            .await?;
+        click(&b, By::LinkText("YY-2026-0001")).await?;
+        wait_text(&b, "id=\"objection-facts\"").await?;
+        type_into(&b, "investigator", "王核查（测试）").await?;
+        click(&b, By::XPath("//button[contains(., '指定调查核实人')]")).await?;
+        wait_text(&b, "调查核实中").await?;
+        type_into(
+            &b,
+            "findings",
+            "经向县级市场监管部门核实，未发现未申报的质量投诉（测试）",
+        )
+        .await?;
+        click(&b, By::XPath("//button[contains(., '保存调查核实情况')]")).await?;
+        wait_text(&b, "未发现未申报的质量投诉").await?;
+        click(
+            &b,
+            By::XPath("//input[@name='decision' and @value='not_upheld']"),
+        )
+        .await?;
+        type_into(
+            &b,
+            "reply",
+            "经调查核实，异议所反映情况不属实，异议不成立（测试）",
+        )
+        .await?;
+        click(&b, By::XPath("//button[contains(., '作出处理决定并答复')]")).await?;
+        wait_text(&b, "id=\"close-objection\"").await?;
+        click(&b, By::Id("close-objection")).await?;
+        wait_text(&b, "已办结").await?;
+        b.screenshot(&shot("objection-case.png")).await?;
+        // The objector reads the reply.
+        b.delete_all_cookies().await?;
+        b.goto(format!("{base}/objections/track?ack=YY-2026-0001"))
+            .await?;
+        type_into(&b, "code", &code).await?;
+        click(&b, By::XPath("//button[contains(., '查询')]")).await?;
+        wait_text(&b, "id=\"track-reply\"").await?;
+        b.screenshot(&shot("objection-track.png")).await?;
+        WebDriverResult::Ok(())
+    };
+    let r = run.await;
+    b.quit().await.ok();
+    r.expect("browser journey");
+    assert_eq!(app.store.open_objections(sid).await.unwrap(), 0);
+}

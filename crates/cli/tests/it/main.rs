@@ -10,6 +10,7 @@ mod auth;
 mod backup;
 mod browser;
 mod cli;
+mod decision;
 mod experts;
 mod i18n;
 mod mail;

@@ -500,6 +500,123 @@ fn review_programme() -> Vec<Exp> {
             FILES_CONF,
             vec![],
         ),
+        // The proposal, meeting, notice and objections of the review demo's session (still in
+        // material review: every change is refused by stage, which is not a 403).
+        e(
+            "GET",
+            "/sessions/{id}/notice",
+            "/sessions/{rsid}/notice",
+            ALL,
+            vec![],
+        ),
+        e(
+            "GET",
+            "/sessions/{id}/objections/new",
+            "/sessions/{rsid}/objections/new",
+            ALL,
+            vec![],
+        ),
+        e(
+            "POST",
+            "/sessions/{id}/objections/new",
+            "/sessions/{rsid}/objections/new",
+            ALL,
+            vec![(MULTIPART, ""), ("name", "")],
+        ),
+        e("GET", "/objections/track", "/objections/track", ALL, vec![]),
+        e(
+            "POST",
+            "/objections/track",
+            "/objections/track",
+            ALL,
+            vec![("ack", "YY-2026-0001"), ("code", "x")],
+        ),
+        e(
+            "GET",
+            "/office/sessions/{sid}/decision",
+            "/office/sessions/{rsid}/decision",
+            OFFICE_READ,
+            vec![],
+        ),
+        e(
+            "POST",
+            "/office/sessions/{sid}/proposal",
+            "/office/sessions/{rsid}/proposal",
+            OFFICE,
+            vec![("empty_reason", "")],
+        ),
+        e(
+            "POST",
+            "/office/sessions/{sid}/proposal/submit",
+            "/office/sessions/{rsid}/proposal/submit",
+            OFFICE,
+            vec![],
+        ),
+        e(
+            "POST",
+            "/office/sessions/{sid}/meeting",
+            "/office/sessions/{rsid}/meeting",
+            OFFICE,
+            vec![("held_on", "")],
+        ),
+        e(
+            "POST",
+            "/office/sessions/{sid}/meeting/votes",
+            "/office/sessions/{rsid}/meeting/votes",
+            OFFICE,
+            vec![],
+        ),
+        e(
+            "POST",
+            "/office/sessions/{sid}/meeting/confirm",
+            "/office/sessions/{rsid}/meeting/confirm",
+            OFFICE,
+            vec![],
+        ),
+        e(
+            "POST",
+            "/office/sessions/{sid}/notice",
+            "/office/sessions/{rsid}/notice",
+            OFFICE,
+            vec![("starts_on", "")],
+        ),
+        e(
+            "POST",
+            "/office/sessions/{sid}/notice/close",
+            "/office/sessions/{rsid}/notice/close",
+            OFFICE,
+            vec![],
+        ),
+        e(
+            "GET",
+            "/office/sessions/{sid}/objections",
+            "/office/sessions/{rsid}/objections",
+            OFFICE_READ,
+            vec![],
+        ),
+        // No objection exists in the demo: an unknown case is refused to everyone alike, so a
+        // 403 never tells whether it exists (the office's own access is tested in decision.rs).
+        e(
+            "GET",
+            "/office/objections/{oid}",
+            "/office/objections/999999999",
+            &[],
+            vec![],
+        ),
+        e(
+            "POST",
+            "/office/objections/{oid}",
+            "/office/objections/999999999",
+            &[],
+            vec![("step", "close")],
+        ),
+        e(
+            "GET",
+            "/office/objections/{oid}/files/{fid}",
+            "/office/objections/999999999/files/1",
+            &[],
+            vec![],
+        ),
     ]
 }
 

@@ -128,7 +128,7 @@ async fn score_and_submit(app: &TestApp, username: &str, aid: i64, percent: u32)
 }
 
 /// The pending application gets its two missing scorebooks and its consensus (store only).
-async fn complete_pending(app: &TestApp, percent: u32) {
+pub(crate) async fn complete_pending(app: &TestApp, percent: u32) {
     let aid = app.demo.review.pending;
     score_and_submit(app, "reviewer", aid, percent).await;
     score_and_submit(app, "reviewer02", aid, percent).await;

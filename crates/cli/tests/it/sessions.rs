@@ -157,6 +157,57 @@ async fn the_public_notice_cannot_end_before_seven_days_article_18() {
             .post(&format!("/office/sessions/{s}/advance"), &[("to", to)])
             .await;
         assert_eq!(p.status, 303, "{to}: {}", p.body);
+        // What each stage must record before the next (Art. 3, 6, 18).
+        let steps: Vec<(&str, Vec<(&str, String)>)> = match to {
+            "proposal" => vec![
+                (
+                    "proposal",
+                    vec![("empty_reason", "本届空缺（测试）".into())],
+                ),
+                ("proposal/submit", vec![]),
+            ],
+            "leadership_decision" => {
+                let leader = app
+                    .store
+                    .leadership_accounts(app.demo.programme_id)
+                    .await
+                    .unwrap()[0]
+                    .clone();
+                vec![
+                    (
+                        "meeting",
+                        vec![
+                            ("held_on", "2027-06-25".into()),
+                            ("place", "会议室（测试）".into()),
+                            ("m0.user", leader.0.to_string()),
+                            ("m0.name", leader.1),
+                            ("m0.present", "1".into()),
+                        ],
+                    ),
+                    ("meeting/votes", vec![]),
+                    ("meeting/confirm", vec![]),
+                ]
+            }
+            "public_notice" => vec![(
+                "notice",
+                vec![
+                    ("starts_on", "2027-06-25".into()),
+                    ("ends_on", "2027-07-02".into()),
+                    ("body", "公示（测试）".into()),
+                    ("address", "地址（测试）".into()),
+                    ("phone", "0763-0000000".into()),
+                    ("email", "notice@example.com".into()),
+                ],
+            )],
+            _ => vec![],
+        };
+        for (path, form) in steps {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let p = office
+                .post(&format!("/office/sessions/{s}/{path}"), &form)
+                .await;
+            assert_eq!(p.status, 303, "{path}: {}", p.body);
+        }
     }
     app.clock.set(at_shanghai(date(2027, 7, 1), 9, 0));
     let office = app.signed_in("office").await;

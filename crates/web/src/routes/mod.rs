@@ -6,6 +6,7 @@ pub mod admin;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
+pub mod decision;
 pub mod experts;
 pub mod notifications;
 pub mod office;
@@ -272,6 +273,60 @@ pub fn router(state: AppState) -> Router {
             "/office/review/applications/{aid}/onsite/release",
             post(onsite::release),
         )
+        .route("/sessions/{id}/notice", get(public::notice_page))
+        .route(
+            "/sessions/{id}/objections/new",
+            get(public::objection_new)
+                .post(public::objection_create)
+                .layer(DefaultBodyLimit::max(
+                    usize::try_from(state.config.max_file * 5 + 1_048_576).unwrap_or(usize::MAX),
+                )),
+        )
+        .route(
+            "/objections/track",
+            get(public::track_page).post(public::track),
+        )
+        .route("/office/sessions/{sid}/decision", get(decision::page))
+        .route(
+            "/office/sessions/{sid}/proposal",
+            post(decision::save_proposal),
+        )
+        .route(
+            "/office/sessions/{sid}/proposal/submit",
+            post(decision::submit_proposal),
+        )
+        .route(
+            "/office/sessions/{sid}/meeting",
+            post(decision::save_meeting),
+        )
+        .route(
+            "/office/sessions/{sid}/meeting/votes",
+            post(decision::save_votes),
+        )
+        .route(
+            "/office/sessions/{sid}/meeting/confirm",
+            post(decision::confirm_meeting),
+        )
+        .route(
+            "/office/sessions/{sid}/notice",
+            post(decision::publish_notice),
+        )
+        .route(
+            "/office/sessions/{sid}/notice/close",
+            post(decision::close_notice),
+        )
+        .route(
+            "/office/sessions/{sid}/objections",
+            get(decision::objections_page),
+        )
+        .route(
+            "/office/objections/{oid}",
+            get(decision::objection_page).post(decision::objection_step),
+        )
+        .route(
+            "/office/objections/{oid}/files/{fid}",
+            get(decision::objection_file),
+        )
         .fallback(public::not_found)
         .with_state(state)
 }
@@ -396,4 +451,21 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/applications/{aid}/practices/{practice}/secret"),
     ("GET", "/office/sessions/{sid}/final"),
     ("POST", "/office/review/applications/{aid}/onsite/release"),
+    ("GET", "/sessions/{id}/notice"),
+    ("GET", "/sessions/{id}/objections/new"),
+    ("POST", "/sessions/{id}/objections/new"),
+    ("GET", "/objections/track"),
+    ("POST", "/objections/track"),
+    ("GET", "/office/sessions/{sid}/decision"),
+    ("POST", "/office/sessions/{sid}/proposal"),
+    ("POST", "/office/sessions/{sid}/proposal/submit"),
+    ("POST", "/office/sessions/{sid}/meeting"),
+    ("POST", "/office/sessions/{sid}/meeting/votes"),
+    ("POST", "/office/sessions/{sid}/meeting/confirm"),
+    ("POST", "/office/sessions/{sid}/notice"),
+    ("POST", "/office/sessions/{sid}/notice/close"),
+    ("GET", "/office/sessions/{sid}/objections"),
+    ("GET", "/office/objections/{oid}"),
+    ("POST", "/office/objections/{oid}"),
+    ("GET", "/office/objections/{oid}/files/{fid}"),
 ];
