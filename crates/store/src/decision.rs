@@ -526,21 +526,20 @@ impl Store {
     }
 
     /// The ranking beside which the office drafts its proposal: the applicants of the on-site
-    /// list, best first.
+    /// list by their final score as the rule set defines it (Art. 17), best first.
     pub async fn proposal_ranking(&self, session_id: i64) -> Result<Vec<RankRow>> {
-        Ok(sqlx::query("SELECT e.application_id, e.rank, e.score_hundredths, g.id AS organisation_id, g.name AS organisation_name, c.name AS county_name FROM onsite_list_entries e JOIN applications a ON a.id = e.application_id JOIN organisations g ON g.id = a.organisation_id LEFT JOIN counties c ON c.id = g.county_id WHERE e.session_id = $1 ORDER BY e.score_hundredths DESC, e.rank, e.application_id")
-            .bind(session_id)
-            .fetch_all(self.pool())
+        Ok(self
+            .final_ranking(session_id)
             .await?
-            .iter()
+            .into_iter()
             .enumerate()
             .map(|(i, r)| RankRow {
-                application_id: r.get("application_id"),
-                organisation_id: r.get("organisation_id"),
-                organisation_name: r.get("organisation_name"),
-                county_name: opt_str(r, "county_name").unwrap_or_default(),
-                score_hundredths: r.get("score_hundredths"),
-                rank: i64::try_from(i).unwrap_or(0) + 1,
+                application_id: r.application_id,
+                organisation_id: r.organisation_id,
+                organisation_name: r.organisation_name,
+                county_name: r.county_name,
+                score_hundredths: r.final_hundredths.unwrap_or(0),
+                rank: r.rank.map_or(i64::try_from(i).unwrap_or(0) + 1, i64::from),
             })
             .collect())
     }

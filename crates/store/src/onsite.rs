@@ -987,12 +987,7 @@ impl Store {
 
     /// The final ranking of a session's on-site applicants (Art. 17): material and on-site
     /// consensus totals, the final score as the rule set defines it, and the rank by it.
-    pub async fn final_ranking(
-        &self,
-        session_id: i64,
-        today: jiff::civil::Date,
-    ) -> Result<Vec<FinalRow>> {
-        let _ = today;
+    pub async fn final_ranking(&self, session_id: i64) -> Result<Vec<FinalRow>> {
         let d = self.session_detail(session_id).await?;
         let c = self.criteria(&d.rules.meta.criteria).await?;
         let mut rows = Vec::new();

@@ -34,45 +34,15 @@ async fn office_who(app: &TestApp) -> Who {
     Who::user(id, "林晓（市强市办，演示）", "city_office")
 }
 
-/// Drive the review demo's session to the Proposal stage: the pending application is finished,
-/// the on-site list decided (the best five) and the session moved on, the clock following the
-/// planned windows. Returns the session id; the clock shows 2027-03-16.
+/// Drive the review demo's session to the Proposal stage: the material review finished and
+/// the best five chosen on 2026-11-25, the on-site review and comprehensive evaluation done by
+/// 2027-03-01. Returns the session id; the clock shows 2027-03-16.
 pub async fn to_proposal(app: &TestApp) -> i64 {
     let sid = app.demo.review.session_id;
-    crate::review::complete_pending(app, 80).await;
-    let who = office_who(app).await;
-    let rows = app
-        .store
-        .review_rows(
-            sid,
-            qaward_store::review::Phase::Material,
-            day(2026, 11, 25),
-        )
-        .await
-        .unwrap();
-    let mut ranked: Vec<_> = rows.iter().collect();
-    ranked.sort_by(|a, b| {
-        b.total
-            .cmp(&a.total)
-            .then(a.application_id.cmp(&b.application_id))
-    });
-    let chosen: Vec<i64> = ranked.iter().take(5).map(|r| r.application_id).collect();
-    app.store
-        .decide_onsite_list(&who, sid, &chosen, "", app.now_ts())
-        .await
-        .unwrap();
-    for (d, s) in [
-        (day(2026, 12, 16), Stage::OnsiteSelection),
-        (day(2027, 1, 5), Stage::OnsiteReview),
-        (day(2027, 3, 1), Stage::ComprehensiveEvaluation),
-        (day(2027, 3, 16), Stage::Proposal),
-    ] {
-        set_day(app, d);
-        app.store
-            .advance_session(&who, sid, s, app.now_ts())
-            .await
-            .unwrap();
-    }
+    crate::helpers::start_onsite(app).await;
+    set_day(app, day(2027, 3, 1));
+    crate::helpers::finish_onsite(app).await;
+    set_day(app, day(2027, 3, 16));
     sid
 }
 

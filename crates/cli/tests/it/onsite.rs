@@ -327,7 +327,7 @@ async fn gates_report_practices_and_final_ranking() {
         Stage::Proposal
     );
     let today = now.to_zoned_datetime(qaward_core::clock::shanghai()).date();
-    let rows = app.store.final_ranking(sid, today).await.unwrap();
+    let rows = app.store.final_ranking(sid).await.unwrap();
     assert_eq!(rows.len(), 5);
     assert!(
         rows.iter()

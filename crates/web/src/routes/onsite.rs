@@ -525,7 +525,7 @@ async fn eval_data(st: &AppState, c: &Ctx, app: Application) -> Result<EvalData,
         .map_err(|e| c.store_err(e))?;
     let row = st
         .store
-        .final_ranking(app.session_id, today(c))
+        .final_ranking(app.session_id)
         .await
         .map_err(|e| c.store_err(e))?
         .into_iter()
@@ -915,7 +915,7 @@ async fn final_view(
     let mut rows = Vec::new();
     for r in st
         .store
-        .final_ranking(sid, today(c))
+        .final_ranking(sid)
         .await
         .map_err(|e| c.store_err(e))?
     {
