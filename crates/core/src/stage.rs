@@ -188,6 +188,8 @@ pub struct SessionFacts {
     pub entered: BTreeMap<Stage, Date>,
     /// Objections on the published list that are not yet closed (Art. 28).
     pub open_objections: u32,
+    /// The municipal government's approval of the list is recorded (Art. 19).
+    pub approval_recorded: bool,
 }
 
 /// A move the core allows.
@@ -366,6 +368,17 @@ pub fn decide_move(
                 ));
             }
         }
+        Stage::Commendation => {
+            if !facts.approval_recorded {
+                return Err(Refusal::new(
+                    "approval_missing",
+                    Some(19),
+                    doc(rules),
+                    "获奖名单经市政府批准后方可发文表彰：请先登记市政府的批复（文号、日期和批准名单）。",
+                    "Winners are commended once the municipal government has approved the list: record the approval (document number, date and approved list) first.",
+                ));
+            }
+        }
         _ => {}
     }
     Ok(Move {
@@ -439,7 +452,18 @@ mod tests {
             windows,
             entered: BTreeMap::new(),
             open_objections: 0,
+            approval_recorded: false,
         }
+    }
+
+    #[test]
+    fn commendation_needs_the_recorded_approval_art_19() {
+        let r = rules();
+        let mut f = facts(Stage::GovernmentApproval);
+        let e = decide_move(&r, &f, Stage::Commendation, date(2024, 12, 1)).unwrap_err();
+        assert_eq!((e.code, e.article), ("approval_missing", Some(19)));
+        f.approval_recorded = true;
+        assert!(decide_move(&r, &f, Stage::Commendation, date(2024, 12, 1)).is_ok());
     }
 
     #[test]

@@ -56,6 +56,11 @@ pub enum Template {
     /// of every item and the team's findings (资料评审 under Art. 15 of the
     /// measures, later also 现场评审); the title comes from the data.
     ReviewReport,
+    /// 获奖证书: one winner's certificate, A4 landscape, with the QR code of its public
+    /// verification page (Art. 19).
+    Certificate,
+    /// 表彰决定: the government's decision commending the winners (Art. 19).
+    Commendation,
 }
 
 impl Template {
@@ -64,6 +69,8 @@ impl Template {
         Template::CallNotice,
         Template::Receipt,
         Template::ReviewReport,
+        Template::Certificate,
+        Template::Commendation,
     ];
 
     /// File name of the template in the virtual file system.
@@ -72,6 +79,8 @@ impl Template {
             Template::CallNotice => "call-notice.typ",
             Template::Receipt => "receipt.typ",
             Template::ReviewReport => "review-report.typ",
+            Template::Certificate => "certificate.typ",
+            Template::Commendation => "commendation.typ",
         }
     }
 
@@ -80,6 +89,8 @@ impl Template {
             Template::CallNotice => include_str!("../templates/call-notice.typ"),
             Template::Receipt => include_str!("../templates/receipt.typ"),
             Template::ReviewReport => include_str!("../templates/review-report.typ"),
+            Template::Certificate => include_str!("../templates/certificate.typ"),
+            Template::Commendation => include_str!("../templates/commendation.typ"),
         }
     }
 }

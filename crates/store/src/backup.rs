@@ -46,6 +46,13 @@ pub const TABLES: &[&str] = &[
     "consensus_scores",
     "onsite_lists",
     "onsite_list_entries",
+    "government_approvals",
+    "winners",
+    "commendations",
+    "certificates",
+    "prize_payments",
+    "budget_lines",
+    "announcements",
     "audit_log",
     "audit_head",
 ];

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
+pub mod awards;
 pub mod backup;
 pub mod experts;
 pub mod notify;
@@ -107,6 +108,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0004_opinions", include_str!("../migrations/sqlite/0004_opinions.sql")),
     ("0005_attachments", include_str!("../migrations/sqlite/0005_attachments.sql")),
     ("0006_review", include_str!("../migrations/sqlite/0006_review.sql")),
+    ("0009_award", include_str!("../migrations/sqlite/0009_award.sql")),
 ];
 #[rustfmt::skip]
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -116,6 +118,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0004_opinions", include_str!("../migrations/postgres/0004_opinions.sql")),
     ("0005_attachments", include_str!("../migrations/postgres/0005_attachments.sql")),
     ("0006_review", include_str!("../migrations/postgres/0006_review.sql")),
+    ("0009_award", include_str!("../migrations/postgres/0009_award.sql")),
 ];
 
 impl Store {

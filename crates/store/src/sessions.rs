@@ -56,6 +56,7 @@ impl SessionDetail {
             windows: self.windows.clone(),
             entered,
             open_objections: 0,
+            approval_recorded: false,
         }
     }
 
@@ -365,6 +366,7 @@ impl Store {
             .await?;
         let mut facts = d.facts();
         facts.stage = Stage::parse(&cur.get::<String, _>(0)).unwrap_or(d.session.stage);
+        facts.approval_recorded = crate::awards::approval_recorded(&mut tx, session_id).await?;
         let mv = match decide_move(&d.rules, &facts, target, today) {
             Ok(m) => m,
             Err(r) => {
