@@ -478,6 +478,23 @@ pub async fn build(store: &Store, files: &std::path::Path) -> qaward_store::Resu
         .advance_session(&office, s24, Stage::CallPublished, at(date(2024, 3, 1)))
         .await?;
     for (s, from, _) in &p24 {
+        if *s == Stage::Commendation {
+            // The move to the commendation needs the government's approval (Art. 19): with no
+            // applicant in 2024, the approved list is empty and the places stay open (Art. 3).
+            store
+                .record_approval(
+                    &office,
+                    s24,
+                    &qaward_store::awards::NewApproval {
+                        document_number: "清府函〔2024〕90号".into(),
+                        approved_on: from.to_string(),
+                        application_ids: Vec::new(),
+                        note: "本届无企业或组织获奖，名额空缺（演示数据，纯属虚构）。".into(),
+                    },
+                    at(*from),
+                )
+                .await?;
+        }
         store.advance_session(&office, s24, *s, at(*from)).await?;
     }
     store

@@ -162,11 +162,7 @@ pub fn cny(fen: i64) -> String {
         }
         grouped.push(ch);
     }
-    format!(
-        "{}¥{grouped}.{:02}",
-        if neg { "-" } else { "" },
-        abs % 100
-    )
+    format!("{}¥{grouped}.{:02}", if neg { "-" } else { "" }, abs % 100)
 }
 
 /// Read an amount typed in yuan (`500000`, `500,000.00`, `¥1,234.5`) as fen; `None` when it is

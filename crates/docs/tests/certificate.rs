@@ -40,7 +40,13 @@ fn certificate_and_commendation_render() {
         )
         .unwrap();
     let t = text_of(&pdf);
-    for s in ["荣誉证书", "清远市示例制造有限公司", "QYZLJ-2024-001", "清府函〔2024〕12号", url] {
+    for s in [
+        "荣誉证书",
+        "清远市示例制造有限公司",
+        "QYZLJ-2024-001",
+        "清府函〔2024〕12号",
+        url,
+    ] {
         assert!(t.contains(s), "certificate lacks {s}: {t}");
     }
     let pdf = engine

@@ -361,8 +361,7 @@ fn doc_number_field(field: &'static str, s: &str) -> Result<String> {
 }
 
 fn today_of(now: jiff::Timestamp) -> Date {
-    now.to_zoned_datetime(qaward_core::clock::shanghai())
-        .date()
+    now.to_zoned_datetime(qaward_core::clock::shanghai()).date()
 }
 
 const WINNER_COLS: &str = "w.id, w.session_id, s.programme_id, w.application_id, w.organisation_id, w.organisation_name, w.county_name, w.position, w.award_year";
@@ -520,7 +519,10 @@ impl Store {
             .await?;
         let mut names = Vec::new();
         let mut position = 0i64;
-        for c in candidates.iter().filter(|c| chosen.contains(&c.application_id)) {
+        for c in candidates
+            .iter()
+            .filter(|c| chosen.contains(&c.application_id))
+        {
             position += 1;
             sqlx::query("INSERT INTO winners (session_id, application_id, organisation_id, organisation_name, county_name, position, award_year, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .bind(session_id)

@@ -25,7 +25,11 @@ use std::collections::HashMap;
 
 /// A store error on one of this area's forms: a bad field or a rule's refusal (with its
 /// article) goes beside the form, so what was typed stays; anything else is a page error.
-fn form_errors(c: &Ctx, e: qaward_store::Error, refusal_field: &str) -> Result<FormErrors, AppError> {
+fn form_errors(
+    c: &Ctx,
+    e: qaward_store::Error,
+    refusal_field: &str,
+) -> Result<FormErrors, AppError> {
     let mut f = FormErrors::default();
     match e {
         qaward_store::Error::Invalid { field, zh, en } => {
@@ -146,7 +150,9 @@ async fn award_view(
     done: String,
 ) -> Result<AwardPage, AppError> {
     let d = office_session(st, c, sid, false).await?;
-    let manage = c.actor().is_some_and(|a| a.has_in(Role::CityOffice, d.session.programme_id));
+    let manage = c
+        .actor()
+        .is_some_and(|a| a.has_in(Role::CityOffice, d.session.programme_id));
     let s = &st.store;
     let err = |e| c.store_err(e);
     let approval = s.approval(sid).await.map_err(err)?;
@@ -179,11 +185,7 @@ async fn award_view(
         .into_iter()
         .map(|cert| {
             let mine = cert.application_id == plaque_id;
-            let typed = |k: &str| {
-                plaque_form
-                    .filter(|_| mine)
-                    .map(|f| f.get(k))
-            };
+            let typed = |k: &str| plaque_form.filter(|_| mine).map(|f| f.get(k));
             CertRow {
                 plaque_on: typed("plaque_issued_on").unwrap_or_else(|| {
                     cert.plaque_issued_on
@@ -227,7 +229,10 @@ async fn award_view(
         note: get(
             forms.approval,
             "note",
-            approval.as_ref().map(|a| a.note.clone()).unwrap_or_default(),
+            approval
+                .as_ref()
+                .map(|a| a.note.clone())
+                .unwrap_or_default(),
         ),
         c_no: get(forms.commendation, "commendation_number", String::new()),
         c_on: get(forms.commendation, "issued_on", t.clone()),
@@ -274,7 +279,9 @@ pub async fn record_approval(
         .record_approval(&c.who(Role::CityOffice.code()), sid, &n, c.now)
         .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/office/sessions/{sid}/award?done=approval")).into_response()),
+        Ok(()) => Ok(
+            Redirect::to(&format!("/office/sessions/{sid}/award?done=approval")).into_response(),
+        ),
         Err(e) => {
             let refused = matches!(e, qaward_store::Error::Refused(_));
             let errors = form_errors(&c, e, "approval")?;
@@ -288,7 +295,11 @@ pub async fn record_approval(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            Ok((status, award_view(&st, &c, sid, forms, String::new()).await?).into_response())
+            Ok((
+                status,
+                award_view(&st, &c, sid, forms, String::new()).await?,
+            )
+                .into_response())
         }
     }
 }
@@ -329,13 +340,22 @@ pub async fn record_commendation(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            Ok((status, award_view(&st, &c, sid, forms, String::new()).await?).into_response())
+            Ok((
+                status,
+                award_view(&st, &c, sid, forms, String::new()).await?,
+            )
+                .into_response())
         }
     }
 }
 
 /// The data of the commendation decision PDF.
-fn commendation_data(d: &SessionDetail, c: &Commendation, winners: &[Winner], issuer: &str) -> serde_json::Value {
+fn commendation_data(
+    d: &SessionDetail,
+    c: &Commendation,
+    winners: &[Winner],
+    issuer: &str,
+) -> serde_json::Value {
     serde_json::json!({
         "issuer": issuer,
         "document_number": c.document_number,
@@ -355,7 +375,12 @@ pub async fn commendation_pdf(
     Path(sid): Path<i64>,
 ) -> Result<Response, AppError> {
     let d = office_session(&st, &c, sid, false).await?;
-    let Some(com) = st.store.commendation(sid).await.map_err(|e| c.store_err(e))? else {
+    let Some(com) = st
+        .store
+        .commendation(sid)
+        .await
+        .map_err(|e| c.store_err(e))?
+    else {
         return Err(c.not_found());
     };
     let winners = st.store.winners(sid).await.map_err(|e| c.store_err(e))?;
@@ -364,7 +389,12 @@ pub async fn commendation_pdf(
         .programme(d.session.programme_id)
         .await
         .map_err(|e| c.store_err(e))?;
-    let data = commendation_data(&d, &com, &winners, &qaward_store::awards::government(&p.region));
+    let data = commendation_data(
+        &d,
+        &com,
+        &winners,
+        &qaward_store::awards::government(&p.region),
+    );
     let engine = st.pdf().await?;
     let bytes = tokio::task::spawn_blocking(move || {
         engine.render(qaward_docs::Template::Commendation, &data)
@@ -426,7 +456,11 @@ pub async fn issue_certificates(
 }
 
 /// A certificate's PDF bytes.
-async fn certificate_pdf_bytes(st: &AppState, cert: &Certificate, demo: bool) -> Result<Vec<u8>, AppError> {
+async fn certificate_pdf_bytes(
+    st: &AppState,
+    cert: &Certificate,
+    demo: bool,
+) -> Result<Vec<u8>, AppError> {
     let mut data = certificate_data(cert, demo);
     data["qr_svg"] = serde_json::Value::String(qaward_docs::qr_svg(&cert.verify_url));
     let engine = st.pdf().await?;
@@ -479,13 +513,18 @@ pub async fn record_plaque(
     Path(aid): Path<i64>,
     f: FormData,
 ) -> Result<Response, AppError> {
-    let w = c.found(
-        st.store.winner_of(aid).await,
+    let a = c.found(
+        st.store.application(aid).await,
         Action::ManageProgramme { programme_id: -1 },
     )?;
     c.authorize(Action::ManageProgramme {
-        programme_id: w.programme_id,
+        programme_id: a.programme_id,
     })?;
+    let w = match st.store.winner_of(aid).await {
+        Ok(w) => w,
+        Err(qaward_store::Error::NotFound) => return Err(c.not_found()),
+        Err(e) => return Err(c.store_err(e)),
+    };
     match st
         .store
         .record_plaque(
@@ -566,7 +605,9 @@ async fn payments_view(
     done: String,
 ) -> Result<PaymentsPage, AppError> {
     let d = office_session(st, c, sid, false).await?;
-    let manage = c.actor().is_some_and(|a| a.has_in(Role::CityOffice, d.session.programme_id));
+    let manage = c
+        .actor()
+        .is_some_and(|a| a.has_in(Role::CityOffice, d.session.programme_id));
     let totals = st.store.payments(sid).await.map_err(|e| c.store_err(e))?;
     let budget = st.store.budget(sid).await.map_err(|e| c.store_err(e))?;
     let t = today(c);
@@ -580,9 +621,11 @@ async fn payments_view(
                 _ => (None, FormErrors::default()),
             };
             PaymentRow {
-                paid_on: typed
-                    .map(|f| f.get("paid_on"))
-                    .unwrap_or_else(|| p.paid_on.map(|x| x.to_string()).unwrap_or_else(|| t.clone())),
+                paid_on: typed.map(|f| f.get("paid_on")).unwrap_or_else(|| {
+                    p.paid_on
+                        .map(|x| x.to_string())
+                        .unwrap_or_else(|| t.clone())
+                }),
                 voucher_no: typed
                     .map(|f| f.get("voucher_no"))
                     .unwrap_or_else(|| p.voucher_no.clone()),
@@ -644,23 +687,52 @@ pub async fn payments_xlsx(
                 r.organisation_name.clone(),
                 cny(r.amount_fen),
                 r.due_on.to_string(),
-                if r.paid_on.is_some() { "已支付" } else { "待支付" }.to_owned(),
+                if r.paid_on.is_some() {
+                    "已支付"
+                } else {
+                    "待支付"
+                }
+                .to_owned(),
                 r.paid_on.map(|x| x.to_string()).unwrap_or_default(),
                 r.voucher_no.clone(),
                 r.payer_note.clone(),
             ]
         })
         .collect();
-    for (label, v) in [("应付合计", p.scheduled), ("已付合计", p.paid), ("未付合计", p.outstanding)] {
-        rows.push(vec![label.to_owned(), cny(v), String::new(), String::new(), String::new(), String::new(), String::new()]);
+    for (label, v) in [
+        ("应付合计", p.scheduled),
+        ("已付合计", p.paid),
+        ("未付合计", p.outstanding),
+    ] {
+        rows.push(vec![
+            label.to_owned(),
+            cny(v),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
     }
     let bytes = qaward_docs::table_xlsx(
         "奖金兑现",
-        &["获奖单位", "金额", "应兑现日期", "状态", "支付日期", "凭证号", "支付说明"],
+        &[
+            "获奖单位",
+            "金额",
+            "应兑现日期",
+            "状态",
+            "支付日期",
+            "凭证号",
+            "支付说明",
+        ],
         &rows,
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(download(bytes, XLSX, &format!("prize-payments-{}.xlsx", d.session.year)))
+    Ok(download(
+        bytes,
+        XLSX,
+        &format!("prize-payments-{}.xlsx", d.session.year),
+    ))
 }
 
 /// `POST /office/applications/{aid}/payment`: record a winner's prize money as paid.
@@ -670,13 +742,18 @@ pub async fn record_payment(
     Path(aid): Path<i64>,
     f: FormData,
 ) -> Result<Response, AppError> {
-    let w = c.found(
-        st.store.winner_of(aid).await,
+    let a = c.found(
+        st.store.application(aid).await,
         Action::ManageProgramme { programme_id: -1 },
     )?;
     c.authorize(Action::ManageProgramme {
-        programme_id: w.programme_id,
+        programme_id: a.programme_id,
     })?;
+    let w = match st.store.winner_of(aid).await {
+        Ok(w) => w,
+        Err(qaward_store::Error::NotFound) => return Err(c.not_found()),
+        Err(e) => return Err(c.store_err(e)),
+    };
     match st
         .store
         .record_payment(
@@ -704,8 +781,15 @@ pub async fn record_payment(
             };
             Ok((
                 status,
-                payments_view(&st, &c, w.session_id, Some((aid, &f, errors)), None, String::new())
-                    .await?,
+                payments_view(
+                    &st,
+                    &c,
+                    w.session_id,
+                    Some((aid, &f, errors)),
+                    None,
+                    String::new(),
+                )
+                .await?,
             )
                 .into_response())
         }
@@ -731,7 +815,10 @@ pub async fn add_budget_line(
         .add_budget_line(&c.who(Role::CityOffice.code()), sid, &n, c.now)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/office/sessions/{sid}/payments?done=budget#budget")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/office/sessions/{sid}/payments?done=budget#budget"
+        ))
+        .into_response()),
         Err(e) => {
             let errors = form_errors(&c, e, "purpose")?;
             Ok((
@@ -767,7 +854,9 @@ async fn announcements_view(
     done: String,
 ) -> Result<AnnouncementsPage, AppError> {
     let d = office_session(st, c, sid, false).await?;
-    let manage = c.actor().is_some_and(|a| a.has_in(Role::CityOffice, d.session.programme_id));
+    let manage = c
+        .actor()
+        .is_some_and(|a| a.has_in(Role::CityOffice, d.session.programme_id));
     let items = st
         .store
         .announcements(sid, false)
@@ -817,7 +906,10 @@ pub async fn post_announcement(
         .post_announcement(&c.who(Role::CityOffice.code()), sid, &n, c.now)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/office/sessions/{sid}/announcements?done=posted")).into_response()),
+        Ok(_) => Ok(
+            Redirect::to(&format!("/office/sessions/{sid}/announcements?done=posted"))
+                .into_response(),
+        ),
         Err(e) => {
             let errors = form_errors(&c, e, "title")?;
             Ok((
@@ -850,7 +942,10 @@ pub async fn publish_announcement(
         )
         .await
         .map_err(|e| c.store_err(e))?;
-    Ok(Redirect::to(&format!("/office/sessions/{sid}/announcements?done=updated")).into_response())
+    Ok(Redirect::to(&format!(
+        "/office/sessions/{sid}/announcements?done=updated"
+    ))
+    .into_response())
 }
 
 #[derive(Template, WebTemplate)]

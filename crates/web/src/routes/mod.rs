@@ -259,7 +259,10 @@ pub fn router(state: AppState) -> Router {
             "/office/applications/{aid}/payment",
             post(awards::record_payment),
         )
-        .route("/office/sessions/{sid}/budget", post(awards::add_budget_line))
+        .route(
+            "/office/sessions/{sid}/budget",
+            post(awards::add_budget_line),
+        )
         .route(
             "/office/sessions/{sid}/announcements",
             get(awards::announcements_page).post(awards::post_announcement),
