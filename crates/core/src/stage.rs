@@ -368,16 +368,14 @@ pub fn decide_move(
                 ));
             }
         }
-        Stage::Commendation => {
-            if !facts.approval_recorded {
-                return Err(Refusal::new(
-                    "approval_missing",
-                    Some(19),
-                    doc(rules),
-                    "获奖名单经市政府批准后方可发文表彰：请先登记市政府的批复（文号、日期和批准名单）。",
-                    "Winners are commended once the municipal government has approved the list: record the approval (document number, date and approved list) first.",
-                ));
-            }
+        Stage::Commendation if !facts.approval_recorded => {
+            return Err(Refusal::new(
+                "approval_missing",
+                Some(19),
+                doc(rules),
+                "获奖名单经市政府批准后方可发文表彰：请先登记市政府的批复（文号、日期和批准名单）。",
+                "Winners are commended once the municipal government has approved the list: record the approval (document number, date and approved list) first.",
+            ));
         }
         _ => {}
     }

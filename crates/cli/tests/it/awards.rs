@@ -42,7 +42,7 @@ async fn office(app: &TestApp) -> Who {
 /// the pending application is scored and agreed, the on-site list decided (its first
 /// `ON_LIST` applications), every stage entered in turn, and the public notice left to run its
 /// 7 days. Returns the session id; the app clock ends on 2026-12-02.
-async fn to_government_approval(app: &TestApp) -> i64 {
+pub(crate) async fn to_government_approval(app: &TestApp) -> i64 {
     let sid = app.demo.review.session_id;
     let aid = app.demo.review.pending;
     let d = app.store.session_detail(sid).await.unwrap();

@@ -955,6 +955,7 @@ struct VerifyPage {
     serial: String,
     cert: Option<Certificate>,
     qr: String,
+    demo: bool,
 }
 
 /// `GET /verify/{serial}`: anyone checks a certificate (Art. 27), without signing in.
@@ -968,11 +969,20 @@ pub async fn verify(
     match st.store.certificate_by_serial(&serial).await {
         Ok(cert) => {
             let qr = qaward_docs::qr_svg(&cert.verify_url);
+            let demo = st
+                .store
+                .session_detail(cert.session_id)
+                .await
+                .map_err(|e| c.store_err(e))?
+                .rules
+                .meta
+                .demo;
             Ok(VerifyPage {
                 c: c.page(),
                 serial,
                 cert: Some(cert),
                 qr,
+                demo,
             }
             .into_response())
         }
@@ -983,6 +993,7 @@ pub async fn verify(
                 serial,
                 cert: None,
                 qr: String::new(),
+                demo: false,
             },
         )
             .into_response()),
