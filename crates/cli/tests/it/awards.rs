@@ -370,6 +370,19 @@ async fn commendation_certificates_verification_payments_and_portal() {
     assert!(v.body.contains(&cert.holder));
     assert!(v.body.contains("清府〔2026〕30号"));
     assert!(v.body.contains(&qaward_docs::qr_svg(&verify_url)));
+    let home = visitor.get("/").await;
+    assert!(
+        home.body.contains("action=\"/verify\""),
+        "the portal index has the look-up"
+    );
+    let found = visitor
+        .get(&format!("/verify?serial=+{}+", cert.serial))
+        .await;
+    assert_eq!(found.status, 303);
+    assert_eq!(
+        found.location.as_deref(),
+        Some(format!("/verify/{}", cert.serial).as_str())
+    );
     let missing = visitor.get("/verify/QYZLJ-2026-999").await;
     assert_eq!(missing.status, 404);
     assert!(missing.body.contains("未找到该编号的证书"));

@@ -698,6 +698,7 @@ fn main_programme() -> Vec<Expectation> {
             OFFICE,
             vec![("id", "")],
         ),
+        ("GET", "/verify", ALL, vec![]),
         ("GET", "/verify/{serial}", ALL, vec![]),
     ]
 }

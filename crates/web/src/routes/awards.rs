@@ -1001,6 +1001,19 @@ pub async fn verify(
     }
 }
 
+/// `GET /verify?serial=…`: the home page's look-up form, sent on to the certificate's page.
+pub async fn verify_lookup(
+    c: Ctx,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    c.authorize(Action::ViewPublic)?;
+    let serial = q.get("serial").map(|s| s.trim()).unwrap_or_default();
+    if serial.is_empty() {
+        return Ok(Redirect::to("/#verify").into_response());
+    }
+    Ok(Redirect::to(&format!("/verify/{}", urlencoding::encode(serial))).into_response())
+}
+
 /// Whether the public portal shows the winners: once the commendation is out.
 pub fn winners_public(stage: Stage) -> bool {
     stage >= Stage::Commendation

@@ -271,6 +271,7 @@ pub fn router(state: AppState) -> Router {
             "/office/sessions/{sid}/announcements/publish",
             post(awards::publish_announcement),
         )
+        .route("/verify", get(awards::verify_lookup))
         .route("/verify/{serial}", get(awards::verify))
         .fallback(public::not_found)
         .with_state(state)
@@ -391,5 +392,6 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/office/sessions/{sid}/announcements"),
     ("POST", "/office/sessions/{sid}/announcements"),
     ("POST", "/office/sessions/{sid}/announcements/publish"),
+    ("GET", "/verify"),
     ("GET", "/verify/{serial}"),
 ];
