@@ -16,6 +16,9 @@ use std::collections::BTreeMap;
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "Qingyuan#2026";
 
+/// The address the demo's certificates point their QR codes at (the demo server's default).
+pub const DEMO_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
 /// A demo sign-in.
 #[derive(Debug, Clone)]
 pub struct Login {
@@ -552,13 +555,8 @@ pub async fn build_with(
 
     // The 2024 session's history, now that the reviewer accounts exist.
     let s2024 = crate::demo_2024::build(store, &files, &hash, &office, s24).await?;
-    crate::demo_2024::decide(store, &office, &s2024).await?;
-    for (s, from, _) in p24.iter().filter(|(s, ..)| *s > Stage::PublicNotice) {
-        store.advance_session(&office, s24, *s, at(*from)).await?;
-    }
-    store
-        .advance_session(&office, s24, Stage::Closed, at(date(2025, 1, 10)))
-        .await?;
+    let winners = crate::demo_2024::decide(store, &office, &s2024).await?;
+    crate::demo_2024::award(store, &office, s24, &winners, DEMO_PUBLIC_URL).await?;
 
     Ok(Demo {
         review,

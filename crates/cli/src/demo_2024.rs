@@ -881,3 +881,114 @@ pub async fn decide(
         .await?;
     Ok(winners)
 }
+
+/// The award of the 2024 session (Art. 18, 19, 21, 22): the government approves the two
+/// winners on 25 November, the commendation goes out on 5 December with certificates and
+/// plaques, the budgets are entered, and after the session closes the prize money is paid at
+/// the start of 2025.
+pub async fn award(
+    store: &Store,
+    office: &Who,
+    sid: i64,
+    winners: &[i64],
+    public_url: &str,
+) -> qaward_store::Result<()> {
+    use qaward_store::awards::{NewAnnouncement, NewApproval, NewBudgetLine};
+    store
+        .advance_session(
+            office,
+            sid,
+            Stage::GovernmentApproval,
+            at(date(2024, 11, 9)),
+        )
+        .await?;
+    store
+        .record_approval(
+            office,
+            sid,
+            &NewApproval {
+                document_number: "清府函〔2024〕90号".into(),
+                approved_on: "2024-11-25".into(),
+                application_ids: winners.to_vec(),
+                note: "同意授予2家企业2024年度清远市政府质量奖（演示数据，纯属虚构）。".into(),
+            },
+            at(date(2024, 11, 26)),
+        )
+        .await?;
+    store
+        .advance_session(office, sid, Stage::Commendation, at(date(2024, 12, 1)))
+        .await?;
+    store
+        .record_commendation(
+            office,
+            sid,
+            "清府〔2024〕35号",
+            "2024-12-05",
+            at(date(2024, 12, 5)),
+        )
+        .await?;
+    store
+        .issue_certificates(office, sid, public_url, at(date(2024, 12, 6)))
+        .await?;
+    for aid in winners {
+        store
+            .record_plaque(
+                office,
+                *aid,
+                "2024-12-18",
+                "企业质量负责人（演示）",
+                "表彰大会现场颁发奖牌和证书（演示）。",
+                at(date(2024, 12, 18)),
+            )
+            .await?;
+    }
+    for (kind, purpose, amount) in [
+        ("work", "评审专家劳务及差旅", "180000"),
+        ("work", "宣传推广及表彰大会", "60000"),
+        ("award", "2024年度政府质量奖奖金", "1500000"),
+    ] {
+        store
+            .add_budget_line(
+                office,
+                sid,
+                &NewBudgetLine {
+                    kind: kind.into(),
+                    purpose: purpose.into(),
+                    amount: amount.into(),
+                    note: "市级财政年度预算（演示）".into(),
+                },
+                at(date(2024, 12, 6)),
+            )
+            .await?;
+    }
+    store
+        .post_announcement(
+            office,
+            sid,
+            &NewAnnouncement {
+                title: "2024年度清远市政府质量奖表彰决定".into(),
+                body: "市人民政府决定授予2家企业2024年度清远市政府质量奖，详见表彰决定（演示数据，纯属虚构）。"
+                    .into(),
+                posted_on: "2024-12-05".into(),
+                publish: true,
+            },
+            at(date(2024, 12, 5)),
+        )
+        .await?;
+    store
+        .advance_session(office, sid, Stage::Closed, at(date(2025, 1, 10)))
+        .await?;
+    for (k, aid) in winners.iter().enumerate() {
+        store
+            .record_payment(
+                office,
+                *aid,
+                "2025-01-15",
+                &format!("QYCZ-2025-{:04}", k + 1),
+                "市财政局直接支付（演示）",
+                at(date(2025, 1, 15)),
+            )
+            .await?;
+    }
+    Ok(())
+}

@@ -142,7 +142,7 @@ async fn open_existing(data: &Path) -> Result<Store> {
 }
 
 /// Settings from the environment: QAWARD_FILES (default DATA/files), QAWARD_MAX_FILE_MB (50),
-/// QAWARD_MAX_TOTAL_MB (500).
+/// QAWARD_MAX_TOTAL_MB (500). QAWARD_PUBLIC_URL (default the bound address) is read in `serve`.
 fn web_config(data: &Path, secure_cookies: bool) -> qaward_web::Config {
     let files = std::env::var("QAWARD_FILES")
         .map(PathBuf::from)
@@ -204,15 +204,23 @@ async fn serve(
     secure_cookies: bool,
 ) -> Result<()> {
     let mail = start_mail(&store)?;
-    let state = qaward_web::AppState::new(
-        store,
-        Arc::new(SystemClock),
-        web_config(data, secure_cookies),
-    );
     let listener = tokio::net::TcpListener::bind((bind, port))
         .await
         .with_context(|| format!("binding {bind}:{port}"))?;
     let addr = listener.local_addr()?;
+    let public_url = std::env::var("QAWARD_PUBLIC_URL")
+        .ok()
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let state = qaward_web::AppState::new(
+        store,
+        Arc::new(SystemClock),
+        qaward_web::Config {
+            public_url: Some(public_url),
+            ..web_config(data, secure_cookies)
+        },
+    );
     println!("QAward 已启动: http://{addr}/");
     tokio::select! {
         r = qaward_web::serve(listener, state) => r?,

@@ -319,6 +319,14 @@ pub enum Action {
         /// Programme.
         programme_id: i64,
     },
+    /// Download a winner's certificate: the winning organisation itself, and the city office,
+    /// leadership and discipline of its programme (Art. 19).
+    DownloadCertificate {
+        /// Programme.
+        programme_id: i64,
+        /// The winning organisation.
+        organisation_id: i64,
+    },
     /// Accounts and role grants (system administrator).
     ManageAccounts,
     /// Security settings and the security log (security administrator).
@@ -631,6 +639,29 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
                 deny(
                     "只有纪检人员可以查阅评选审计日志。",
                     "Only discipline inspectors can read the award audit log.",
+                )
+            }
+        }
+        Action::DownloadCertificate {
+            programme_id,
+            organisation_id,
+        } => {
+            let own = a.grants.iter().any(|g| {
+                g.role == Role::Applicant
+                    && g.programme_id == Some(programme_id)
+                    && g.organisation_id == Some(organisation_id)
+            });
+            if own
+                || in_p(
+                    &[Role::CityOffice, Role::Leadership, Role::Discipline],
+                    programme_id,
+                )
+            {
+                Ok(())
+            } else {
+                deny(
+                    "获奖证书只能由获奖单位本身下载。",
+                    "Only the winning organisation itself can download its certificate.",
                 )
             }
         }

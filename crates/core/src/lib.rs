@@ -5,6 +5,7 @@ pub mod application;
 pub mod assign;
 pub mod audit;
 pub mod authz;
+pub mod award;
 pub mod citation;
 pub mod clock;
 pub mod conflict;

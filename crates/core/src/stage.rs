@@ -195,6 +195,8 @@ pub struct SessionFacts {
     pub onsite_without_evaluation: Vec<String>,
     /// The proposal, the leadership decision and the notice (Art. 18).
     pub decision: crate::decision::DecisionFacts,
+    /// The municipal government's approval of the list is recorded (Art. 19).
+    pub approval_recorded: bool,
 }
 
 /// A move the core allows.
@@ -376,6 +378,15 @@ pub fn decide_move(
         Stage::LeadershipDecision | Stage::PublicNotice => {
             crate::decision::gate(rules, &facts.decision, target, today)?;
         }
+        Stage::Commendation if !facts.approval_recorded => {
+            return Err(Refusal::new(
+                "approval_missing",
+                Some(19),
+                doc(rules),
+                "获奖名单经市政府批准后方可发文表彰：请先登记市政府的批复（文号、日期和批准名单）。",
+                "Winners are commended once the municipal government has approved the list: record the approval (document number, date and approved list) first.",
+            ));
+        }
         _ => {}
     }
     Ok(Move {
@@ -452,6 +463,7 @@ mod tests {
             onsite_without_consensus: Vec::new(),
             onsite_without_evaluation: Vec::new(),
             decision: Default::default(),
+            approval_recorded: false,
         }
     }
 
@@ -479,6 +491,16 @@ mod tests {
         assert!(e.zh.contains("甲公司"));
         f.onsite_without_evaluation.clear();
         assert!(decide_move(&r, &f, Stage::Proposal, date(2026, 12, 1)).is_ok());
+    }
+
+    #[test]
+    fn commendation_needs_the_recorded_approval_art_19() {
+        let r = rules();
+        let mut f = facts(Stage::GovernmentApproval);
+        let e = decide_move(&r, &f, Stage::Commendation, date(2024, 12, 1)).unwrap_err();
+        assert_eq!((e.code, e.article), ("approval_missing", Some(19)));
+        f.approval_recorded = true;
+        assert!(decide_move(&r, &f, Stage::Commendation, date(2024, 12, 1)).is_ok());
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod experts_xlsx;
 pub mod pdf;
+pub mod qr;
 pub mod xlsx;
 
 pub use experts_xlsx::{
@@ -15,6 +16,7 @@ pub use experts_xlsx::{
     experts_xlsx, read_experts_xlsx,
 };
 pub use pdf::{PdfEngine, Template};
+pub use qr::qr_svg;
 pub use xlsx::{SessionRow, sessions_xlsx, table_xlsx};
 
 /// Errors produced while generating documents.

@@ -59,6 +59,11 @@ pub enum Template {
     /// 综合评价报告: the comprehensive evaluation of one on-site applicant (Art. 17): the
     /// scores, the final score and its basis, the overall analysis and the advanced practices.
     EvaluationReport,
+    /// 获奖证书: one winner's certificate, A4 landscape, with the QR code of its public
+    /// verification page (Art. 19).
+    Certificate,
+    /// 表彰决定: the government's decision commending the winners (Art. 19).
+    Commendation,
 }
 
 impl Template {
@@ -68,6 +73,8 @@ impl Template {
         Template::Receipt,
         Template::ReviewReport,
         Template::EvaluationReport,
+        Template::Certificate,
+        Template::Commendation,
     ];
 
     /// File name of the template in the virtual file system.
@@ -77,6 +84,8 @@ impl Template {
             Template::Receipt => "receipt.typ",
             Template::ReviewReport => "review-report.typ",
             Template::EvaluationReport => "evaluation-report.typ",
+            Template::Certificate => "certificate.typ",
+            Template::Commendation => "commendation.typ",
         }
     }
 
@@ -86,6 +95,8 @@ impl Template {
             Template::Receipt => include_str!("../templates/receipt.typ"),
             Template::ReviewReport => include_str!("../templates/review-report.typ"),
             Template::EvaluationReport => include_str!("../templates/evaluation-report.typ"),
+            Template::Certificate => include_str!("../templates/certificate.typ"),
+            Template::Commendation => include_str!("../templates/commendation.typ"),
         }
     }
 }

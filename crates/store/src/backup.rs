@@ -61,6 +61,13 @@ pub const TABLES: &[&str] = &[
     "public_notices",
     "objections",
     "objection_files",
+    "government_approvals",
+    "winners",
+    "commendations",
+    "certificates",
+    "prize_payments",
+    "budget_lines",
+    "announcements",
     "audit_log",
     "audit_head",
 ];

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
+pub mod awards;
 pub mod backup;
 pub mod decision;
 pub mod experts;
@@ -111,6 +112,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0006_review", include_str!("../migrations/sqlite/0006_review.sql")),
     ("0007_onsite", include_str!("../migrations/sqlite/0007_onsite.sql")),
     ("0008_decision", include_str!("../migrations/sqlite/0008_decision.sql")),
+    ("0009_award", include_str!("../migrations/sqlite/0009_award.sql")),
 ];
 #[rustfmt::skip]
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -122,6 +124,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0006_review", include_str!("../migrations/postgres/0006_review.sql")),
     ("0007_onsite", include_str!("../migrations/postgres/0007_onsite.sql")),
     ("0008_decision", include_str!("../migrations/postgres/0008_decision.sql")),
+    ("0009_award", include_str!("../migrations/postgres/0009_award.sql")),
 ];
 
 impl Store {

@@ -59,6 +59,7 @@ impl SessionDetail {
             onsite_without_consensus: Vec::new(),
             onsite_without_evaluation: Vec::new(),
             decision: Default::default(),
+            approval_recorded: false,
         }
     }
 
@@ -368,6 +369,7 @@ impl Store {
             .await?;
         let mut facts = self.session_facts(&d).await?;
         facts.stage = Stage::parse(&cur.get::<String, _>(0)).unwrap_or(d.session.stage);
+        facts.approval_recorded = crate::awards::approval_recorded(&mut tx, session_id).await?;
         let mv = match decide_move(&d.rules, &facts, target, today) {
             Ok(m) => m,
             Err(r) => {

@@ -29,6 +29,10 @@ pub struct Config {
     pub max_file: u64,
     /// Largest total of one application's evidence, in bytes (default 500 MB).
     pub max_total: u64,
+    /// The address the public reaches the site at, e.g. `https://zlj.example.gov.cn`: the
+    /// certificates' QR codes point at `<public_url>/verify/<serial>`. When unset, the address
+    /// the request came to is used.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -39,6 +43,7 @@ impl Config {
             files,
             max_file: 50 * 1_048_576,
             max_total: 500 * 1_048_576,
+            public_url: None,
         }
     }
 }

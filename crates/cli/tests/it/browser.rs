@@ -856,3 +856,104 @@ async fn the_office_proposes_the_group_decides_the_public_objects_and_the_office
     r.expect("browser journey");
     assert_eq!(app.store.open_objections(sid).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn the_office_records_the_approval_and_issues_certificates_anyone_verifies_one() {
+    let Some(d) = chromedriver().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let sid = crate::awards::to_government_approval(&app).await;
+    let base = app.base.clone();
+    let cands = app.store.approval_candidates(sid).await.unwrap();
+    let b = browser(&d).await;
+    let run = async {
+        login(&b, &base, "office").await?;
+        b.goto(format!("{base}/office/sessions/{sid}")).await?;
+        b.query(By::Css(format!("a[href='/office/sessions/{sid}/award']")))
+            .first()
+            .await?
+            .click()
+            .await?;
+        wait_text(&b, "一、市政府批复").await?;
+        type_into(&b, "document_number", "清府函〔2026〕88号").await?;
+        for c in cands.iter().take(2) {
+            b.query(By::Id(format!("cand-{}", c.application_id)))
+                .first()
+                .await?
+                .click()
+                .await?;
+        }
+        b.screenshot(&shot("award-approval-form.png")).await?;
+        b.query(By::Id("record-approval"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        b.query(By::Id("approval-recorded")).first().await?;
+        Ok::<(), WebDriverError>(())
+    }
+    .await;
+    run.expect("approval in the browser");
+    let office = app
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username == "office")
+        .unwrap();
+    app.store
+        .advance_session(
+            &qaward_store::Who::user(office.id, &office.display_name, "city_office"),
+            sid,
+            qaward_core::stage::Stage::Commendation,
+            app.now_ts(),
+        )
+        .await
+        .unwrap();
+    let run = async {
+        b.goto(format!("{base}/office/sessions/{sid}/award"))
+            .await?;
+        type_into(&b, "commendation_number", "清府〔2026〕30号").await?;
+        b.query(By::Id("record-commendation"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        wait_text(&b, "已登记表彰决定").await?;
+        b.query(By::Id("issue-certificates"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        b.query(By::Id("certificates-issued")).first().await?;
+        let src = b.source().await?;
+        assert!(src.contains("QYZLJ-2026-001") && src.contains("QYZLJ-2026-002"));
+        b.screenshot(&shot("award-certificates.png")).await?;
+        Ok::<(), WebDriverError>(())
+    }
+    .await;
+    b.quit().await.ok();
+    run.expect("commendation and certificates in the browser");
+
+    // A fresh browser, signed in as nobody, checks a certificate and the portal.
+    let v = browser(&d).await;
+    let run = async {
+        v.goto(format!("{base}/verify/QYZLJ-2026-001")).await?;
+        wait_text(&v, "有效").await?;
+        let src = v.source().await?;
+        assert!(src.contains(&cands[0].organisation_name));
+        assert!(src.contains("清府〔2026〕30号"));
+        v.screenshot(&shot("verify-certificate.png")).await?;
+        v.goto(format!("{base}/sessions/{sid}")).await?;
+        wait_text(&v, "获奖名单").await?;
+        v.screenshot(&shot("portal-winners.png")).await?;
+        v.goto(format!("{base}/verify/QYZLJ-2026-404")).await?;
+        wait_text(&v, "未找到该编号的证书").await?;
+        Ok::<(), WebDriverError>(())
+    }
+    .await;
+    v.quit().await.ok();
+    run.expect("verification in a fresh browser");
+}

@@ -131,6 +131,104 @@ async fn to_notice(app: &TestApp) -> (i64, i64, i64) {
     (sid, a, b)
 }
 
+/// Through the store: the three best proposed and all decided on 2027-03-21, the notice from
+/// 2027-03-25 to 04-01 without objection, and the session moved to Government approval on
+/// 2027-04-02 (the clock's day). Returns the session.
+pub async fn to_approval(app: &TestApp) -> i64 {
+    let sid = to_proposal(app).await;
+    let who = office_who(app).await;
+    let ranking = app.store.proposal_ranking(sid).await.unwrap();
+    let top: Vec<i64> = ranking.iter().take(3).map(|r| r.application_id).collect();
+    app.store
+        .save_proposal(
+            &who,
+            sid,
+            &ProposalInput {
+                entries: top
+                    .iter()
+                    .map(|a| (*a, "综合评价前三（测试）".into()))
+                    .collect(),
+                empty_reason: String::new(),
+            },
+            app.now_ts(),
+        )
+        .await
+        .unwrap();
+    app.store
+        .submit_proposal(&who, sid, app.now_ts())
+        .await
+        .unwrap();
+    set_day(app, day(2027, 3, 21));
+    app.store
+        .advance_session(&who, sid, Stage::LeadershipDecision, app.now_ts())
+        .await
+        .unwrap();
+    let members = ["甲成员", "乙成员", "丙成员"]
+        .iter()
+        .map(|n| MemberInput {
+            user_id: None,
+            name: (*n).into(),
+            present: true,
+        })
+        .collect();
+    app.store
+        .save_meeting(
+            &who,
+            sid,
+            &MeetingInput {
+                held_on: "2027-03-21".into(),
+                place: "市政府第一会议室".into(),
+                members,
+            },
+            app.now_ts(),
+        )
+        .await
+        .unwrap();
+    let votes: Vec<ApplicantVotes> = top
+        .iter()
+        .map(|a| ApplicantVotes {
+            application_id: *a,
+            counts: Some((3, 0, 0)),
+            ..Default::default()
+        })
+        .collect();
+    app.store
+        .record_votes(&who, sid, &votes, app.now_ts())
+        .await
+        .unwrap();
+    app.store
+        .confirm_meeting(&who, sid, app.now_ts())
+        .await
+        .unwrap();
+    set_day(app, day(2027, 3, 25));
+    app.store
+        .advance_session(&who, sid, Stage::PublicNotice, app.now_ts())
+        .await
+        .unwrap();
+    app.store
+        .publish_notice(
+            &who,
+            sid,
+            &qaward_store::decision::NoticeInput {
+                starts_on: "2027-03-25".into(),
+                ends_on: "2027-04-01".into(),
+                body: "拟奖名单公示（测试）。".into(),
+                address: "市强市办（测试）".into(),
+                phone: "0763-0000000".into(),
+                email: "test@example.com".into(),
+            },
+            app.now_ts(),
+        )
+        .await
+        .unwrap();
+    set_day(app, day(2027, 4, 2));
+    app.store
+        .advance_session(&who, sid, Stage::GovernmentApproval, app.now_ts())
+        .await
+        .unwrap();
+    sid
+}
+
 async fn advance(u: &User, sid: i64, to: Stage) -> crate::helpers::Page {
     u.post(
         &format!("/office/sessions/{sid}/advance"),

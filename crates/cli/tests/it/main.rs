@@ -7,6 +7,7 @@ mod applications;
 mod attachments;
 mod audit;
 mod auth;
+mod awards;
 mod backup;
 mod browser;
 mod cli;

@@ -857,6 +857,87 @@ fn main_programme() -> Vec<Expectation> {
             OFFICE,
             vec![("kind", "")],
         ),
+        ("GET", "/office/sessions/{sid}/award", OFFICE_READ, vec![]),
+        (
+            "POST",
+            "/office/sessions/{sid}/approval",
+            OFFICE,
+            vec![("document_number", "")],
+        ),
+        (
+            "POST",
+            "/office/sessions/{sid}/commendation",
+            OFFICE,
+            vec![("commendation_number", "")],
+        ),
+        (
+            "GET",
+            "/office/sessions/{sid}/commendation.pdf",
+            OFFICE_READ,
+            vec![],
+        ),
+        (
+            "POST",
+            "/office/sessions/{sid}/certificates",
+            OFFICE,
+            vec![],
+        ),
+        (
+            "GET",
+            "/applications/{aid}/certificate.pdf",
+            &["applicant13", "office", "leader", "discipline"],
+            vec![],
+        ),
+        (
+            "POST",
+            "/office/applications/{aid}/plaque",
+            OFFICE,
+            vec![("plaque_received_by", "")],
+        ),
+        (
+            "GET",
+            "/office/sessions/{sid}/payments",
+            OFFICE_READ,
+            vec![],
+        ),
+        (
+            "GET",
+            "/office/sessions/{sid}/payments.xlsx",
+            OFFICE_READ,
+            vec![],
+        ),
+        (
+            "POST",
+            "/office/applications/{aid}/payment",
+            OFFICE,
+            vec![("voucher_no", "")],
+        ),
+        (
+            "POST",
+            "/office/sessions/{sid}/budget",
+            OFFICE,
+            vec![("purpose", "")],
+        ),
+        (
+            "GET",
+            "/office/sessions/{sid}/announcements",
+            OFFICE_READ,
+            vec![],
+        ),
+        (
+            "POST",
+            "/office/sessions/{sid}/announcements",
+            OFFICE,
+            vec![("title", "")],
+        ),
+        (
+            "POST",
+            "/office/sessions/{sid}/announcements/publish",
+            OFFICE,
+            vec![("id", "")],
+        ),
+        ("GET", "/verify", ALL, vec![]),
+        ("GET", "/verify/{serial}", ALL, vec![]),
     ]
 }
 
@@ -931,6 +1012,7 @@ async fn placeholders(app: &TestApp) -> Vec<(&'static str, String)> {
         ("{run}", run.to_string()),
         ("{ratt}", ratt.to_string()),
         ("{practice}", "1".into()),
+        ("{serial}", "QYZLJ-2026-001".into()),
     ]
 }
 

@@ -326,7 +326,6 @@ async fn gates_report_practices_and_final_ranking() {
         app.store.session_detail(sid).await.unwrap().session.stage,
         Stage::Proposal
     );
-    let today = now.to_zoned_datetime(qaward_core::clock::shanghai()).date();
     let rows = app.store.final_ranking(sid).await.unwrap();
     assert_eq!(rows.len(), 5);
     assert!(

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
+pub mod awards;
 pub mod decision;
 pub mod experts;
 pub mod notifications;
@@ -327,6 +328,57 @@ pub fn router(state: AppState) -> Router {
             "/office/objections/{oid}/files/{fid}",
             get(decision::objection_file),
         )
+        .route("/office/sessions/{sid}/award", get(awards::award_page))
+        .route(
+            "/office/sessions/{sid}/approval",
+            post(awards::record_approval),
+        )
+        .route(
+            "/office/sessions/{sid}/commendation",
+            post(awards::record_commendation),
+        )
+        .route(
+            "/office/sessions/{sid}/commendation.pdf",
+            get(awards::commendation_pdf),
+        )
+        .route(
+            "/office/sessions/{sid}/certificates",
+            post(awards::issue_certificates),
+        )
+        .route(
+            "/applications/{aid}/certificate.pdf",
+            get(awards::certificate_pdf),
+        )
+        .route(
+            "/office/applications/{aid}/plaque",
+            post(awards::record_plaque),
+        )
+        .route(
+            "/office/sessions/{sid}/payments",
+            get(awards::payments_page),
+        )
+        .route(
+            "/office/sessions/{sid}/payments.xlsx",
+            get(awards::payments_xlsx),
+        )
+        .route(
+            "/office/applications/{aid}/payment",
+            post(awards::record_payment),
+        )
+        .route(
+            "/office/sessions/{sid}/budget",
+            post(awards::add_budget_line),
+        )
+        .route(
+            "/office/sessions/{sid}/announcements",
+            get(awards::announcements_page).post(awards::post_announcement),
+        )
+        .route(
+            "/office/sessions/{sid}/announcements/publish",
+            post(awards::publish_announcement),
+        )
+        .route("/verify", get(awards::verify_lookup))
+        .route("/verify/{serial}", get(awards::verify))
         .fallback(public::not_found)
         .with_state(state)
 }
@@ -468,4 +520,20 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/office/objections/{oid}"),
     ("POST", "/office/objections/{oid}"),
     ("GET", "/office/objections/{oid}/files/{fid}"),
+    ("GET", "/office/sessions/{sid}/award"),
+    ("POST", "/office/sessions/{sid}/approval"),
+    ("POST", "/office/sessions/{sid}/commendation"),
+    ("GET", "/office/sessions/{sid}/commendation.pdf"),
+    ("POST", "/office/sessions/{sid}/certificates"),
+    ("GET", "/applications/{aid}/certificate.pdf"),
+    ("POST", "/office/applications/{aid}/plaque"),
+    ("GET", "/office/sessions/{sid}/payments"),
+    ("GET", "/office/sessions/{sid}/payments.xlsx"),
+    ("POST", "/office/applications/{aid}/payment"),
+    ("POST", "/office/sessions/{sid}/budget"),
+    ("GET", "/office/sessions/{sid}/announcements"),
+    ("POST", "/office/sessions/{sid}/announcements"),
+    ("POST", "/office/sessions/{sid}/announcements/publish"),
+    ("GET", "/verify"),
+    ("GET", "/verify/{serial}"),
 ];

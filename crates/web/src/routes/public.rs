@@ -139,6 +139,49 @@ struct SessionPublicPage {
     criteria_name: String,
     teams: Vec<qaward_store::review::Team>,
     notice: Option<qaward_store::decision::Notice>,
+    portal: Portal,
+}
+
+/// The transparency portal's part of a session page (Art. 20, 27, 29).
+pub struct Portal {
+    /// The public notice is out (or over): link it.
+    pub notice: bool,
+    /// The winners, once commended: (name, county, certificate serial).
+    pub winners: Vec<(String, String, Option<String>)>,
+    /// Whether the winners are shown yet.
+    pub commended: bool,
+    /// The published announcements, newest first.
+    pub announcements: Vec<qaward_store::awards::Announcement>,
+    /// The winners' advanced practices offered for promotion.
+    pub practices: Vec<qaward_store::awards::PublicPractice>,
+}
+
+/// The portal's data of a session: nothing internal (no scores, no identity numbers).
+async fn portal(st: &AppState, d: &SessionDetail) -> qaward_store::Result<Portal> {
+    let sid = d.session.id;
+    let commended = super::awards::winners_public(d.session.stage);
+    let mut winners = Vec::new();
+    if commended {
+        let certs = st.store.certificates(sid).await?;
+        for w in st.store.winners(sid).await? {
+            let serial = certs
+                .iter()
+                .find(|c| c.winner_id == w.id)
+                .map(|c| c.serial.clone());
+            winners.push((w.organisation_name, w.county_name, serial));
+        }
+    }
+    Ok(Portal {
+        notice: d.session.stage >= Stage::PublicNotice,
+        winners,
+        commended,
+        announcements: st.store.announcements(sid, true).await?,
+        practices: if commended {
+            st.store.portal_practices(sid).await?
+        } else {
+            Vec::new()
+        },
+    })
 }
 
 /// `/sessions/{id}`: a session as the public sees it.
@@ -211,9 +254,11 @@ pub async fn session_page(
         })
         .collect();
     let notice = st.store.notice(id).await.map_err(|e| c.store_err(e))?;
+    let portal = portal(&st, &d).await.map_err(|e| c.store_err(e))?;
     Ok(SessionPublicPage {
         notice,
         c: page,
+        portal,
         d,
         rows,
         call_out,

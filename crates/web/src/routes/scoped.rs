@@ -246,6 +246,8 @@ struct OrganisationPage {
     o: Organisation,
     applications: Vec<(qaward_store::applications::Application, String)>,
     open: Vec<AwardSession>,
+    /// The organisation's certificates: (application, serial).
+    certificates: Vec<(i64, String)>,
 }
 
 /// `/org/{oid}`: an applicant's own organisation.
@@ -293,10 +295,19 @@ pub async fn organisation_page(
                 && !applications.iter().any(|(a, _)| a.session_id == s.id)
         })
         .collect();
+    let mut certificates = Vec::new();
+    for (a, _) in &applications {
+        match st.store.certificate_of(a.id).await {
+            Ok(cert) => certificates.push((a.id, cert.serial)),
+            Err(qaward_store::Error::NotFound) => {}
+            Err(e) => return Err(c.store_err(e)),
+        }
+    }
     Ok(OrganisationPage {
         c: c.page(),
         o,
         applications,
         open,
+        certificates,
     })
 }
