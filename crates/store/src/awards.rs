@@ -406,6 +406,17 @@ fn cert_from(r: &sqlx::any::AnyRow) -> Certificate {
     }
 }
 
+/// The stage a session is in, read in `tx` (so nobody moves it meanwhile).
+async fn stage_in(tx: &mut Tx, session_id: i64) -> Result<Option<Stage>> {
+    Ok(
+        sqlx::query("SELECT stage FROM award_sessions WHERE id = $1")
+            .bind(session_id)
+            .fetch_optional(tx.conn())
+            .await?
+            .and_then(|r| Stage::parse(&r.get::<String, _>(0))),
+    )
+}
+
 /// Whether the government's approval of a session's list is recorded, read in `tx`.
 pub(crate) async fn approval_recorded(tx: &mut Tx, session_id: i64) -> Result<bool> {
     Ok(
@@ -498,6 +509,12 @@ impl Store {
                 .await);
         }
         let mut tx = self.write(now).await?;
+        if stage_in(&mut tx, session_id).await? != Some(Stage::GovernmentApproval) {
+            drop(tx);
+            return Err(Error::Other(
+                "the session moved on while the approval was recorded".into(),
+            ));
+        }
         sqlx::query("DELETE FROM winners WHERE session_id = $1")
             .bind(session_id)
             .execute(tx.conn())
@@ -692,6 +709,12 @@ impl Store {
         let due = bonus_due(&d.rules, issued_on);
         let amount = bonus_fen(&d.rules);
         let mut tx = self.write(now).await?;
+        if stage_in(&mut tx, session_id).await? != Some(Stage::Commendation) {
+            drop(tx);
+            return Err(Error::Other(
+                "the session moved on while the commendation was recorded".into(),
+            ));
+        }
         sqlx::query("INSERT INTO commendations (session_id, document_number, issued_on, body, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(session_id)
             .bind(&number)
