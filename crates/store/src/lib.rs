@@ -107,6 +107,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0004_opinions", include_str!("../migrations/sqlite/0004_opinions.sql")),
     ("0005_attachments", include_str!("../migrations/sqlite/0005_attachments.sql")),
     ("0006_review", include_str!("../migrations/sqlite/0006_review.sql")),
+    ("0010_indexes", include_str!("../migrations/sqlite/0010_indexes.sql")),
 ];
 #[rustfmt::skip]
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -116,6 +117,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0004_opinions", include_str!("../migrations/postgres/0004_opinions.sql")),
     ("0005_attachments", include_str!("../migrations/postgres/0005_attachments.sql")),
     ("0006_review", include_str!("../migrations/postgres/0006_review.sql")),
+    ("0010_indexes", include_str!("../migrations/postgres/0010_indexes.sql")),
 ];
 
 impl Store {

@@ -8,6 +8,7 @@ mod attachments;
 mod audit;
 mod auth;
 mod backup;
+mod bench;
 mod browser;
 mod cli;
 mod experts;
