@@ -13,6 +13,7 @@ use qaward_core::refusal::Refusal;
 use qaward_core::stage::Stage;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use std::collections::HashMap;
 
 const DOC: (&str, &str) = (
     "清远市政府质量奖管理办法",
@@ -930,15 +931,34 @@ impl Store {
             )
             .unwrap_or(0);
             let page = lq.page.clamp(1, matching.div_ceil(per).max(1));
-            let rows = bind_all(format!(
-                "SELECT {LIST_COLS}{from}{wh} ORDER BY {order} LIMIT {per} OFFSET {}",
+            // The page's ids first (no form read while sorting), then those rows whole.
+            let ids: Vec<i64> = bind_all(format!(
+                "SELECT a.id{from}{wh} ORDER BY {order} LIMIT {per} OFFSET {}",
                 (page - 1) * per
             ))
             .fetch_all(self.pool())
             .await?
             .iter()
-            .map(|r| list_row(r, cx))
+            .map(|r| r.get::<i64, _>(0))
             .collect();
+            let mut rows = Vec::with_capacity(ids.len());
+            if !ids.is_empty() {
+                let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+                let found: HashMap<i64, ListRow> = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {LIST_COLS}{from} WHERE a.id IN ({})",
+                    list.join(", ")
+                )))
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| {
+                    let row = list_row(r, cx);
+                    (row.id, row)
+                })
+                .collect();
+                let mut found = found;
+                rows.extend(ids.iter().filter_map(|id| found.remove(id)));
+            }
             (matching, page, rows)
         };
         Ok(ListPage {

@@ -425,7 +425,8 @@ pub async fn seed(
             &NewSession {
                 programme_id: pid,
                 rule_set_id: rid,
-                year: i32::from(today.year()),
+                // Two years before the open session (Art. 3: one session every two years).
+                year: i32::from(today.year()) - 2,
             },
             at(call.checked_sub(20.days()).unwrap_or(call)),
         )
@@ -900,7 +901,7 @@ pub async fn seed(
                 &NewSession {
                     programme_id: pid,
                     rule_set_id: rid,
-                    year: i32::from(today.year()) + 2,
+                    year: i32::from(today.year()),
                 },
                 at(call2.checked_sub(5.days()).unwrap_or(call2)),
             )
