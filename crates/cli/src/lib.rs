@@ -1,6 +1,7 @@
 //! The `qaward` binary's library: setting up a programme with the shipped rules, and building
 //! the fictional demonstration data.
 
+pub mod bench;
 pub mod demo;
 pub mod demo_2024;
 pub mod demo_review;

@@ -75,6 +75,101 @@ enum Cmd {
         #[command(subcommand)]
         cmd: UserCmd,
     },
+    /// Proof at scale: data generator, page benchmarks, crash safety, backup under load, the
+    /// deadline surge, the optimiser at size (see BENCHMARKS.md). Default data directory:
+    /// `qaward-bench-data`.
+    Bench {
+        #[command(subcommand)]
+        cmd: BenchCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCmd {
+    /// Create fictional data of a given size in an empty database.
+    Seed {
+        /// Applications in the session under material review.
+        #[arg(long, default_value_t = 10_000)]
+        applications: usize,
+        /// Counties.
+        #[arg(long, default_value_t = 100)]
+        counties: usize,
+        /// Experts.
+        #[arg(long, default_value_t = 3_000)]
+        experts: usize,
+        /// Experts per team.
+        #[arg(long, default_value_t = 5)]
+        team_size: usize,
+        /// Applications left with empty scorebooks.
+        #[arg(long, default_value_t = 20)]
+        unscored: usize,
+        /// Complete drafts, ready to submit, in a second session open for applications.
+        #[arg(long, default_value_t = 0)]
+        drafts: usize,
+    },
+    /// Page benchmarks on seeded data, against a bare axum handler; prints a table, writes JSON.
+    Pages {
+        /// Seconds per page and concurrency level.
+        #[arg(long, default_value_t = 5.0)]
+        secs: f64,
+        /// Concurrency levels.
+        #[arg(long, value_delimiter = ',', default_value = "1,10,50")]
+        clients: Vec<usize>,
+        /// JSON output (default bench-results/pages-<backend>.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Kill the server with SIGKILL at random moments under concurrent writes; check every
+    /// acknowledged write, the integrity check and the audit chain after each restart.
+    Crash {
+        /// Rounds.
+        #[arg(long, default_value_t = 100)]
+        rounds: usize,
+        /// JSON output (default bench-results/crash-<backend>.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// `qaward backup` while writes continue, then restore and compare.
+    Backup {
+        /// Applications under review in the generated data.
+        #[arg(long, default_value_t = 2_000)]
+        applications: usize,
+        /// PostgreSQL: an empty database to restore into.
+        #[arg(long)]
+        restore_url: Option<String>,
+        /// JSON output (default bench-results/backup-<backend>.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The deadline surge: applicants each upload a large evidence file and submit.
+    Surge {
+        /// Applicants.
+        #[arg(long, default_value_t = 2_000)]
+        applicants: usize,
+        /// MB per file.
+        #[arg(long, default_value_t = 20)]
+        mb: usize,
+        /// Applicants at once.
+        #[arg(long, default_value_t = 50)]
+        concurrency: usize,
+        /// JSON output (default bench-results/surge-<backend>.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The assignment optimiser on the seeded session, through the store (conflict detection
+    /// included): time, memory, and the optimality certificate.
+    Assign {
+        /// JSON output (default bench-results/assign-<backend>.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// A bare axum handler, the ceiling of `bench pages`.
+    #[command(hide = true)]
+    Bare {
+        /// Port.
+        #[arg(long)]
+        port: u16,
+    },
 }
 
 #[derive(Subcommand)]
@@ -447,6 +542,161 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 Err(e) => return Err(e.into()),
             }
         }
+        Cmd::Bench { cmd } => {
+            let data = cli
+                .data
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("qaward-bench-data"));
+            return bench(cmd, &data).await;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn database_url() -> Option<String> {
+    std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty())
+}
+
+async fn bench(cmd: BenchCmd, data: &Path) -> Result<ExitCode> {
+    use qaward::bench;
+    let url = database_url();
+    let backend = if url.is_some() { "postgres" } else { "sqlite" };
+    let bin = std::env::current_exe()?;
+    match cmd {
+        BenchCmd::Seed {
+            applications,
+            counties,
+            experts,
+            team_size,
+            unscored,
+            drafts,
+        } => {
+            if url.is_none() && data.join("qaward.db").exists() {
+                bail!(
+                    "{} already holds a database; seed an empty data directory",
+                    data.display()
+                );
+            }
+            let store = open(data).await?;
+            let o = bench::seed::SeedOptions {
+                applications,
+                counties,
+                experts,
+                team_size,
+                unscored,
+                drafts,
+                progress: true,
+            };
+            let s = bench::seed::seed_and_record(&store, data, &o).await?;
+            println!(
+                "生成完毕 / seeded on {}: {} applications in {} counties, {} experts in {} teams, {} scores, {} planted conflicts, {} drafts — {:.1} s",
+                store.backend().name(),
+                s.counts.applications,
+                s.counts.counties,
+                s.counts.experts,
+                s.counts.teams,
+                s.counts.scores,
+                s.counts.conflicts,
+                s.drafts.len(),
+                s.seconds
+            );
+            println!(
+                "office sign-in: {} (password {})",
+                s.office,
+                bench::seed::BENCH_PASSWORD
+            );
+        }
+        BenchCmd::Pages { secs, clients, out } => {
+            let rows = bench::pages::run(&bin, data, url.as_deref(), &clients, secs).await?;
+            bench::pages::print(backend, &rows);
+            let p = bench::results_path(out, &format!("pages-{backend}"));
+            bench::write_json(
+                &p,
+                &serde_json::json!({"backend": backend, "machine": bench::machine(), "seed": bench::read_seeded(data)?.counts, "rows": rows}),
+            )?;
+            println!("written: {}", p.display());
+        }
+        BenchCmd::Crash { rounds, out } => {
+            bench::crash::fresh_dir(data)?;
+            let o = bench::crash::CrashOptions {
+                rounds,
+                bin,
+                data: data.to_owned(),
+                database_url: url.clone(),
+                submitters: 4,
+                scorers: 6,
+                kill_after_ms: (50, 1500),
+            };
+            let r = bench::crash::run(&o).await?;
+            bench::crash::print(&r);
+            let p = bench::results_path(out, &format!("crash-{backend}"));
+            bench::write_json(
+                &p,
+                &serde_json::json!({"machine": bench::machine(), "report": r}),
+            )?;
+            println!("written: {}", p.display());
+            if r.lost + r.integrity_failures + r.chain_failures > 0 || !r.problems.is_empty() {
+                return Ok(ExitCode::from(2));
+            }
+        }
+        BenchCmd::Backup {
+            applications,
+            restore_url,
+            out,
+        } => {
+            bench::crash::fresh_dir(data)?;
+            let r = bench::load::backup_under_load(
+                &bin,
+                data,
+                url.as_deref(),
+                restore_url.as_deref(),
+                applications,
+            )
+            .await?;
+            bench::load::print_backup(&r);
+            let p = bench::results_path(out, &format!("backup-{backend}"));
+            bench::write_json(
+                &p,
+                &serde_json::json!({"machine": bench::machine(), "report": r}),
+            )?;
+            println!("written: {}", p.display());
+            if !(r.restored_chain_ok
+                && r.prefix_ok
+                && r.inconsistent == 0
+                && r.tables_ahead.is_empty())
+            {
+                return Ok(ExitCode::from(2));
+            }
+        }
+        BenchCmd::Surge {
+            applicants,
+            mb,
+            concurrency,
+            out,
+        } => {
+            bench::crash::fresh_dir(data)?;
+            let r =
+                bench::load::surge(&bin, data, url.as_deref(), applicants, mb, concurrency).await?;
+            bench::load::print_surge(&r);
+            let p = bench::results_path(out, &format!("surge-{backend}"));
+            bench::write_json(
+                &p,
+                &serde_json::json!({"machine": bench::machine(), "report": r}),
+            )?;
+            println!("written: {}", p.display());
+        }
+        BenchCmd::Assign { out } => {
+            let store = open_existing(data).await?;
+            let r = bench::pages::assign(&store, data).await?;
+            println!("{}", serde_json::to_string_pretty(&r)?);
+            let p = bench::results_path(out, &format!("assign-{backend}"));
+            bench::write_json(
+                &p,
+                &serde_json::json!({"machine": bench::machine(), "report": r}),
+            )?;
+            println!("written: {}", p.display());
+        }
+        BenchCmd::Bare { port } => bench::pages::serve_bare(port).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

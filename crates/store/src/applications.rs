@@ -13,6 +13,7 @@ use qaward_core::refusal::Refusal;
 use qaward_core::stage::Stage;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use std::collections::HashMap;
 
 const DOC: (&str, &str) = (
     "清远市政府质量奖管理办法",
@@ -209,6 +210,58 @@ pub struct ListRow {
     pub submitted_at: Option<i64>,
     /// Receipt.
     pub receipt_no: Option<String>,
+}
+
+const LIST_COLS: &str =
+    "a.id, a.status, a.form, a.submitted_at, a.receipt_no, o.name, o.credit_code, c.name AS county";
+
+fn list_row(r: &sqlx::any::AnyRow, cx: &qaward_core::application::Context) -> ListRow {
+    let values: Values = serde_json::from_str(&r.get::<String, _>("form")).unwrap_or_default();
+    ListRow {
+        id: r.get("id"),
+        name: r.get("name"),
+        credit_code: r.get("credit_code"),
+        county: opt_str(r, "county").unwrap_or_default(),
+        industry: values.get("identity.industry").cloned().unwrap_or_default(),
+        status: Status::parse(&r.get::<String, _>("status")),
+        self_tenths: qaward_core::application::self_score(&values, cx).0,
+        submitted_at: opt_i64(r, "submitted_at"),
+        receipt_no: opt_str(r, "receipt_no"),
+    }
+}
+
+/// What the office's list asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// County name; empty for all.
+    pub county: String,
+    /// Status code; empty for all.
+    pub status: String,
+    /// Part of the name or of the credit code.
+    pub q: String,
+    /// "" (submission time), "score", "name" or "county".
+    pub sort: String,
+    /// Page, from 1.
+    pub page: usize,
+    /// Rows per page.
+    pub per_page: usize,
+}
+
+/// One page of the office's list.
+#[derive(Debug, Clone, Default)]
+pub struct ListPage {
+    /// The page's rows.
+    pub rows: Vec<ListRow>,
+    /// Submitted applications of the session.
+    pub total: usize,
+    /// Those matching the filters.
+    pub matching: usize,
+    /// Submitted applications per status (unfiltered).
+    pub by_status: Vec<(Status, usize)>,
+    /// This page, from 1.
+    pub page: usize,
+    /// Pages.
+    pub pages: usize,
 }
 
 fn app_refusal(
@@ -784,7 +837,9 @@ impl Store {
         county_id: Option<i64>,
         cx: &qaward_core::application::Context,
     ) -> Result<Vec<ListRow>> {
-        let mut sql = "SELECT a.id, a.status, a.form, a.submitted_at, a.receipt_no, o.name, o.credit_code, c.name AS county FROM applications a JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id WHERE a.session_id = $1 AND a.status <> 'draft'".to_owned();
+        let mut sql = format!(
+            "SELECT {LIST_COLS} FROM applications a JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id WHERE a.session_id = $1 AND a.status <> 'draft'"
+        );
         if county_id.is_some() {
             sql.push_str(" AND o.county_id = $2");
         }
@@ -796,22 +851,127 @@ impl Store {
         Ok(q.fetch_all(self.pool())
             .await?
             .iter()
-            .map(|r| {
-                let values: Values =
-                    serde_json::from_str(&r.get::<String, _>("form")).unwrap_or_default();
-                ListRow {
-                    id: r.get("id"),
-                    name: r.get("name"),
-                    credit_code: r.get("credit_code"),
-                    county: opt_str(r, "county").unwrap_or_default(),
-                    industry: values.get("identity.industry").cloned().unwrap_or_default(),
-                    status: Status::parse(&r.get::<String, _>("status")),
-                    self_tenths: qaward_core::application::self_score(&values, cx).0,
-                    submitted_at: opt_i64(r, "submitted_at"),
-                    receipt_no: opt_str(r, "receipt_no"),
-                }
-            })
+            .map(|r| list_row(r, cx))
             .collect())
+    }
+
+    /// One page of a session's submitted applications for the office, filtered, counted and
+    /// (except by self-assessed score) sorted and cut in the database. Ordering by score
+    /// reads the forms of the matching applications only.
+    pub async fn application_page(
+        &self,
+        session_id: i64,
+        lq: &ListQuery,
+        cx: &qaward_core::application::Context,
+    ) -> Result<ListPage> {
+        let mut by_status = Vec::new();
+        let mut total = 0;
+        for r in sqlx::query("SELECT status, COUNT(*) AS n FROM applications WHERE session_id = $1 AND status <> 'draft' GROUP BY status")
+            .bind(session_id)
+            .fetch_all(self.pool())
+            .await?
+        {
+            let n = usize::try_from(r.get::<i64, _>("n")).unwrap_or(0);
+            total += n;
+            by_status.push((Status::parse(&r.get::<String, _>("status")), n));
+        }
+        let mut wh = String::from(" WHERE a.session_id = $1 AND a.status <> 'draft'");
+        let mut binds: Vec<String> = Vec::new();
+        if !lq.county.is_empty() {
+            binds.push(lq.county.clone());
+            wh.push_str(&format!(" AND c.name = ${}", binds.len() + 1));
+        }
+        if !lq.status.is_empty() {
+            binds.push(lq.status.clone());
+            wh.push_str(&format!(" AND a.status = ${}", binds.len() + 1));
+        }
+        let needle = lq.q.trim().to_uppercase();
+        if !needle.is_empty() {
+            binds.push(format!(
+                "%{}%",
+                needle
+                    .replace('!', "!!")
+                    .replace('%', "!%")
+                    .replace('_', "!_")
+            ));
+            let n = binds.len() + 1;
+            wh.push_str(&format!(
+                " AND (UPPER(o.name) LIKE ${n} ESCAPE '!' OR o.credit_code LIKE ${n} ESCAPE '!')"
+            ));
+        }
+        let from = " FROM applications a JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id";
+        let per = lq.per_page.max(1);
+        let bind_all = |sql: String| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(session_id);
+            for b in &binds {
+                q = q.bind(b.clone());
+            }
+            q
+        };
+        let (matching, page, rows) = if lq.sort == "score" {
+            let all = bind_all(format!(
+                "SELECT {LIST_COLS}{from}{wh} ORDER BY a.submitted_at, a.id"
+            ))
+            .fetch_all(self.pool())
+            .await?;
+            let mut rows: Vec<ListRow> = all.iter().map(|r| list_row(r, cx)).collect();
+            rows.sort_by_key(|r| std::cmp::Reverse(r.self_tenths));
+            let matching = rows.len();
+            let page = lq.page.clamp(1, matching.div_ceil(per).max(1));
+            let rows = rows.into_iter().skip((page - 1) * per).take(per).collect();
+            (matching, page, rows)
+        } else {
+            let order = match lq.sort.as_str() {
+                "name" => "o.name, a.id",
+                "county" => "c.name, o.name, a.id",
+                _ => "a.submitted_at, a.id",
+            };
+            let matching = usize::try_from(
+                bind_all(format!("SELECT COUNT(*){from}{wh}"))
+                    .fetch_one(self.pool())
+                    .await?
+                    .get::<i64, _>(0),
+            )
+            .unwrap_or(0);
+            let page = lq.page.clamp(1, matching.div_ceil(per).max(1));
+            // The page's ids first (no form read while sorting), then those rows whole.
+            let ids: Vec<i64> = bind_all(format!(
+                "SELECT a.id{from}{wh} ORDER BY {order} LIMIT {per} OFFSET {}",
+                (page - 1) * per
+            ))
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| r.get::<i64, _>(0))
+            .collect();
+            let mut rows = Vec::with_capacity(ids.len());
+            if !ids.is_empty() {
+                let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+                let found: HashMap<i64, ListRow> = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {LIST_COLS}{from} WHERE a.id IN ({})",
+                    list.join(", ")
+                )))
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| {
+                    let row = list_row(r, cx);
+                    (row.id, row)
+                })
+                .collect();
+                let mut found = found;
+                rows.extend(ids.iter().filter_map(|id| found.remove(id)));
+            }
+            (matching, page, rows)
+        };
+        Ok(ListPage {
+            rows,
+            total,
+            matching,
+            by_status,
+            page,
+            pages: matching.div_ceil(per).max(1),
+        })
     }
 
     /// The county office's opinion (Art. 13): recommended, not recommended (with reasons), or

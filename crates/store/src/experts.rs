@@ -755,6 +755,16 @@ impl Store {
         self.experts_where("e.programme_id", programme_id).await
     }
 
+    /// The experts on one team.
+    pub async fn team_experts(&self, team_id: i64) -> Result<Vec<Expert>> {
+        // `experts_where` appends `= $1`: the clause ends in a comparison that is always true.
+        self.experts_where(
+            "e.id IN (SELECT m.expert_id FROM review_team_members m WHERE m.team_id = $1) AND $1",
+            team_id,
+        )
+        .await
+    }
+
     /// One expert.
     pub async fn expert(&self, id: i64) -> Result<Expert> {
         self.experts_where("e.id", id)

@@ -113,6 +113,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0007_onsite", include_str!("../migrations/sqlite/0007_onsite.sql")),
     ("0008_decision", include_str!("../migrations/sqlite/0008_decision.sql")),
     ("0009_award", include_str!("../migrations/sqlite/0009_award.sql")),
+    ("0010_indexes", include_str!("../migrations/sqlite/0010_indexes.sql")),
 ];
 #[rustfmt::skip]
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -125,6 +126,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0007_onsite", include_str!("../migrations/postgres/0007_onsite.sql")),
     ("0008_decision", include_str!("../migrations/postgres/0008_decision.sql")),
     ("0009_award", include_str!("../migrations/postgres/0009_award.sql")),
+    ("0010_indexes", include_str!("../migrations/postgres/0010_indexes.sql")),
 ];
 
 impl Store {

@@ -11,7 +11,7 @@ use qaward_core::criteria::Criteria;
 use qaward_core::refusal::Refusal;
 use qaward_core::stage::Stage;
 use sqlx::Row;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Which review a scorebook belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -415,18 +415,97 @@ impl Store {
             .bind(session_id)
             .fetch_all(self.pool())
             .await?;
+        let experts: HashMap<i64, &Expert> = pool.iter().map(|e| (e.id, e)).collect();
+        let index: HashMap<i64, usize> = teams.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
         for r in rows {
             let tid: i64 = r.get("team_id");
             let eid: i64 = r.get("expert_id");
-            let Some(e) = pool.iter().find(|e| e.id == eid) else {
+            let Some(e) = experts.get(&eid) else {
                 continue;
             };
-            if let Some(t) = teams.iter_mut().find(|t| t.id == tid) {
-                t.members
+            if let Some(i) = index.get(&tid) {
+                teams[*i]
+                    .members
                     .push(member_of(e, r.get::<i64, _>("leader") != 0, today));
             }
         }
         Ok(teams)
+    }
+
+    /// The published teams of a session as the portal shows them: names and who leads. The
+    /// members carry their expert id, account, name and leader flag only (no histories are
+    /// read), so the page stays cheap with thousands of experts.
+    pub async fn published_teams(&self, session_id: i64) -> Result<Vec<Team>> {
+        let mut teams: Vec<Team> = Vec::new();
+        for r in sqlx::query("SELECT t.id, t.name, t.published_at, t.dissolved_at, m.expert_id, m.leader, e.name AS expert_name, e.user_id FROM review_teams t JOIN review_team_members m ON m.team_id = t.id JOIN experts e ON e.id = m.expert_id WHERE t.session_id = $1 AND t.published_at IS NOT NULL ORDER BY t.id, m.leader DESC, m.expert_id")
+            .bind(session_id)
+            .fetch_all(self.pool())
+            .await?
+        {
+            let tid: i64 = r.get("id");
+            if teams.last().is_none_or(|t| t.id != tid) {
+                teams.push(Team {
+                    id: tid,
+                    session_id,
+                    name: r.get("name"),
+                    published_at: opt_i64(&r, "published_at"),
+                    dissolved_at: opt_i64(&r, "dissolved_at"),
+                    members: Vec::new(),
+                    load: 0,
+                });
+            }
+            if let Some(t) = teams.last_mut() {
+                t.members.push(TeamMember {
+                    expert_id: r.get("expert_id"),
+                    user_id: opt_i64(&r, "user_id"),
+                    name: r.get("expert_name"),
+                    leader: r.get::<i64, _>("leader") != 0,
+                    level: String::new(),
+                    industries: Vec::new(),
+                    employer: String::new(),
+                    removed: false,
+                    unqualified: None,
+                });
+            }
+        }
+        Ok(teams)
+    }
+
+    /// One team with its members (only their expert records are read).
+    pub async fn team(&self, team_id: i64, today: jiff::civil::Date) -> Result<Option<Team>> {
+        let Some(r) = sqlx::query("SELECT t.id, t.session_id, t.name, t.published_at, t.dissolved_at, (SELECT COUNT(*) FROM review_assignments ra WHERE ra.team_id = t.id) AS load FROM review_teams t WHERE t.id = $1")
+            .bind(team_id)
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut team = Team {
+            id: r.get("id"),
+            session_id: r.get("session_id"),
+            name: r.get("name"),
+            published_at: opt_i64(&r, "published_at"),
+            dissolved_at: opt_i64(&r, "dissolved_at"),
+            members: Vec::new(),
+            load: usize::try_from(r.get::<i64, _>("load")).unwrap_or(0),
+        };
+        let pool: HashMap<i64, Expert> = self
+            .team_experts(team_id)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e))
+            .collect();
+        for r in sqlx::query("SELECT expert_id, leader FROM review_team_members WHERE team_id = $1 ORDER BY leader DESC, expert_id")
+            .bind(team_id)
+            .fetch_all(self.pool())
+            .await?
+        {
+            if let Some(e) = pool.get(&r.get::<i64, _>("expert_id")) {
+                team.members
+                    .push(member_of(e, r.get::<i64, _>("leader") != 0, today));
+            }
+        }
+        Ok(Some(team))
     }
 
     pub(crate) async fn session_stage_check(
@@ -1520,19 +1599,16 @@ impl Store {
         application_id: i64,
         today: jiff::civil::Date,
     ) -> Result<Option<Team>> {
-        let Some(r) = sqlx::query("SELECT ra.team_id, t.session_id FROM review_assignments ra JOIN review_teams t ON t.id = ra.team_id WHERE ra.application_id = $1")
-            .bind(application_id)
-            .fetch_optional(self.pool())
-            .await?
+        let Some(r) = sqlx::query(
+            "SELECT ra.team_id FROM review_assignments ra WHERE ra.application_id = $1",
+        )
+        .bind(application_id)
+        .fetch_optional(self.pool())
+        .await?
         else {
             return Ok(None);
         };
-        let tid: i64 = r.get(0);
-        Ok(self
-            .teams_on(r.get(1), today)
-            .await?
-            .into_iter()
-            .find(|t| t.id == tid))
+        self.team(r.get::<i64, _>(0), today).await
     }
 
     /// The team's consensus on an application.

@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod awards;
 mod backup;
+mod bench;
 mod browser;
 mod cli;
 mod decision;

@@ -269,17 +269,9 @@ pub async fn session_page(
         criteria_name: criteria.meta.name.clone(),
         teams: st
             .store
-            .teams_on(
-                id,
-                c.now
-                    .to_zoned_datetime(qaward_core::clock::shanghai())
-                    .date(),
-            )
+            .published_teams(id)
             .await
-            .map_err(|e| c.store_err(e))?
-            .into_iter()
-            .filter(|t| t.published_at.is_some())
-            .collect(),
+            .map_err(|e| c.store_err(e))?,
     })
 }
 

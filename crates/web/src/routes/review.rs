@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use qaward_core::authz::{Action, Role};
 use qaward_core::stage::Stage;
-use qaward_store::applications::{ListRow, Status};
+use qaward_store::applications::{ListQuery, ListRow, Status};
 use qaward_store::programmes::{Organisation, Unit};
 use qaward_store::sessions::AwardSession;
 use std::collections::HashMap;
@@ -308,7 +308,13 @@ struct OfficeListPage {
     q: String,
     sort: String,
     total: usize,
+    matching: usize,
+    page: usize,
+    pages: usize,
 }
+
+/// Rows per page of the office's list.
+pub const LIST_PAGE: usize = 50;
 
 async fn office_rows(
     st: &AppState,
@@ -367,7 +373,33 @@ pub async fn office_list(
     Path(sid): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<impl IntoResponse, AppError> {
-    let (session, all, rows) = office_rows(&st, &c, sid, &q).await?;
+    let d = st
+        .store
+        .session_detail(sid)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    c.authorize(Action::ManageProgramme {
+        programme_id: d.session.programme_id,
+    })?;
+    let cx = st
+        .store
+        .form_context(&d)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let arg = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let lq = ListQuery {
+        county: arg("county"),
+        status: arg("status"),
+        q: arg("q"),
+        sort: arg("sort"),
+        page: arg("page").parse().unwrap_or(1),
+        per_page: LIST_PAGE,
+    };
+    let lp = st
+        .store
+        .application_page(sid, &lq, &cx)
+        .await
+        .map_err(|e| c.store_err(e))?;
     let page = c.page();
     let statuses = Status::ALL
         .iter()
@@ -376,24 +408,31 @@ pub async fn office_list(
             (
                 s.code(),
                 page.status(*s).to_owned(),
-                all.iter().filter(|r| r.status == *s).count(),
+                lp.by_status
+                    .iter()
+                    .find(|(x, _)| x == s)
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0),
             )
         })
         .collect();
     Ok(OfficeListPage {
         counties: st
             .store
-            .counties(session.programme_id)
+            .counties(d.session.programme_id)
             .await
             .map_err(|e| c.store_err(e))?,
-        session,
-        total: all.len(),
-        rows,
+        session: d.session,
+        total: lp.total,
+        matching: lp.matching,
+        page: lp.page,
+        pages: lp.pages,
+        rows: lp.rows,
         statuses,
-        county: q.get("county").cloned().unwrap_or_default(),
-        status: q.get("status").cloned().unwrap_or_default(),
-        q: q.get("q").cloned().unwrap_or_default(),
-        sort: q.get("sort").cloned().unwrap_or_default(),
+        county: lq.county,
+        status: lq.status,
+        q: lq.q,
+        sort: lq.sort,
         c: page,
     })
 }
