@@ -60,13 +60,16 @@ pub struct CrashReport {
     pub seconds: f64,
 }
 
+/// A score cell: (application, expert sign-in, criteria item).
+type ScoreKey = (i64, String, String);
+
 #[derive(Default)]
 struct Ledger {
     /// Applications whose submission was acknowledged.
     submitted: Vec<i64>,
     /// (application, expert user, item) → (last acknowledged value, a value sent after it
     /// without an answer).
-    scores: HashMap<(i64, String, String), (Option<u32>, Option<u32>)>,
+    scores: HashMap<ScoreKey, (Option<u32>, Option<u32>)>,
     acked_scores: usize,
     unanswered: usize,
 }
@@ -250,7 +253,7 @@ async fn check(
         }
     }
     match store.verify_audit().await? {
-        Ok(v) => report.audit_entries = v.entries as u64,
+        Ok(v) => report.audit_entries = v.entries,
         Err(b) => {
             report.chain_failures += 1;
             report

@@ -1154,10 +1154,10 @@ pub async fn seed(store: &Store, files: &Path, o: &SeedOptions) -> qaward_store:
                 bar.tick(1);
                 continue;
             }
-            if i % (n_apps / 50).max(1) == 0 {
-                if let Some(e) = members[ti].get(1).or(members[ti].first()) {
-                    scored.push((aid, format!("bench-expert{}", e + 1)));
-                }
+            if i % (n_apps / 50).max(1) == 0
+                && let Some(e) = members[ti].get(1).or(members[ti].first())
+            {
+                scored.push((aid, format!("bench-expert{}", e + 1)));
             }
             let base = 40 + (i % 9) as i64 * 5;
             for (mi, e) in members[ti].iter().enumerate() {
