@@ -957,3 +957,86 @@ async fn the_office_records_the_approval_and_issues_certificates_anyone_verifies
     v.quit().await.ok();
     run.expect("verification in a fresh browser");
 }
+
+/// The demo as shown (the review demonstration in on-site review): a team leader changes a
+/// sent plan and it goes out again as version 2, the applicant reads it, the leader opens the
+/// visit record with the points to verify, and the office reads the final ranking.
+#[tokio::test]
+async fn a_leader_resends_the_on_site_plan_the_applicant_reads_it_and_the_office_ranks() {
+    let Some(d) = chromedriver().await else {
+        return;
+    };
+    let app = crate::helpers::spawn_app_with(qaward::demo::Options::default()).await;
+    let r = app.demo.review.clone();
+    let (planned, visited) = (r.onsite[2], r.onsite[1]);
+    let today = app
+        .now_ts()
+        .to_zoned_datetime(qaward_core::clock::shanghai())
+        .date();
+    let team = app.store.team_of(planned, today).await.unwrap().unwrap();
+    let leader_id = team.members.iter().find(|m| m.leader).unwrap().expert_id;
+    let pool = app.store.experts(r.programme_id).await.unwrap();
+    let leader = pool
+        .iter()
+        .find(|e| e.id == leader_id)
+        .and_then(|e| e.username.clone())
+        .unwrap();
+    let k = r
+        .applications
+        .iter()
+        .position(|(_, id)| *id == planned)
+        .unwrap();
+    let applicant = format!("rv-applicant{}", k + 1);
+    let visit_leader = {
+        let t = app.store.team_of(visited, today).await.unwrap().unwrap();
+        let id = t.members.iter().find(|m| m.leader).unwrap().expert_id;
+        pool.iter()
+            .find(|e| e.id == id)
+            .and_then(|e| e.username.clone())
+            .unwrap()
+    };
+    let base = app.base.clone();
+    let b = browser(&d).await;
+    let run = async {
+        login(&b, &base, &leader).await?;
+        b.goto(format!("{base}/review/applications/{planned}/onsite/plan"))
+            .await?;
+        wait_text(&b, "第1版").await?;
+        let sites = b.find(By::Id("sites")).await?;
+        sites.clear().await?;
+        sites
+            .send_keys("主要生产线、质检中心、成品仓库（浏览器测试修改）")
+            .await?;
+        click(&b, By::XPath("//button[contains(., '保存修改并重新发送')]")).await?;
+        wait_text(&b, "第2版").await?;
+        b.screenshot(&shot("onsite-plan.png")).await?;
+        if visit_leader != leader {
+            b.goto(format!("{base}/logout")).await.ok();
+            b.delete_all_cookies().await?;
+            login(&b, &base, &visit_leader).await?;
+        }
+        b.goto(format!("{base}/review/applications/{visited}/onsite/visit"))
+            .await?;
+        wait_text(&b, "现场核实要点（来自资料评审）").await?;
+        wait_text(&b, "已证实").await?;
+        b.screenshot(&shot("onsite-visit.png")).await?;
+
+        b.delete_all_cookies().await?;
+        login(&b, &base, &applicant).await?;
+        b.goto(format!("{base}/applications/{planned}/onsite"))
+            .await?;
+        wait_text(&b, "浏览器测试修改").await?;
+        b.screenshot(&shot("onsite-applicant.png")).await?;
+
+        b.delete_all_cookies().await?;
+        login(&b, &base, "office").await?;
+        b.goto(format!("{base}/office/sessions/{}/final", r.session_id))
+            .await?;
+        wait_text(&b, "最终得分").await?;
+        b.screenshot(&shot("onsite-final.png")).await?;
+        WebDriverResult::Ok(())
+    };
+    let res = run.await;
+    b.quit().await.ok();
+    res.expect("on-site journey");
+}
