@@ -564,7 +564,10 @@ async fn bench(cmd: BenchCmd, data: &Path) -> Result<ExitCode> {
             drafts,
         } => {
             if url.is_none() && data.join("qaward.db").exists() {
-                bail!("{} already holds a database; seed an empty data directory", data.display());
+                bail!(
+                    "{} already holds a database; seed an empty data directory",
+                    data.display()
+                );
             }
             let store = open(data).await?;
             let o = bench::seed::SeedOptions {
@@ -589,7 +592,11 @@ async fn bench(cmd: BenchCmd, data: &Path) -> Result<ExitCode> {
                 s.drafts.len(),
                 s.seconds
             );
-            println!("office sign-in: {} (password {})", s.office, bench::seed::BENCH_PASSWORD);
+            println!(
+                "office sign-in: {} (password {})",
+                s.office,
+                bench::seed::BENCH_PASSWORD
+            );
         }
         BenchCmd::Pages { secs, clients, out } => {
             let rows = bench::pages::run(&bin, data, url.as_deref(), &clients, secs).await?;
@@ -615,7 +622,10 @@ async fn bench(cmd: BenchCmd, data: &Path) -> Result<ExitCode> {
             let r = bench::crash::run(&o).await?;
             bench::crash::print(&r);
             let p = bench::results_path(out, &format!("crash-{backend}"));
-            bench::write_json(&p, &serde_json::json!({"machine": bench::machine(), "report": r}))?;
+            bench::write_json(
+                &p,
+                &serde_json::json!({"machine": bench::machine(), "report": r}),
+            )?;
             println!("written: {}", p.display());
             if r.lost + r.integrity_failures + r.chain_failures > 0 || !r.problems.is_empty() {
                 return Ok(ExitCode::from(2));
@@ -637,9 +647,16 @@ async fn bench(cmd: BenchCmd, data: &Path) -> Result<ExitCode> {
             .await?;
             bench::load::print_backup(&r);
             let p = bench::results_path(out, &format!("backup-{backend}"));
-            bench::write_json(&p, &serde_json::json!({"machine": bench::machine(), "report": r}))?;
+            bench::write_json(
+                &p,
+                &serde_json::json!({"machine": bench::machine(), "report": r}),
+            )?;
             println!("written: {}", p.display());
-            if !(r.restored_chain_ok && r.prefix_ok && r.inconsistent == 0 && r.tables_ahead.is_empty()) {
+            if !(r.restored_chain_ok
+                && r.prefix_ok
+                && r.inconsistent == 0
+                && r.tables_ahead.is_empty())
+            {
                 return Ok(ExitCode::from(2));
             }
         }
@@ -650,10 +667,14 @@ async fn bench(cmd: BenchCmd, data: &Path) -> Result<ExitCode> {
             out,
         } => {
             bench::crash::fresh_dir(data)?;
-            let r = bench::load::surge(&bin, data, url.as_deref(), applicants, mb, concurrency).await?;
+            let r =
+                bench::load::surge(&bin, data, url.as_deref(), applicants, mb, concurrency).await?;
             bench::load::print_surge(&r);
             let p = bench::results_path(out, &format!("surge-{backend}"));
-            bench::write_json(&p, &serde_json::json!({"machine": bench::machine(), "report": r}))?;
+            bench::write_json(
+                &p,
+                &serde_json::json!({"machine": bench::machine(), "report": r}),
+            )?;
             println!("written: {}", p.display());
         }
         BenchCmd::Assign { out } => {
@@ -661,7 +682,10 @@ async fn bench(cmd: BenchCmd, data: &Path) -> Result<ExitCode> {
             let r = bench::pages::assign(&store, data).await?;
             println!("{}", serde_json::to_string_pretty(&r)?);
             let p = bench::results_path(out, &format!("assign-{backend}"));
-            bench::write_json(&p, &serde_json::json!({"machine": bench::machine(), "report": r}))?;
+            bench::write_json(
+                &p,
+                &serde_json::json!({"machine": bench::machine(), "report": r}),
+            )?;
             println!("written: {}", p.display());
         }
         BenchCmd::Bare { port } => bench::pages::serve_bare(port).await?,

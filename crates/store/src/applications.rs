@@ -212,7 +212,8 @@ pub struct ListRow {
     pub receipt_no: Option<String>,
 }
 
-const LIST_COLS: &str = "a.id, a.status, a.form, a.submitted_at, a.receipt_no, o.name, o.credit_code, c.name AS county";
+const LIST_COLS: &str =
+    "a.id, a.status, a.form, a.submitted_at, a.receipt_no, o.name, o.credit_code, c.name AS county";
 
 fn list_row(r: &sqlx::any::AnyRow, cx: &qaward_core::application::Context) -> ListRow {
     let values: Values = serde_json::from_str(&r.get::<String, _>("form")).unwrap_or_default();
@@ -836,7 +837,9 @@ impl Store {
         county_id: Option<i64>,
         cx: &qaward_core::application::Context,
     ) -> Result<Vec<ListRow>> {
-        let mut sql = format!("SELECT {LIST_COLS} FROM applications a JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id WHERE a.session_id = $1 AND a.status <> 'draft'");
+        let mut sql = format!(
+            "SELECT {LIST_COLS} FROM applications a JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id WHERE a.session_id = $1 AND a.status <> 'draft'"
+        );
         if county_id.is_some() {
             sql.push_str(" AND o.county_id = $2");
         }

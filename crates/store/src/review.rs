@@ -1599,10 +1599,12 @@ impl Store {
         application_id: i64,
         today: jiff::civil::Date,
     ) -> Result<Option<Team>> {
-        let Some(r) = sqlx::query("SELECT ra.team_id FROM review_assignments ra WHERE ra.application_id = $1")
-            .bind(application_id)
-            .fetch_optional(self.pool())
-            .await?
+        let Some(r) = sqlx::query(
+            "SELECT ra.team_id FROM review_assignments ra WHERE ra.application_id = $1",
+        )
+        .bind(application_id)
+        .fetch_optional(self.pool())
+        .await?
         else {
             return Ok(None);
         };

@@ -60,13 +60,16 @@ pub struct CrashReport {
     pub seconds: f64,
 }
 
+/// (application, reviewer user name, item) of a score.
+type ScoreKey = (i64, String, String);
+
 #[derive(Default)]
 struct Ledger {
     /// Applications whose submission was acknowledged.
     submitted: Vec<i64>,
     /// (application, expert user, item) → (last acknowledged value, a value sent after it
     /// without an answer).
-    scores: HashMap<(i64, String, String), (Option<u32>, Option<u32>)>,
+    scores: HashMap<ScoreKey, (Option<u32>, Option<u32>)>,
     acked_scores: usize,
     unanswered: usize,
 }
@@ -124,7 +127,11 @@ pub async fn run(o: &CrashOptions) -> anyhow::Result<CrashReport> {
     let first = Server::start(&o.bin, &o.data, o.database_url.as_deref(), &["serve"]).await?;
     let mut scorers = Vec::new();
     for (aid, user) in seeded.unscored.iter().take(o.scorers.max(1)) {
-        scorers.push((*aid, user.clone(), Client::sign_in(&first.base, user).await?));
+        scorers.push((
+            *aid,
+            user.clone(),
+            Client::sign_in(&first.base, user).await?,
+        ));
     }
     first.kill().await;
     let mut applicants: HashMap<String, Client> = HashMap::new();
@@ -152,7 +159,10 @@ pub async fn run(o: &CrashOptions) -> anyhow::Result<CrashReport> {
             tasks.push(tokio::spawn(async move {
                 for (aid, c) in clients {
                     match c.submit(aid).await {
-                        Ok(true) => ledger.lock().map(|mut l| l.submitted.push(aid)).unwrap_or(()),
+                        Ok(true) => ledger
+                            .lock()
+                            .map(|mut l| l.submitted.push(aid))
+                            .unwrap_or(()),
                         Ok(false) => {}
                         Err(_) => {
                             if let Ok(mut l) = ledger.lock() {
@@ -214,7 +224,9 @@ pub async fn run(o: &CrashOptions) -> anyhow::Result<CrashReport> {
     let server = Server::start(&o.bin, &o.data, o.database_url.as_deref(), &["serve"]).await?;
     let r = reqwest::get(format!("{}/healthz", server.base)).await?;
     if !r.status().is_success() {
-        report.problems.push(format!("healthz {} after the last restart", r.status()));
+        report
+            .problems
+            .push(format!("healthz {} after the last restart", r.status()));
     }
     server.kill().await;
     let l = ledger.lock().map_err(|_| anyhow::anyhow!("ledger"))?;
@@ -241,10 +253,12 @@ async fn check(
         }
     }
     match store.verify_audit().await? {
-        Ok(v) => report.audit_entries = v.entries as u64,
+        Ok(v) => report.audit_entries = v.entries,
         Err(b) => {
             report.chain_failures += 1;
-            report.problems.push(format!("audit chain broken at {}: {}", b.seq, b.en));
+            report
+                .problems
+                .push(format!("audit chain broken at {}: {}", b.seq, b.en));
         }
     }
     let (submitted, scores) = {
@@ -252,10 +266,11 @@ async fn check(
         (l.submitted.clone(), l.scores.clone())
     };
     for aid in submitted {
-        let r = sqlx::query("SELECT status, receipt_no, content_hash FROM applications WHERE id = $1")
-            .bind(aid)
-            .fetch_one(store.pool())
-            .await?;
+        let r =
+            sqlx::query("SELECT status, receipt_no, content_hash FROM applications WHERE id = $1")
+                .bind(aid)
+                .fetch_one(store.pool())
+                .await?;
         let status: String = r.get(0);
         let receipt: Option<String> = r.try_get(1).ok().flatten();
         let audited: i64 = sqlx::query(

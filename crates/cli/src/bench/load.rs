@@ -169,7 +169,9 @@ pub async fn backup_under_load(
     cmd.arg("--data").arg(&target).arg("restore").arg(&file);
     match (url, restore_url) {
         (Some(_), Some(r)) => cmd.env("DATABASE_URL", r),
-        (Some(_), None) => anyhow::bail!("a PostgreSQL run needs an empty database to restore into"),
+        (Some(_), None) => {
+            anyhow::bail!("a PostgreSQL run needs an empty database to restore into")
+        }
         _ => cmd.env_remove("DATABASE_URL"),
     };
     let o = cmd.output().await?;
@@ -249,7 +251,11 @@ pub fn print_backup(r: &BackupReport) {
         "  restored: {} audit entries of {} live, chain {}, prefix of the live chain {}, data/audit mismatches {}, tables ahead {:?}",
         r.restored_entries,
         r.live_entries,
-        if r.restored_chain_ok { "verifies" } else { "BROKEN" },
+        if r.restored_chain_ok {
+            "verifies"
+        } else {
+            "BROKEN"
+        },
         if r.prefix_ok { "yes" } else { "NO" },
         r.inconsistent,
         r.tables_ahead

@@ -185,7 +185,12 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(4)
             .build()?;
-        let page = http.get(format!("{base}/login")).send().await?.text().await?;
+        let page = http
+            .get(format!("{base}/login"))
+            .send()
+            .await?
+            .text()
+            .await?;
         let token = csrf_in(&page);
         let r = http
             .post(format!("{base}/login"))
@@ -248,12 +253,18 @@ impl Client {
 
     /// Submit an application; whether the server acknowledged it (a redirect to the receipt).
     pub async fn submit(&self, aid: i64) -> reqwest::Result<bool> {
-        let (s, to) = self.post(&format!("/applications/{aid}/submit"), &[]).await?;
+        let (s, to) = self
+            .post(&format!("/applications/{aid}/submit"), &[])
+            .await?;
         Ok(s == 303 && to == format!("/applications/{aid}/receipt"))
     }
 
     /// Save scores; whether the server acknowledged it (a redirect to the saved scorebook).
-    pub async fn save_scores(&self, aid: i64, fields: &[(String, String)]) -> reqwest::Result<bool> {
+    pub async fn save_scores(
+        &self,
+        aid: i64,
+        fields: &[(String, String)],
+    ) -> reqwest::Result<bool> {
         let (s, to) = self
             .post(&format!("/review/applications/{aid}/score"), fields)
             .await?;

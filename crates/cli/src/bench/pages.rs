@@ -137,7 +137,10 @@ pub async fn run(
     for &n in levels {
         let r = measure(&anon, "bare axum handler (ceiling)", "/", n, secs).await?;
         ceiling.push((n, r.throughput));
-        rows.push(Row { of_ceiling: 1.0, ..r });
+        rows.push(Row {
+            of_ceiling: 1.0,
+            ..r
+        });
     }
     bare.kill().await;
 

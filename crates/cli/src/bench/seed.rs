@@ -207,16 +207,24 @@ fn id_number(n: usize) -> String {
 }
 
 const SURNAMES: [&str; 20] = [
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡",
-    "郭", "何", "林", "罗", "梁",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "林", "罗", "梁",
 ];
 const GIVEN: [&str; 20] = [
-    "伟", "芳", "娜", "敏", "静", "磊", "强", "洋", "艳", "军", "杰", "涛", "明", "超", "平",
-    "刚", "华", "丽", "霞", "斌",
+    "伟", "芳", "娜", "敏", "静", "磊", "强", "洋", "艳", "军", "杰", "涛", "明", "超", "平", "刚",
+    "华", "丽", "霞", "斌",
 ];
 const TRADES: [&str; 10] = [
-    "精密制造", "电子科技", "新材料", "生物医药", "食品", "汽车部件", "建筑工程", "软件",
-    "物流", "环保科技",
+    "精密制造",
+    "电子科技",
+    "新材料",
+    "生物医药",
+    "食品",
+    "汽车部件",
+    "建筑工程",
+    "软件",
+    "物流",
+    "环保科技",
 ];
 
 fn person(n: usize) -> String {
@@ -240,7 +248,10 @@ pub fn scale_rules(o: &SeedOptions) -> String {
     let teams = (o.experts.max(o.team_size) / o.team_size.max(1)).max(1);
     let load = o.applications.max(1).div_ceil(teams) + 1;
     QINGYUAN_2020_DEMO
-        .replace("id = \"qingyuan-2020-demo\"", "id = \"bench-province-scale\"")
+        .replace(
+            "id = \"qingyuan-2020-demo\"",
+            "id = \"bench-province-scale\"",
+        )
         .replace(
             "name = \"清远市政府质量奖管理办法（演示副本）\"",
             "name = \"清远市政府质量奖管理办法（演示副本，规模测试）\"",
@@ -351,11 +362,7 @@ async fn keys_after(
 }
 
 /// Create the data. `files` is the file store (one shared fictional PDF backs the evidence).
-pub async fn seed(
-    store: &Store,
-    files: &Path,
-    o: &SeedOptions,
-) -> qaward_store::Result<Seeded> {
+pub async fn seed(store: &Store, files: &Path, o: &SeedOptions) -> qaward_store::Result<Seeded> {
     let started = std::time::Instant::now();
     let now = Timestamp::now();
     let today = now.to_zoned_datetime(qaward_core::clock::shanghai()).date();
@@ -376,7 +383,9 @@ pub async fn seed(
         ));
     }
     let (pid, rid, office_id) = {
-        let mut tx = store.write(at(call.checked_sub(30.days()).unwrap_or(call))).await?;
+        let mut tx = store
+            .write(at(call.checked_sub(30.days()).unwrap_or(call)))
+            .await?;
         let has_criteria: i64 = sqlx::query("SELECT COUNT(*) FROM criteria_sets")
             .fetch_one(tx.conn())
             .await?
@@ -457,7 +466,10 @@ pub async fn seed(
         let io = |e: std::io::Error| other(e);
         let mut sink = fstore.sink(u64::MAX).await.map_err(io)?;
         let _ = sink.push(&pdf).await.map_err(io)?;
-        sink.finish().await.map_err(io)?.map_err(|e| other(format!("{e:?}")))?
+        sink.finish()
+            .await
+            .map_err(io)?
+            .map_err(|e| other(format!("{e:?}")))?
     };
     let pdf_sha = written.sha256.clone();
     let pdf_size = i64::try_from(pdf.len()).unwrap_or(0);
@@ -474,7 +486,9 @@ pub async fn seed(
     let mut org_names: Vec<String> = Vec::with_capacity(n_apps);
     for start in (0..n_apps).step_by(batch) {
         let end = (start + batch).min(n_apps);
-        let t = at(apps_window.checked_add(((start * 60 / n_apps) as i64).days()).unwrap_or(apps_window));
+        let t = at(apps_window
+            .checked_add(((start * 60 / n_apps) as i64).days())
+            .unwrap_or(apps_window));
         let mut tx = store.write(t).await?;
         let us = tx.now();
         let org_after = max_id(&mut tx, "organisations").await?;
@@ -508,7 +522,15 @@ pub async fn seed(
         bulk(
             &mut tx,
             "organisations",
-            &["programme_id", "credit_code", "name", "county_id", "created_at", "registered_on", "address"],
+            &[
+                "programme_id",
+                "credit_code",
+                "name",
+                "county_id",
+                "created_at",
+                "registered_on",
+                "address",
+            ],
             &orgs,
         )
         .await?;
@@ -528,7 +550,14 @@ pub async fn seed(
         bulk(
             &mut tx,
             "users",
-            &["username", "display_name", "email", "password_hash", "created_at", "password_changed_at"],
+            &[
+                "username",
+                "display_name",
+                "email",
+                "password_hash",
+                "created_at",
+                "password_changed_at",
+            ],
             &users,
         )
         .await?;
@@ -549,14 +578,28 @@ pub async fn seed(
                 V::I(oid),
                 V::I(us),
             ]);
-            let mut values = sample_form(&cx, (i % 500) as u32 + 1, &format!("{}-05-01", 1990 + i % 25));
+            let mut values = sample_form(
+                &cx,
+                (i % 500) as u32 + 1,
+                &format!("{}-05-01", 1990 + i % 25),
+            );
             values.insert(
                 "identity.industry".into(),
-                ["C3982 电子元件", "C3670 汽车零部件及配件制造", "I6513 应用软件开发", "C2720 化学药品制剂制造", "G5430 道路货物运输"][i % 5].into(),
+                [
+                    "C3982 电子元件",
+                    "C3670 汽车零部件及配件制造",
+                    "I6513 应用软件开发",
+                    "C2720 化学药品制剂制造",
+                    "G5430 道路货物运输",
+                ][i % 5]
+                    .into(),
             );
             let form = serde_json::to_string(&values).map_err(other)?;
             let sub = us + i64::try_from(i % 997).unwrap_or(0) * 1_000_000;
-            let content = qaward_store::applications::content_hash(&values, &[pdf_sha.clone(), pdf_sha.clone()]);
+            let content = qaward_store::applications::content_hash(
+                &values,
+                &[pdf_sha.clone(), pdf_sha.clone()],
+            );
             apps.push(vec![
                 V::I(sid),
                 V::I(oid),
@@ -574,14 +617,33 @@ pub async fn seed(
         bulk(
             &mut tx,
             "role_grants",
-            &["user_id", "role", "programme_id", "county_id", "department_id", "organisation_id", "created_at"],
+            &[
+                "user_id",
+                "role",
+                "programme_id",
+                "county_id",
+                "department_id",
+                "organisation_id",
+                "created_at",
+            ],
             &grants,
         )
         .await?;
         bulk(
             &mut tx,
             "applications",
-            &["session_id", "organisation_id", "status", "form", "version", "created_at", "updated_at", "submitted_at", "receipt_no", "content_hash"],
+            &[
+                "session_id",
+                "organisation_id",
+                "status",
+                "form",
+                "version",
+                "created_at",
+                "updated_at",
+                "submitted_at",
+                "receipt_no",
+                "content_hash",
+            ],
             &apps,
         )
         .await?;
@@ -592,7 +654,12 @@ pub async fn seed(
             .iter()
             .map(|r| r.get(0))
             .collect();
-        let checklist = serde_json::json!([["conditions", true, ""], ["truthful", true, ""], ["departments", true, ""]]).to_string();
+        let checklist = serde_json::json!([
+            ["conditions", true, ""],
+            ["truthful", true, ""],
+            ["departments", true, ""]
+        ])
+        .to_string();
         let items = serde_json::json!([["package_complete", true, ""]]).to_string();
         let mut county = Vec::new();
         let mut elig = Vec::new();
@@ -606,8 +673,16 @@ pub async fn seed(
                 V::I(us),
                 V::I(us),
             ]);
-            elig.push(vec![V::I(*id), V::T(items.clone()), V::T("eligible".into()), V::I(us)]);
-            for (kind, name) in [("business_licence", "营业执照.pdf"), ("financial", "财务审计报告.pdf")] {
+            elig.push(vec![
+                V::I(*id),
+                V::T(items.clone()),
+                V::T("eligible".into()),
+                V::I(us),
+            ]);
+            for (kind, name) in [
+                ("business_licence", "营业执照.pdf"),
+                ("financial", "财务审计报告.pdf"),
+            ] {
                 atts.push(vec![
                     V::I(*id),
                     V::T(kind.into()),
@@ -619,9 +694,42 @@ pub async fn seed(
                 ]);
             }
         }
-        bulk(&mut tx, "county_reviews", &["application_id", "checklist", "decision", "reasons", "decided_at", "forwarded_at"], &county).await?;
-        bulk(&mut tx, "eligibility_reviews", &["application_id", "items", "result", "decided_at"], &elig).await?;
-        bulk(&mut tx, "attachments", &["application_id", "kind", "filename", "mime", "size", "sha256", "uploaded_at"], &atts).await?;
+        bulk(
+            &mut tx,
+            "county_reviews",
+            &[
+                "application_id",
+                "checklist",
+                "decision",
+                "reasons",
+                "decided_at",
+                "forwarded_at",
+            ],
+            &county,
+        )
+        .await?;
+        bulk(
+            &mut tx,
+            "eligibility_reviews",
+            &["application_id", "items", "result", "decided_at"],
+            &elig,
+        )
+        .await?;
+        bulk(
+            &mut tx,
+            "attachments",
+            &[
+                "application_id",
+                "kind",
+                "filename",
+                "mime",
+                "size",
+                "sha256",
+                "uploaded_at",
+            ],
+            &atts,
+        )
+        .await?;
         note(
             &mut tx,
             pid,
@@ -675,15 +783,44 @@ pub async fn seed(
                 ]
             })
             .collect();
-        bulk(&mut tx, "users", &["username", "display_name", "email", "password_hash", "created_at", "password_changed_at"], &users).await?;
+        bulk(
+            &mut tx,
+            "users",
+            &[
+                "username",
+                "display_name",
+                "email",
+                "password_hash",
+                "created_at",
+                "password_changed_at",
+            ],
+            &users,
+        )
+        .await?;
         let uid = keys_after(&mut tx, "users", "username", user_after).await?;
         let mut grants = Vec::new();
         let mut rows = Vec::new();
         for i in start..end {
-            let u = *uid.get(&format!("bench-expert{}", i + 1)).ok_or_else(|| other("expert user"))?;
+            let u = *uid
+                .get(&format!("bench-expert{}", i + 1))
+                .ok_or_else(|| other("expert user"))?;
             expert_users.push(u);
-            grants.push(vec![V::I(u), V::T("reviewer".into()), V::I(pid), V::N, V::N, V::N, V::I(us)]);
-            let level = if i % o.team_size.max(1) == 0 { "leader" } else if i % 3 == 0 { "senior" } else { "reviewer" };
+            grants.push(vec![
+                V::I(u),
+                V::T("reviewer".into()),
+                V::I(pid),
+                V::N,
+                V::N,
+                V::N,
+                V::I(us),
+            ]);
+            let level = if i % o.team_size.max(1) == 0 {
+                "leader"
+            } else if i % 3 == 0 {
+                "senior"
+            } else {
+                "reviewer"
+            };
             rows.push(vec![
                 V::I(pid),
                 V::I(u),
@@ -705,32 +842,141 @@ pub async fn seed(
                 V::I(us),
             ]);
         }
-        bulk(&mut tx, "role_grants", &["user_id", "role", "programme_id", "county_id", "department_id", "organisation_id", "created_at"], &grants).await?;
-        bulk(&mut tx, "experts", &["programme_id", "user_id", "name", "id_number", "gender", "phone", "email", "title", "education", "level", "industries", "qualification_no", "qualified_from", "qualified_until", "winner_manager", "note", "created_at", "updated_at"], &rows).await?;
+        bulk(
+            &mut tx,
+            "role_grants",
+            &[
+                "user_id",
+                "role",
+                "programme_id",
+                "county_id",
+                "department_id",
+                "organisation_id",
+                "created_at",
+            ],
+            &grants,
+        )
+        .await?;
+        bulk(
+            &mut tx,
+            "experts",
+            &[
+                "programme_id",
+                "user_id",
+                "name",
+                "id_number",
+                "gender",
+                "phone",
+                "email",
+                "title",
+                "education",
+                "level",
+                "industries",
+                "qualification_no",
+                "qualified_from",
+                "qualified_until",
+                "winner_manager",
+                "note",
+                "created_at",
+                "updated_at",
+            ],
+            &rows,
+        )
+        .await?;
         let eid = keys_after(&mut tx, "experts", "id_number", expert_after).await?;
         let mut emp = Vec::new();
         let mut train = Vec::new();
         for i in start..end {
-            let e = *eid.get(&id_number(i + 1)).ok_or_else(|| other("expert id"))?;
+            let e = *eid
+                .get(&id_number(i + 1))
+                .ok_or_else(|| other("expert id"))?;
             expert_ids.push(e);
             let employer = format!("虚构质量技术研究院{}", i % 300 + 1);
-            emp.push(vec![V::I(e), V::T(employer), V::T(credit(449_000, "MB", i % 300)?), V::T("质量管理专家".into()), V::T(day(today.checked_sub(3000.days()).unwrap_or(today))), V::N]);
-            emp.push(vec![V::I(e), V::T("虚构机械研究所".into()), V::T(String::new()), V::T("工程师".into()), V::T("2000-07-01".into()), V::T("2010-02-28".into())]);
+            emp.push(vec![
+                V::I(e),
+                V::T(employer),
+                V::T(credit(449_000, "MB", i % 300)?),
+                V::T("质量管理专家".into()),
+                V::T(day(today.checked_sub(3000.days()).unwrap_or(today))),
+                V::N,
+            ]);
+            emp.push(vec![
+                V::I(e),
+                V::T("虚构机械研究所".into()),
+                V::T(String::new()),
+                V::T("工程师".into()),
+                V::T("2000-07-01".into()),
+                V::T("2010-02-28".into()),
+            ]);
             if let Some(a) = conflict_of.get(&i) {
-                emp.push(vec![V::I(e), V::T(org_names[*a].clone()), V::T(org_codes[*a].clone()), V::T("生产部经理".into()), V::T(day(today.checked_sub(2000.days()).unwrap_or(today))), V::T(day(today.checked_sub(400.days()).unwrap_or(today)))]);
+                emp.push(vec![
+                    V::I(e),
+                    V::T(org_names[*a].clone()),
+                    V::T(org_codes[*a].clone()),
+                    V::T("生产部经理".into()),
+                    V::T(day(today.checked_sub(2000.days()).unwrap_or(today))),
+                    V::T(day(today.checked_sub(400.days()).unwrap_or(today))),
+                ]);
             }
-            train.push(vec![V::I(e), V::T("training".into()), V::T("卓越绩效评价准则评审员培训".into()), V::T("虚构省质量协会".into()), V::T(day(today.checked_sub(400.days()).unwrap_or(today))), V::I(1), V::T(format!("PX-{:06}", i + 1))]);
-            train.push(vec![V::I(e), V::T("assessment".into()), V::T("政府质量奖评审员资格考核".into()), V::T("虚构省质量协会".into()), V::T(day(today.checked_sub(380.days()).unwrap_or(today))), V::I(1), V::T(format!("KH-{:06}", i + 1))]);
+            train.push(vec![
+                V::I(e),
+                V::T("training".into()),
+                V::T("卓越绩效评价准则评审员培训".into()),
+                V::T("虚构省质量协会".into()),
+                V::T(day(today.checked_sub(400.days()).unwrap_or(today))),
+                V::I(1),
+                V::T(format!("PX-{:06}", i + 1)),
+            ]);
+            train.push(vec![
+                V::I(e),
+                V::T("assessment".into()),
+                V::T("政府质量奖评审员资格考核".into()),
+                V::T("虚构省质量协会".into()),
+                V::T(day(today.checked_sub(380.days()).unwrap_or(today))),
+                V::I(1),
+                V::T(format!("KH-{:06}", i + 1)),
+            ]);
             bar.tick(1);
         }
         // Employment start_on/end_on hold NULL as text columns: bind them as text NULLs.
-        bulk_text_nulls(&mut tx, "expert_employment", &["expert_id", "employer_name", "employer_credit_code", "position", "start_on", "end_on"], &emp).await?;
-        bulk(&mut tx, "expert_training", &["expert_id", "kind", "course", "association", "held_on", "passed", "certificate_no"], &train).await?;
+        bulk_text_nulls(
+            &mut tx,
+            "expert_employment",
+            &[
+                "expert_id",
+                "employer_name",
+                "employer_credit_code",
+                "position",
+                "start_on",
+                "end_on",
+            ],
+            &emp,
+        )
+        .await?;
+        bulk(
+            &mut tx,
+            "expert_training",
+            &[
+                "expert_id",
+                "kind",
+                "course",
+                "association",
+                "held_on",
+                "passed",
+                "certificate_no",
+            ],
+            &train,
+        )
+        .await?;
         note(
             &mut tx,
             pid,
             "bench.seed.experts",
-            format!("规模测试：生成虚构专家 {}–{}（含账号、工作经历、培训和考核记录）", start + 1, end),
+            format!(
+                "规模测试：生成虚构专家 {}–{}（含账号、工作经历、培训和考核记录）",
+                start + 1,
+                end
+            ),
             serde_json::json!({"from": start + 1, "to": end}),
         )
         .await?;
@@ -740,10 +986,14 @@ pub async fn seed(
     // Teams of `team_size`, published; each application to a team none of whose members has a
     // conflict with it; every member signs the declaration.
     let ts = o.team_size.max(1);
-    let load_max = usize::try_from(d.rules.review.team_load_max.value).unwrap_or(10).max(1);
+    let load_max = usize::try_from(d.rules.review.team_load_max.value)
+        .unwrap_or(10)
+        .max(1);
     // Every expert on one team (Art. 8); the scale rule set lets each team carry its share.
     let n_teams = (n_exp / ts).max(1);
-    let t_team = at(material_start.checked_sub(5.days()).unwrap_or(material_start));
+    let t_team = at(material_start
+        .checked_sub(5.days())
+        .unwrap_or(material_start));
     let decl_hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
         crate::demo_review::declaration_text().as_bytes(),
     ));
@@ -754,33 +1004,70 @@ pub async fn seed(
         let mut tx = store.write(t_team).await?;
         let us = tx.now();
         let rows: Vec<Vec<V>> = (0..n_teams)
-            .map(|t| vec![V::I(sid), V::T(format!("第{}评审组", t + 1)), V::I(us), V::I(us)])
+            .map(|t| {
+                vec![
+                    V::I(sid),
+                    V::T(format!("第{}评审组", t + 1)),
+                    V::I(us),
+                    V::I(us),
+                ]
+            })
             .collect();
-        bulk(&mut tx, "review_teams", &["session_id", "name", "created_at", "published_at"], &rows).await?;
-        let tid: HashMap<String, i64> = sqlx::query("SELECT name, id FROM review_teams WHERE session_id = $1")
-            .bind(sid)
-            .fetch_all(tx.conn())
-            .await?
-            .iter()
-            .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
-            .collect();
+        bulk(
+            &mut tx,
+            "review_teams",
+            &["session_id", "name", "created_at", "published_at"],
+            &rows,
+        )
+        .await?;
+        let tid: HashMap<String, i64> =
+            sqlx::query("SELECT name, id FROM review_teams WHERE session_id = $1")
+                .bind(sid)
+                .fetch_all(tx.conn())
+                .await?
+                .iter()
+                .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
+                .collect();
         let mut m = Vec::new();
         let mut decl = Vec::new();
         let mut signed = std::collections::HashSet::new();
         for t in 0..n_teams {
-            let id = *tid.get(&format!("第{}评审组", t + 1)).ok_or_else(|| other("team id"))?;
+            let id = *tid
+                .get(&format!("第{}评审组", t + 1))
+                .ok_or_else(|| other("team id"))?;
             team_ids.push(id);
             let ms: Vec<usize> = (t * ts..(t + 1) * ts).filter(|i| *i < n_exp).collect();
             for (k, e) in ms.iter().enumerate() {
-                m.push(vec![V::I(id), V::I(expert_ids[*e]), V::I(i64::from(k == 0))]);
+                m.push(vec![
+                    V::I(id),
+                    V::I(expert_ids[*e]),
+                    V::I(i64::from(k == 0)),
+                ]);
                 if signed.insert(*e) {
-                    decl.push(vec![V::I(sid), V::I(expert_ids[*e]), V::T(decl_hash.clone()), V::I(us)]);
+                    decl.push(vec![
+                        V::I(sid),
+                        V::I(expert_ids[*e]),
+                        V::T(decl_hash.clone()),
+                        V::I(us),
+                    ]);
                 }
             }
             members.push(ms);
         }
-        bulk(&mut tx, "review_team_members", &["team_id", "expert_id", "leader"], &m).await?;
-        bulk(&mut tx, "review_declarations", &["session_id", "expert_id", "text_sha256", "signed_at"], &decl).await?;
+        bulk(
+            &mut tx,
+            "review_team_members",
+            &["team_id", "expert_id", "leader"],
+            &m,
+        )
+        .await?;
+        bulk(
+            &mut tx,
+            "review_declarations",
+            &["session_id", "expert_id", "text_sha256", "signed_at"],
+            &decl,
+        )
+        .await?;
         let mut banned: std::collections::HashSet<(usize, usize)> = Default::default();
         for (t, ms) in members.iter().enumerate() {
             for e in ms {
@@ -802,9 +1089,29 @@ pub async fn seed(
             }
             load[t] += 1;
             app_team.push(t);
-            asg.push(vec![V::I(*aid), V::I(sid), V::I(team_ids[t]), V::N, V::I(us), V::I(office_id)]);
+            asg.push(vec![
+                V::I(*aid),
+                V::I(sid),
+                V::I(team_ids[t]),
+                V::N,
+                V::I(us),
+                V::I(office_id),
+            ]);
         }
-        bulk(&mut tx, "review_assignments", &["application_id", "session_id", "team_id", "run_id", "assigned_at", "assigned_by"], &asg).await?;
+        bulk(
+            &mut tx,
+            "review_assignments",
+            &[
+                "application_id",
+                "session_id",
+                "team_id",
+                "run_id",
+                "assigned_at",
+                "assigned_by",
+            ],
+            &asg,
+        )
+        .await?;
         note(
             &mut tx,
             pid,
@@ -822,7 +1129,9 @@ pub async fn seed(
     // Scorebooks: every member of the team scores every item and submits; the leader's
     // consensus. The last `unscored` applications are left for the review in progress.
     let scored_n = n_apps.saturating_sub(o.unscored);
-    let t_score = at(material_start.checked_add(3.days()).unwrap_or(material_start));
+    let t_score = at(material_start
+        .checked_add(3.days())
+        .unwrap_or(material_start));
     let mut n_scores = 0;
     let mut scored = Vec::new();
     let mut unscored = Vec::new();
@@ -845,14 +1154,20 @@ pub async fn seed(
                 bar.tick(1);
                 continue;
             }
-            if i % (n_apps / 50).max(1) == 0 {
-                if let Some(e) = members[ti].get(1).or(members[ti].first()) {
-                    scored.push((aid, format!("bench-expert{}", e + 1)));
-                }
+            if i % (n_apps / 50).max(1) == 0
+                && let Some(e) = members[ti].get(1).or(members[ti].first())
+            {
+                scored.push((aid, format!("bench-expert{}", e + 1)));
             }
             let base = 40 + (i % 9) as i64 * 5;
             for (mi, e) in members[ti].iter().enumerate() {
-                books.push(vec![V::I(aid), V::I(expert_ids[*e]), V::T("material".into()), V::I(us), V::I(0)]);
+                books.push(vec![
+                    V::I(aid),
+                    V::I(expert_ids[*e]),
+                    V::T("material".into()),
+                    V::I(us),
+                    V::I(0),
+                ]);
                 for (k, item) in item_ids.iter().enumerate() {
                     let p = (base + ((mi as i64 * 7 + k as i64 * 3) % 3 - 1) * 5).clamp(0, 100);
                     scores.push(vec![
@@ -869,21 +1184,99 @@ pub async fn seed(
                     n_scores += 1;
                 }
             }
-            cbooks.push(vec![V::I(aid), V::T("material".into()), V::T("质量管理体系较完整（虚构）。".into()), V::T("加强战略与过程指标的对接（虚构）。".into()), V::I(us), V::I(0), V::I(expert_users[members[ti][0]])]);
+            cbooks.push(vec![
+                V::I(aid),
+                V::T("material".into()),
+                V::T("质量管理体系较完整（虚构）。".into()),
+                V::T("加强战略与过程指标的对接（虚构）。".into()),
+                V::I(us),
+                V::I(0),
+                V::I(expert_users[members[ti][0]]),
+            ]);
             for item in &item_ids {
-                cscores.push(vec![V::I(aid), V::T("material".into()), V::T(item.clone()), V::I(base), V::T("合议：方法较系统（虚构）。".into()), V::T("合议：改进证据不足（虚构）。".into()), V::T(String::new()), V::I(us)]);
+                cscores.push(vec![
+                    V::I(aid),
+                    V::T("material".into()),
+                    V::T(item.clone()),
+                    V::I(base),
+                    V::T("合议：方法较系统（虚构）。".into()),
+                    V::T("合议：改进证据不足（虚构）。".into()),
+                    V::T(String::new()),
+                    V::I(us),
+                ]);
             }
             bar.tick(1);
         }
-        bulk(&mut tx, "scorebooks", &["application_id", "expert_id", "phase", "submitted_at", "version"], &books).await?;
-        bulk(&mut tx, "scores", &["application_id", "expert_id", "phase", "item_id", "percent", "strengths", "opportunities", "verify_points", "updated_at"], &scores).await?;
-        bulk(&mut tx, "consensus_books", &["application_id", "phase", "summary", "suggestions", "submitted_at", "version", "submitted_by"], &cbooks).await?;
-        bulk(&mut tx, "consensus_scores", &["application_id", "phase", "item_id", "percent", "strengths", "opportunities", "verify_points", "updated_at"], &cscores).await?;
+        bulk(
+            &mut tx,
+            "scorebooks",
+            &[
+                "application_id",
+                "expert_id",
+                "phase",
+                "submitted_at",
+                "version",
+            ],
+            &books,
+        )
+        .await?;
+        bulk(
+            &mut tx,
+            "scores",
+            &[
+                "application_id",
+                "expert_id",
+                "phase",
+                "item_id",
+                "percent",
+                "strengths",
+                "opportunities",
+                "verify_points",
+                "updated_at",
+            ],
+            &scores,
+        )
+        .await?;
+        bulk(
+            &mut tx,
+            "consensus_books",
+            &[
+                "application_id",
+                "phase",
+                "summary",
+                "suggestions",
+                "submitted_at",
+                "version",
+                "submitted_by",
+            ],
+            &cbooks,
+        )
+        .await?;
+        bulk(
+            &mut tx,
+            "consensus_scores",
+            &[
+                "application_id",
+                "phase",
+                "item_id",
+                "percent",
+                "strengths",
+                "opportunities",
+                "verify_points",
+                "updated_at",
+            ],
+            &cscores,
+        )
+        .await?;
         note(
             &mut tx,
             pid,
             "bench.seed.scores",
-            format!("规模测试：生成申报 {}–{} 的材料评审评分表和合议（虚构）", start + 1, end),
+            format!(
+                "规模测试：生成申报 {}–{} 的材料评审评分表和合议（虚构）",
+                start + 1,
+                end
+            ),
             serde_json::json!({"session": sid, "books": books.len(), "scores": scores.len()}),
         )
         .await?;
@@ -907,10 +1300,19 @@ pub async fn seed(
             )
             .await?;
         store
-            .set_windows(&office, sid2, &windows(call2, &plan2), at(call2.checked_sub(5.days()).unwrap_or(call2)))
+            .set_windows(
+                &office,
+                sid2,
+                &windows(call2, &plan2),
+                at(call2.checked_sub(5.days()).unwrap_or(call2)),
+            )
             .await?;
-        store.advance_session(&office, sid2, Stage::CallPublished, at(call2)).await?;
-        store.advance_session(&office, sid2, Stage::Applications, at(call2)).await?;
+        store
+            .advance_session(&office, sid2, Stage::CallPublished, at(call2))
+            .await?;
+        store
+            .advance_session(&office, sid2, Stage::Applications, at(call2))
+            .await?;
         let d2 = store.session_detail(sid2).await?;
         let cx2 = store.form_context(&d2).await?;
         let t = at(call2.checked_add(1.days()).unwrap_or(call2));
@@ -922,7 +1324,12 @@ pub async fn seed(
             for i in start..end {
                 let c = &counties[i % counties.len()];
                 let code = credit(440_000 + (i % n_counties) as u32, "MD", i)?;
-                let name = format!("{}虚构{}新申报有限公司{}", c.name, TRADES[i % TRADES.len()], i + 1);
+                let name = format!(
+                    "{}虚构{}新申报有限公司{}",
+                    c.name,
+                    TRADES[i % TRADES.len()],
+                    i + 1
+                );
                 let oid: i64 = sqlx::query("INSERT INTO organisations (programme_id, credit_code, name, county_id, created_at, registered_on, address) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
                     .bind(pid).bind(&code).bind(&name).bind(c.id).bind(us).bind(format!("{}-05-01", 1995 + i % 20)).bind(format!("{}虚构新路{}号", c.name, i + 1))
                     .fetch_one(tx.conn()).await?.get(0);
@@ -932,11 +1339,18 @@ pub async fn seed(
                     .fetch_one(tx.conn()).await?.get(0);
                 sqlx::query("INSERT INTO role_grants (user_id, role, programme_id, organisation_id, created_at) VALUES ($1, 'applicant', $2, $3, $4)")
                     .bind(uid).bind(pid).bind(oid).bind(us).execute(tx.conn()).await?;
-                let values = sample_form(&cx2, (i % 500) as u32 + 1, &format!("{}-05-01", 1995 + i % 20));
+                let values = sample_form(
+                    &cx2,
+                    (i % 500) as u32 + 1,
+                    &format!("{}-05-01", 1995 + i % 20),
+                );
                 let aid: i64 = sqlx::query("INSERT INTO applications (session_id, organisation_id, status, form, version, created_at, updated_at) VALUES ($1, $2, 'draft', $3, 1, $4, $4) RETURNING id")
                     .bind(sid2).bind(oid).bind(serde_json::to_string(&values).map_err(other)?).bind(us)
                     .fetch_one(tx.conn()).await?.get(0);
-                for (kind, fname) in [("business_licence", "营业执照.pdf"), ("financial", "财务审计报告.pdf")] {
+                for (kind, fname) in [
+                    ("business_licence", "营业执照.pdf"),
+                    ("financial", "财务审计报告.pdf"),
+                ] {
                     sqlx::query("INSERT INTO attachments (application_id, kind, filename, mime, size, sha256, uploaded_at, uploaded_by) VALUES ($1, $2, $3, 'application/pdf', $4, $5, $6, $7)")
                         .bind(aid).bind(kind).bind(fname).bind(pdf_size).bind(&pdf_sha).bind(us).bind(uid)
                         .execute(tx.conn()).await?;
@@ -948,7 +1362,11 @@ pub async fn seed(
                 &mut tx,
                 pid,
                 "bench.seed.drafts",
-                format!("规模测试：生成待提交的虚构申报草稿 {}–{}（含账号和证明材料）", start + 1, end),
+                format!(
+                    "规模测试：生成待提交的虚构申报草稿 {}–{}（含账号和证明材料）",
+                    start + 1,
+                    end
+                ),
                 serde_json::json!({"session": sid2, "count": made.len()}),
             )
             .await?;

@@ -84,13 +84,14 @@ async fn the_generator_builds_a_programme_in_review_whose_audit_chain_verifies()
         .await
         .unwrap();
     assert_eq!(p.conflicts.len(), 3);
-    let rows: Vec<(i64, i64)> = sqlx::query("SELECT application_id, team_id FROM review_assignments")
-        .fetch_all(store.pool())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+    let rows: Vec<(i64, i64)> =
+        sqlx::query("SELECT application_id, team_id FROM review_assignments")
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
     assert!(qaward_core::assign::check_assignment(&p, &rows).is_empty());
     // The drafts are complete: the store accepts their submission.
     let (aid, user) = &s.drafts[0];
