@@ -60,7 +60,7 @@ pub struct CrashReport {
     pub seconds: f64,
 }
 
-/// A score cell: (application, expert sign-in, criteria item).
+/// (application, reviewer user name, item) of a score.
 type ScoreKey = (i64, String, String);
 
 #[derive(Default)]

@@ -168,3 +168,63 @@ async fn a_backup_taken_under_write_load_restores_to_a_consistent_prefix() {
     assert!(r.tables_ahead.is_empty(), "{r:?}");
     assert!(r.restored_entries <= r.live_entries);
 }
+
+#[tokio::test]
+async fn the_office_list_of_a_large_session_comes_in_pages_that_keep_the_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let url = if backend_is_postgres() {
+        Some(empty_pg().await)
+    } else {
+        None
+    };
+    let store = match &url {
+        Some(u) => Store::connect(u).await.unwrap(),
+        None => Store::open_dir(&data).await.unwrap(),
+    };
+    store.migrate().await.unwrap();
+    let s = bench::seed::seed_and_record(
+        &store,
+        &data,
+        &SeedOptions {
+            applications: 120,
+            counties: 4,
+            experts: 15,
+            team_size: 5,
+            unscored: 0,
+            drafts: 0,
+            progress: false,
+        },
+    )
+    .await
+    .unwrap();
+    store.close().await;
+    let server = bench::Server::start(&bin(), &data, url.as_deref(), &["serve"])
+        .await
+        .unwrap();
+    let office = bench::Client::sign_in(&server.base, &s.office)
+        .await
+        .unwrap();
+    let list = format!("/office/sessions/{}/applications", s.review_session);
+    let rows = |body: &str| body.matches("<tr><td>QA").count();
+    let (st, body) = office.get(&format!("{list}?sort=name")).await.unwrap();
+    assert_eq!(st, 200);
+    assert_eq!(rows(&body), 50, "fifty to a page");
+    assert!(body.contains("页码 1 / 3"), "{body}");
+    assert!(body.contains("已提交的申报共 120 份"));
+    assert!(body.contains("sort=name&amp;page=2") || body.contains("sort=name&page=2"));
+    let (_, body) = office
+        .get(&format!("{list}?sort=name&page=3"))
+        .await
+        .unwrap();
+    assert_eq!(rows(&body), 20);
+    // A county filter: 30 of the 120, one page, and the count of matches shown.
+    let county = bench::pages::urlencoding_lite("虚构第2县");
+    let (_, body) = office
+        .get(&format!("{list}?county={county}&sort=score"))
+        .await
+        .unwrap();
+    assert_eq!(rows(&body), 30);
+    assert!(!body.contains("页码"), "a single page has no pager");
+    server.kill().await;
+}
