@@ -46,107 +46,19 @@ pub async fn to_proposal(app: &TestApp) -> i64 {
     sid
 }
 
-/// Through the store: propose the first two of the ranking, decide (the first passes), confirm,
-/// and move to the Public notice stage on 2027-03-25. Returns (session, the decided applicant,
-/// the one that failed).
-async fn to_notice(app: &TestApp) -> (i64, i64, i64) {
-    let sid = to_proposal(app).await;
+/// Through the store: propose `votes`' applicants in order, record a three-member meeting on
+/// 2027-03-21 with those secret-ballot counts (agree, disagree, abstain), confirm, and move to
+/// the Public notice stage on 2027-03-25.
+async fn decide(app: &TestApp, sid: i64, votes: &[(i64, (u32, u32, u32))]) {
     let who = office_who(app).await;
-    let ranking = app.store.proposal_ranking(sid).await.unwrap();
-    let (a, b) = (ranking[0].application_id, ranking[1].application_id);
     app.store
         .save_proposal(
             &who,
             sid,
             &ProposalInput {
-                entries: vec![
-                    (a, "综合评价第一（测试）".into()),
-                    (b, "综合评价第二（测试）".into()),
-                ],
-                empty_reason: String::new(),
-            },
-            app.now_ts(),
-        )
-        .await
-        .unwrap();
-    app.store
-        .submit_proposal(&who, sid, app.now_ts())
-        .await
-        .unwrap();
-    set_day(app, day(2027, 3, 21));
-    app.store
-        .advance_session(&who, sid, Stage::LeadershipDecision, app.now_ts())
-        .await
-        .unwrap();
-    let members = ["甲成员", "乙成员", "丙成员"]
-        .iter()
-        .map(|n| MemberInput {
-            user_id: None,
-            name: (*n).into(),
-            present: true,
-        })
-        .collect();
-    app.store
-        .save_meeting(
-            &who,
-            sid,
-            &MeetingInput {
-                held_on: "2027-03-21".into(),
-                place: "市政府第一会议室".into(),
-                members,
-            },
-            app.now_ts(),
-        )
-        .await
-        .unwrap();
-    app.store
-        .record_votes(
-            &who,
-            sid,
-            &[
-                ApplicantVotes {
-                    application_id: a,
-                    counts: Some((3, 0, 0)),
-                    ..Default::default()
-                },
-                ApplicantVotes {
-                    application_id: b,
-                    counts: Some((1, 2, 0)),
-                    ..Default::default()
-                },
-            ],
-            app.now_ts(),
-        )
-        .await
-        .unwrap();
-    app.store
-        .confirm_meeting(&who, sid, app.now_ts())
-        .await
-        .unwrap();
-    set_day(app, day(2027, 3, 25));
-    app.store
-        .advance_session(&who, sid, Stage::PublicNotice, app.now_ts())
-        .await
-        .unwrap();
-    (sid, a, b)
-}
-
-/// Through the store: the three best proposed and all decided on 2027-03-21, the notice from
-/// 2027-03-25 to 04-01 without objection, and the session moved to Government approval on
-/// 2027-04-02 (the clock's day). Returns the session.
-pub async fn to_approval(app: &TestApp) -> i64 {
-    let sid = to_proposal(app).await;
-    let who = office_who(app).await;
-    let ranking = app.store.proposal_ranking(sid).await.unwrap();
-    let top: Vec<i64> = ranking.iter().take(3).map(|r| r.application_id).collect();
-    app.store
-        .save_proposal(
-            &who,
-            sid,
-            &ProposalInput {
-                entries: top
+                entries: votes
                     .iter()
-                    .map(|a| (*a, "综合评价前三（测试）".into()))
+                    .map(|(a, _)| (*a, "综合评价前列（测试）".into()))
                     .collect(),
                 empty_reason: String::new(),
             },
@@ -184,16 +96,16 @@ pub async fn to_approval(app: &TestApp) -> i64 {
         )
         .await
         .unwrap();
-    let votes: Vec<ApplicantVotes> = top
+    let ballots: Vec<ApplicantVotes> = votes
         .iter()
-        .map(|a| ApplicantVotes {
+        .map(|(a, c)| ApplicantVotes {
             application_id: *a,
-            counts: Some((3, 0, 0)),
+            counts: Some(*c),
             ..Default::default()
         })
         .collect();
     app.store
-        .record_votes(&who, sid, &votes, app.now_ts())
+        .record_votes(&who, sid, &ballots, app.now_ts())
         .await
         .unwrap();
     app.store
@@ -205,6 +117,31 @@ pub async fn to_approval(app: &TestApp) -> i64 {
         .advance_session(&who, sid, Stage::PublicNotice, app.now_ts())
         .await
         .unwrap();
+}
+
+/// Propose the first two of the ranking, decide (the first passes) and move to the Public
+/// notice stage on 2027-03-25. Returns (session, the decided applicant, the one that failed).
+async fn to_notice(app: &TestApp) -> (i64, i64, i64) {
+    let sid = to_proposal(app).await;
+    let ranking = app.store.proposal_ranking(sid).await.unwrap();
+    let (a, b) = (ranking[0].application_id, ranking[1].application_id);
+    decide(app, sid, &[(a, (3, 0, 0)), (b, (1, 2, 0))]).await;
+    (sid, a, b)
+}
+
+/// The three best proposed and all decided, the notice from 2027-03-25 to 04-01 without
+/// objection, and the session moved to Government approval on 2027-04-02 (the clock's day).
+/// Returns the session.
+pub async fn to_approval(app: &TestApp) -> i64 {
+    let sid = to_proposal(app).await;
+    let who = office_who(app).await;
+    let ranking = app.store.proposal_ranking(sid).await.unwrap();
+    let votes: Vec<(i64, (u32, u32, u32))> = ranking
+        .iter()
+        .take(3)
+        .map(|r| (r.application_id, (3, 0, 0)))
+        .collect();
+    decide(app, sid, &votes).await;
     app.store
         .publish_notice(
             &who,
