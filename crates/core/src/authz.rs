@@ -333,6 +333,23 @@ pub enum Action {
     ManageSecurity,
     /// The administrators' own audit trail (audit administrator).
     ReviewAdminAudit,
+    /// Read the revocation cases of a programme and one case (Art. 32, 33): the city office,
+    /// leadership and discipline of the programme; the organisation concerned only once the
+    /// government has approved the revocation (`disclosed`), never while it is being prepared.
+    ViewRevocation {
+        /// Programme.
+        programme_id: i64,
+        /// The organisation concerned (none for the programme's list).
+        organisation_id: Option<i64>,
+        /// The revocation is approved.
+        disclosed: bool,
+    },
+    /// Open, submit, decide and follow up a revocation case (Art. 32, 33): the city office of
+    /// the programme only.
+    ManageRevocation {
+        /// Programme.
+        programme_id: i64,
+    },
 }
 
 /// A refusal of access: shown on a 403 page.
@@ -662,6 +679,42 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
                 deny(
                     "获奖证书只能由获奖单位本身下载。",
                     "Only the winning organisation itself can download its certificate.",
+                )
+            }
+        }
+        Action::ViewRevocation {
+            programme_id,
+            organisation_id,
+            disclosed,
+        } => {
+            if in_p(
+                &[Role::CityOffice, Role::Leadership, Role::Discipline],
+                programme_id,
+            ) {
+                return Ok(());
+            }
+            let own = organisation_id.is_some()
+                && a.grants.iter().any(|g| {
+                    g.role == Role::Applicant
+                        && g.programme_id == Some(programme_id)
+                        && g.organisation_id == organisation_id
+                });
+            if own && disclosed {
+                Ok(())
+            } else {
+                deny(
+                    "撤销奖励案件只能由本项目的市强市办、领导小组成员和纪检人员查看；获奖单位在市政府批准撤销后可查看本单位的撤销决定。",
+                    "Only this programme's city office, leadership group and discipline inspectors see revocation cases; the organisation concerned sees its own once the revocation is approved.",
+                )
+            }
+        }
+        Action::ManageRevocation { programme_id } => {
+            if a.has_in(Role::CityOffice, programme_id) {
+                Ok(())
+            } else {
+                deny(
+                    "只有本项目的市强市办可以办理撤销奖励案件。",
+                    "Only this programme's city office handles revocation cases.",
                 )
             }
         }

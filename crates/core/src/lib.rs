@@ -19,6 +19,7 @@ pub mod industry;
 pub mod opinion;
 pub mod password;
 pub mod refusal;
+pub mod revocation;
 pub mod rulefile;
 pub mod rules;
 pub mod stage;

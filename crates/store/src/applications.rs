@@ -697,13 +697,14 @@ impl Store {
                     .and_then(|w| w.starts_on)
             })
             .unwrap_or(today);
+        let (past_wins, revocations) = self.eligibility_history(a.org.id).await?;
         let facts = qaward_core::application::facts(
             &a.values,
             &cx,
             call,
             a.org.county_id.is_some(),
-            Vec::new(),
-            Vec::new(),
+            past_wins,
+            revocations,
         );
         let lines = qaward_core::eligibility::check(&d.rules, &facts);
         if let Some(bad) = lines.iter().find(|l| !l.is_met()) {

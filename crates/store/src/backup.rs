@@ -70,6 +70,8 @@ pub const TABLES: &[&str] = &[
     "announcements",
     "audit_log",
     "audit_head",
+    "revocation_cases",
+    "award_bans",
 ];
 
 impl Store {

@@ -15,6 +15,7 @@ pub mod onsite;
 pub mod opinions;
 pub mod programmes;
 pub mod review;
+pub mod revocation;
 pub mod rulesets;
 pub mod sessions;
 
@@ -114,6 +115,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0008_decision", include_str!("../migrations/sqlite/0008_decision.sql")),
     ("0009_award", include_str!("../migrations/sqlite/0009_award.sql")),
     ("0010_indexes", include_str!("../migrations/sqlite/0010_indexes.sql")),
+    ("0012_revocation", include_str!("../migrations/sqlite/0012_revocation.sql")),
 ];
 #[rustfmt::skip]
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -127,6 +129,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0008_decision", include_str!("../migrations/postgres/0008_decision.sql")),
     ("0009_award", include_str!("../migrations/postgres/0009_award.sql")),
     ("0010_indexes", include_str!("../migrations/postgres/0010_indexes.sql")),
+    ("0012_revocation", include_str!("../migrations/postgres/0012_revocation.sql")),
 ];
 
 impl Store {

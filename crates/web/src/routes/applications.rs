@@ -33,6 +33,9 @@ pub struct Loaded {
     pub declarations: Vec<(&'static str, String, String)>,
     /// Its files (evidence and the county's letter).
     pub files: Vec<qaward_store::attachments::Attachment>,
+    /// The organisation's standing awards (years) and revocation days in the programme
+    /// (Art. 11, 32, 33).
+    pub history: (Vec<i32>, Vec<jiff::civil::Date>),
 }
 
 /// Load an application and check that this request may read it (or edit it).
@@ -78,12 +81,18 @@ pub async fn load(st: &AppState, c: &Ctx, aid: i64, edit: bool) -> Result<Loaded
         .attachments(aid)
         .await
         .map_err(|e| c.store_err(e))?;
+    let history = st
+        .store
+        .eligibility_history(app.org.id)
+        .await
+        .map_err(|e| c.store_err(e))?;
     Ok(Loaded {
         app,
         d,
         cx,
         declarations,
         files,
+        history,
     })
 }
 
@@ -110,8 +119,8 @@ impl Loaded {
             &self.cx,
             self.call_date(),
             self.app.org.county_id.is_some(),
-            Vec::new(),
-            Vec::new(),
+            self.history.0.clone(),
+            self.history.1.clone(),
         );
         eligibility::check(&self.d.rules, &f)
     }

@@ -15,6 +15,7 @@ pub mod onsite;
 pub mod opinions;
 pub mod public;
 pub mod review;
+pub mod revocation;
 pub mod scoped;
 pub mod scoring;
 
@@ -379,6 +380,27 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/verify", get(awards::verify_lookup))
         .route("/verify/{serial}", get(awards::verify))
+        .route(
+            "/office/programmes/{pid}/revocations",
+            get(revocation::list_page).post(revocation::open_case),
+        )
+        .route("/revocations/{rvid}", get(revocation::case_page))
+        .route(
+            "/office/revocations/{rvid}/submit",
+            post(revocation::submit),
+        )
+        .route(
+            "/office/revocations/{rvid}/decision",
+            post(revocation::decide),
+        )
+        .route(
+            "/office/revocations/{rvid}/publish",
+            post(revocation::publish),
+        )
+        .route(
+            "/office/revocations/{rvid}/returns",
+            post(revocation::record_return),
+        )
         .fallback(public::not_found)
         .with_state(state)
 }
@@ -536,4 +558,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/office/sessions/{sid}/announcements/publish"),
     ("GET", "/verify"),
     ("GET", "/verify/{serial}"),
+    ("GET", "/office/programmes/{pid}/revocations"),
+    ("POST", "/office/programmes/{pid}/revocations"),
+    ("GET", "/revocations/{rvid}"),
+    ("POST", "/office/revocations/{rvid}/submit"),
+    ("POST", "/office/revocations/{rvid}/decision"),
+    ("POST", "/office/revocations/{rvid}/publish"),
+    ("POST", "/office/revocations/{rvid}/returns"),
 ];

@@ -146,8 +146,8 @@ struct SessionPublicPage {
 pub struct Portal {
     /// The public notice is out (or over): link it.
     pub notice: bool,
-    /// The winners, once commended: (name, county, certificate serial).
-    pub winners: Vec<(String, String, Option<String>)>,
+    /// The winners, once commended: (name, county, certificate serial, revoked).
+    pub winners: Vec<(String, String, Option<String>, bool)>,
     /// Whether the winners are shown yet.
     pub commended: bool,
     /// The published announcements, newest first.
@@ -164,11 +164,10 @@ async fn portal(st: &AppState, d: &SessionDetail) -> qaward_store::Result<Portal
     if commended {
         let certs = st.store.certificates(sid).await?;
         for w in st.store.winners(sid).await? {
-            let serial = certs
-                .iter()
-                .find(|c| c.winner_id == w.id)
-                .map(|c| c.serial.clone());
-            winners.push((w.organisation_name, w.county_name, serial));
+            let cert = certs.iter().find(|c| c.winner_id == w.id);
+            let serial = cert.map(|c| c.serial.clone());
+            let revoked = cert.is_some_and(|c| c.revoked_at.is_some());
+            winners.push((w.organisation_name, w.county_name, serial, revoked));
         }
     }
     Ok(Portal {
