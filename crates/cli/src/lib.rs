@@ -5,4 +5,5 @@ pub mod bench;
 pub mod demo;
 pub mod demo_2024;
 pub mod demo_review;
+pub mod demo_revocation;
 pub mod setup;

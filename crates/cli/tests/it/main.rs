@@ -20,5 +20,6 @@ mod matrix;
 mod onsite;
 mod opinions;
 mod review;
+mod revocation;
 mod schema;
 mod sessions;

@@ -938,6 +938,38 @@ fn main_programme() -> Vec<Expectation> {
         ),
         ("GET", "/verify", ALL, vec![]),
         ("GET", "/verify/{serial}", ALL, vec![]),
+        (
+            "GET",
+            "/office/programmes/{pid}/revocations",
+            OFFICE_READ,
+            vec![],
+        ),
+        (
+            "POST",
+            "/office/programmes/{pid}/revocations",
+            OFFICE,
+            vec![("facts", "")],
+        ),
+        ("GET", "/revocations/{rvid}", OFFICE_READ, vec![]),
+        (
+            "POST",
+            "/office/revocations/{rvid}/submit",
+            OFFICE,
+            vec![("submission_number", "")],
+        ),
+        (
+            "POST",
+            "/office/revocations/{rvid}/decision",
+            OFFICE,
+            vec![("outcome", "")],
+        ),
+        ("POST", "/office/revocations/{rvid}/publish", OFFICE, vec![]),
+        (
+            "POST",
+            "/office/revocations/{rvid}/returns",
+            OFFICE,
+            vec![("item", "")],
+        ),
     ]
 }
 
@@ -1013,6 +1045,15 @@ async fn placeholders(app: &TestApp) -> Vec<(&'static str, String)> {
         ("{ratt}", ratt.to_string()),
         ("{practice}", "1".into()),
         ("{serial}", "QYZLJ-2026-001".into()),
+        (
+            "{rvid}",
+            app.store
+                .revocation_cases(app.demo.programme_id)
+                .await
+                .unwrap()[0]
+                .id
+                .to_string(),
+        ),
     ]
 }
 
