@@ -370,10 +370,7 @@ impl Store {
     /// (Art. 11, 32, 33): the years of its awards that still stand, and the days on which an
     /// award of it was revoked. Organisations are registered per programme under their
     /// credit code, so the organisation is the same enterprise within the same award.
-    pub async fn eligibility_history(
-        &self,
-        organisation_id: i64,
-    ) -> Result<(Vec<i32>, Vec<Date>)> {
+    pub async fn eligibility_history(&self, organisation_id: i64) -> Result<(Vec<i32>, Vec<Date>)> {
         let wins = sqlx::query(
             "SELECT w.award_year FROM winners w WHERE w.organisation_id = $1 AND NOT EXISTS (SELECT 1 FROM revocation_cases r WHERE r.winner_id = w.id AND r.status = 'approved')",
         )
@@ -422,12 +419,11 @@ impl Store {
                     "The chosen organisation is not a commended winner of this programme, or a case is already under way.",
                 )
             })?;
-        let winner = sqlx::query(
-            "SELECT w.session_id, w.organisation_id FROM winners w WHERE w.id = $1",
-        )
-        .bind(winner_id)
-        .fetch_one(self.pool())
-        .await?;
+        let winner =
+            sqlx::query("SELECT w.session_id, w.organisation_id FROM winners w WHERE w.id = $1")
+                .bind(winner_id)
+                .fetch_one(self.pool())
+                .await?;
         let session_id: i64 = winner.get("session_id");
         let organisation_id: i64 = winner.get("organisation_id");
         let d = self.session_detail(session_id).await?;
@@ -530,7 +526,12 @@ impl Store {
         let d = self.session_detail(c.session_id).await?;
         let day = date_field("submitted_on", "报送日期", submitted_on)?;
         not_future("submitted_on", "报送日期", day, today_of(now))?;
-        let number = doc_number("submission_number", "请示文号", submission_number, Some(day))?;
+        let number = doc_number(
+            "submission_number",
+            "请示文号",
+            submission_number,
+            Some(day),
+        )?;
         if c.status != CaseStatus::Open {
             return Err(self
                 .refused(
@@ -705,14 +706,20 @@ impl Store {
             .await?
             .get::<i64, _>(0);
         let n_ban = d.rules.revocation.ban_years.value;
-        let title = format!("关于撤销{}{}年度{}的公告", c.organisation_name, year, d.rules.meta.award_name);
+        let title = format!(
+            "关于撤销{}{}年度{}的公告",
+            c.organisation_name, year, d.rules.meta.award_name
+        );
         let body = format!(
             "{}因{}，依据《{doc}》第{}条，经市人民政府批准（{number}），撤销其{year}年度{}称号，收回证书{}和奖牌。\n自{}起{n_ban}年内不接受该单位再次申报{}（至{}止）。\n特此公告。",
             c.organisation_name,
             c.ground.name_zh(),
             qaward_core::citation::chinese_numeral(c.article),
             d.rules.meta.award_name,
-            serial.as_deref().map(|s| format!("（编号{s}）")).unwrap_or_default(),
+            serial
+                .as_deref()
+                .map(|s| format!("（编号{s}）"))
+                .unwrap_or_default(),
             date_zh(day),
             d.rules.meta.award_name,
             date_zh(until.yesterday().unwrap_or(until)),
@@ -830,12 +837,14 @@ impl Store {
                     "Enter the note on the prize money.",
                 ));
             }
-            sqlx::query("UPDATE revocation_cases SET prize_note = $1, updated_at = $2 WHERE id = $3")
-                .bind(note)
-                .bind(tx.now())
-                .bind(id)
-                .execute(tx.conn())
-                .await?;
+            sqlx::query(
+                "UPDATE revocation_cases SET prize_note = $1, updated_at = $2 WHERE id = $3",
+            )
+            .bind(note)
+            .bind(tx.now())
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
             summary = format!("登记{}奖金情况说明：{note}", c.organisation_name);
             detail = serde_json::json!({"item": item, "note": note});
         } else {
@@ -850,7 +859,15 @@ impl Store {
                     ));
                 }
             };
-            let day = date_field("on", if returned { "收回日期" } else { "登记日期" }, on)?;
+            let day = date_field(
+                "on",
+                if returned {
+                    "收回日期"
+                } else {
+                    "登记日期"
+                },
+                on,
+            )?;
             not_future("on", "日期", day, today_of(now))?;
             let by = by.trim();
             if returned && by.is_empty() {

@@ -1040,3 +1040,132 @@ async fn a_leader_resends_the_on_site_plan_the_applicant_reads_it_and_the_office
     b.quit().await.ok();
     res.expect("on-site journey");
 }
+
+/// A revocation from the case to the verification page, then the banned organisation applying
+/// again: the office opens a case against 清远市演示光电科技有限公司 on false materials, submits
+/// it to the municipal government and records the approval; a signed-out browser sees the
+/// certificate revoked; the organisation's self-check shows the ban and its submission is
+/// refused citing Art. 32.
+#[tokio::test]
+async fn the_office_revokes_an_award_and_the_banned_organisation_is_refused_when_it_applies() {
+    let Some(d) = chromedriver().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let base = app.base.clone();
+    let s24 = app.demo.session_2024;
+    let w = app
+        .store
+        .winners(s24)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|w| w.organisation_name == "清远市演示光电科技有限公司")
+        .unwrap();
+    let b = browser(&d).await;
+    let run = async {
+        login(&b, &base, "office").await?;
+        b.goto(format!("{base}/office/sessions/{s24}/award"))
+            .await?;
+        click(&b, By::Id("revocations-link")).await?;
+        wait_text(&b, "撤销案件").await?;
+        set_value(&b, "winner_id", &w.id.to_string()).await?;
+        click(&b, By::Id("ground-false_materials")).await?;
+        type_into(
+            &b,
+            "facts",
+            "经核查，申报材料中2023年研发投入占比填报为8.6%，经审计实际为3.1%（演示）。",
+        )
+        .await?;
+        type_into(&b, "evidence", "清城区市场监管局核查报告（演示）").await?;
+        b.screenshot(&shot("revocation-open.png")).await?;
+        click(&b, By::Id("open-case")).await?;
+        wait_text(&b, "已立案").await?;
+        set_value(&b, "submitted_on", "2026-11-20").await?;
+        type_into(&b, "submission_number", "清质强办〔2026〕31号").await?;
+        click(&b, By::Id("submit-case")).await?;
+        wait_text(&b, "已登记提请市政府批准").await?;
+        click(&b, By::Id("outcome-approved")).await?;
+        type_into(&b, "decision_number", "清府函〔2026〕105号").await?;
+        set_value(&b, "decided_on", "2026-11-25").await?;
+        b.screenshot(&shot("revocation-decision-form.png")).await?;
+        click(&b, By::Id("record-decision")).await?;
+        b.query(By::Id("decision-recorded")).first().await?;
+        let src = b.source().await?;
+        assert!(src.contains("市政府已批准撤销") && src.contains("2029年11月25日"));
+        click(&b, By::Id("publish-announcement")).await?;
+        wait_text(&b, "撤销公告已在公开页面发布").await?;
+        b.screenshot(&shot("revocation-case.png")).await?;
+        Ok::<(), WebDriverError>(())
+    }
+    .await;
+    b.quit().await.ok();
+    run.expect("the revocation in the office's browser");
+
+    // A fresh browser, signed in as nobody, checks the certificate.
+    let v = browser(&d).await;
+    let run = async {
+        v.goto(format!("{base}/verify/QYZLJ-2024-001")).await?;
+        wait_text(&v, "已撤销").await?;
+        let src = v.source().await?;
+        assert!(src.contains("清府函〔2026〕105号"));
+        assert!(src.contains("第三十二条"));
+        v.screenshot(&shot("revocation-verify.png")).await?;
+        v.goto(format!("{base}/sessions/{s24}")).await?;
+        wait_text(&v, "奖励已撤销").await?;
+        v.screenshot(&shot("revocation-portal.png")).await?;
+        Ok::<(), WebDriverError>(())
+    }
+    .await;
+    v.quit().await.ok();
+    run.expect("verification in a fresh browser");
+
+    // The organisation prepares an application for the 2026 session (filled in as the form
+    // pages post it) and tries to submit it in its browser.
+    let u = app.signed_in("s24-applicant1").await;
+    let aid = crate::applications::start(&app, &u, w.organisation_id).await;
+    crate::applications::fill(
+        &u,
+        aid,
+        &qaward::demo::sample_form(&crate::applications::context(&app).await, 8, "2015-06-01"),
+    )
+    .await;
+    let a = browser(&d).await;
+    let run = async {
+        login(&a, &base, "s24-applicant1").await?;
+        a.goto(format!("{base}/applications/{aid}")).await?;
+        a.query(By::LinkText("检查并提交"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        wait_text(&a, "被撤销奖励后3年内不得再次申报").await?;
+        // The failing line is the ban, citing Art. 32, with the day it ends; no submit button.
+        let row = a
+            .query(By::XPath(
+                "//tr[contains(., '被撤销奖励后3年内不得再次申报')]",
+            ))
+            .first()
+            .await?;
+        row.scroll_into_view().await?;
+        let text = row.text().await?;
+        assert!(text.contains("不符合"), "{text}");
+        assert!(text.contains("第三十二条"), "{text}");
+        assert!(text.contains("2029年11月25日"), "{text}");
+        assert!(a.source().await?.contains("暂不能提交"));
+        assert!(
+            a.find_all(By::XPath("//button[contains(., '确认提交')]"))
+                .await?
+                .is_empty()
+        );
+        a.screenshot(&shot("revocation-refused.png")).await?;
+        Ok::<(), WebDriverError>(())
+    }
+    .await;
+    a.quit().await.ok();
+    run.expect("the banned organisation in its browser");
+    assert_eq!(
+        app.store.application(aid).await.unwrap().status,
+        qaward_store::applications::Status::Draft
+    );
+}

@@ -42,7 +42,10 @@ async fn open(
             &[
                 ("winner_id", &w),
                 ("ground", ground),
-                ("accident_kind", if accident_on.is_empty() { "" } else { "safety" }),
+                (
+                    "accident_kind",
+                    if accident_on.is_empty() { "" } else { "safety" },
+                ),
                 ("accident_on", accident_on),
                 ("facts", "核查查实的事实（演示）"),
                 ("evidence", "核查报告（演示）"),
@@ -92,7 +95,13 @@ async fn an_accident_two_years_and_a_day_after_the_award_is_refused_citing_artic
         .unwrap();
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].article, Some(33));
-    assert!(refused[0].summary.contains("第三十三条") || refused[0].detail.contains("2026-12-06") || refused[0].summary.contains("2026年12月6日"), "{}", refused[0].summary);
+    assert!(
+        refused[0].summary.contains("第三十三条")
+            || refused[0].detail.contains("2026-12-06")
+            || refused[0].summary.contains("2026年12月6日"),
+        "{}",
+        refused[0].summary
+    );
     // A future accident is refused too; the second anniversary itself is inside.
     let p = open(&app, &office, w, "major_accident", "2027-02-01").await;
     assert_eq!(p.status, 409);
@@ -136,7 +145,10 @@ async fn revoking_for_false_materials_bans_the_organisation_from_applying_again(
     let p = office
         .post(
             &format!("/office/revocations/{id}/submit"),
-            &[("submitted_on", "2026-11-20"), ("submission_number", "清质强办2026-30")],
+            &[
+                ("submitted_on", "2026-11-20"),
+                ("submission_number", "清质强办2026-30"),
+            ],
         )
         .await;
     assert_eq!(p.status, 422);
@@ -145,7 +157,10 @@ async fn revoking_for_false_materials_bans_the_organisation_from_applying_again(
     let p = office
         .post(
             &format!("/office/revocations/{id}/submit"),
-            &[("submitted_on", "2026-11-20"), ("submission_number", "清质强办〔2026〕30号")],
+            &[
+                ("submitted_on", "2026-11-20"),
+                ("submission_number", "清质强办〔2026〕30号"),
+            ],
         )
         .await;
     assert_eq!(p.status, 303, "{}", p.body);
@@ -198,7 +213,11 @@ async fn revoking_for_false_materials_bans_the_organisation_from_applying_again(
     let p = office
         .post(
             &ret,
-            &[("item", "certificate"), ("status", "not_returned"), ("on", "2026-11-25")],
+            &[
+                ("item", "certificate"),
+                ("status", "not_returned"),
+                ("on", "2026-11-25"),
+            ],
         )
         .await;
     assert_eq!(p.status, 422);
@@ -228,7 +247,12 @@ async fn revoking_for_false_materials_bans_the_organisation_from_applying_again(
         })
         .await
         .unwrap();
-    for action in ["revocation.open", "revocation.submit", "revocation.approved", "revocation.return"] {
+    for action in [
+        "revocation.open",
+        "revocation.submit",
+        "revocation.approved",
+        "revocation.return",
+    ] {
         let e = entries
             .iter()
             .find(|e| e.action == action)
@@ -238,8 +262,14 @@ async fn revoking_for_false_materials_bans_the_organisation_from_applying_again(
     // The organisation now sees its own case, and leadership and discipline read it.
     assert_eq!(applicant.get(&case).await.status, 200);
     assert_eq!(app.signed_in("leader").await.get(&case).await.status, 200);
-    assert_eq!(app.signed_in("discipline").await.get(&case).await.status, 200);
-    assert_eq!(app.signed_in("applicant").await.get(&case).await.status, 403);
+    assert_eq!(
+        app.signed_in("discipline").await.get(&case).await.status,
+        200
+    );
+    assert_eq!(
+        app.signed_in("applicant").await.get(&case).await.status,
+        403
+    );
 
     // The same organisation applies to the 2026 session: its self-check shows the ban and
     // the submission is refused citing Art. 32.
@@ -251,7 +281,11 @@ async fn revoking_for_false_materials_bans_the_organisation_from_applying_again(
     )
     .await;
     let s = applicant.get(&format!("/applications/{aid}/submit")).await;
-    assert!(s.body.contains("被撤销奖励后3年内不得再次申报"), "{}", s.body);
+    assert!(
+        s.body.contains("被撤销奖励后3年内不得再次申报"),
+        "{}",
+        s.body
+    );
     assert!(s.body.contains("outcome-fail"));
     let p = applicant
         .post(&format!("/applications/{aid}/submit"), &[])
@@ -273,7 +307,12 @@ async fn the_demo_case_waits_for_the_government_and_a_rejection_closes_it() {
     assert_eq!(list.status, 200);
     assert!(list.body.contains("英德市演示陶瓷股份有限公司"));
     assert!(list.body.contains("已提请市政府批准"));
-    let id = app.store.revocation_cases(app.demo.programme_id).await.unwrap()[0].id;
+    let id = app
+        .store
+        .revocation_cases(app.demo.programme_id)
+        .await
+        .unwrap()[0]
+        .id;
     // The organisation concerned does not see a case before the approval.
     assert_eq!(
         app.signed_in("s24-applicant2")
@@ -296,5 +335,11 @@ async fn the_demo_case_waits_for_the_government_and_a_rejection_closes_it() {
     assert_eq!(p.status, 303, "{}", p.body);
     let v = app.visitor().get("/verify/QYZLJ-2024-002").await;
     assert!(v.body.contains("有效"));
-    assert!(app.store.award_bans(app.demo.programme_id).await.unwrap().is_empty());
+    assert!(
+        app.store
+            .award_bans(app.demo.programme_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

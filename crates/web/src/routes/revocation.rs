@@ -43,7 +43,11 @@ impl Typed {
 
 /// A store error on a form: a bad field or a rule's refusal (with its article) goes beside
 /// the form, so what was typed stays; anything else is a page error.
-fn form_errors(c: &Ctx, e: qaward_store::Error, refusal_field: &str) -> Result<FormErrors, AppError> {
+fn form_errors(
+    c: &Ctx,
+    e: qaward_store::Error,
+    refusal_field: &str,
+) -> Result<FormErrors, AppError> {
     let mut f = FormErrors::default();
     match e {
         qaward_store::Error::Invalid { field, zh, en } => {
@@ -107,9 +111,7 @@ async fn list_view(
         organisation_id: None,
         disclosed: false,
     })?;
-    let manage = c
-        .actor()
-        .is_some_and(|a| a.has_in(Role::CityOffice, pid));
+    let manage = c.actor().is_some_and(|a| a.has_in(Role::CityOffice, pid));
     let err = |e| c.store_err(e);
     let s = &st.store;
     let rules = match s.sessions(pid).await.map_err(err)?.first() {
@@ -281,7 +283,16 @@ pub async fn case_page(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<impl IntoResponse, AppError> {
     let done = q.get("done").cloned().unwrap_or_default();
-    case_view(&st, &c, id, "", Typed::default(), FormErrors::default(), done).await
+    case_view(
+        &st,
+        &c,
+        id,
+        "",
+        Typed::default(),
+        FormErrors::default(),
+        done,
+    )
+    .await
 }
 
 /// The case, checked for the office's right to change it.
