@@ -526,6 +526,13 @@ impl Store {
         let d = self.session_detail(c.session_id).await?;
         let day = date_field("submitted_on", "报送日期", submitted_on)?;
         not_future("submitted_on", "报送日期", day, today_of(now))?;
+        if day < today_of(qaward_core::clock::from_micros(c.opened_at)) {
+            return Err(Error::invalid(
+                "submitted_on",
+                "报送日期不能早于立案日期。",
+                "The submission cannot predate the opening of the case.",
+            ));
+        }
         let number = doc_number(
             "submission_number",
             "请示文号",

@@ -1081,7 +1081,7 @@ async fn the_office_revokes_an_award_and_the_banned_organisation_is_refused_when
         b.screenshot(&shot("revocation-open.png")).await?;
         click(&b, By::Id("open-case")).await?;
         wait_text(&b, "已立案").await?;
-        set_value(&b, "submitted_on", "2026-11-20").await?;
+        set_value(&b, "submitted_on", "2026-11-25").await?;
         type_into(&b, "submission_number", "清质强办〔2026〕31号").await?;
         click(&b, By::Id("submit-case")).await?;
         wait_text(&b, "已登记提请市政府批准").await?;

@@ -141,12 +141,24 @@ async fn revoking_for_false_materials_bans_the_organisation_from_applying_again(
         .await;
     assert_eq!(p.status, 409, "{}", p.body);
     assert!(p.body.contains("第三十二条"));
-    // A malformed number is named and the typed value kept.
+    // A submission dated before the case was opened is refused, naming the field.
     let p = office
         .post(
             &format!("/office/revocations/{id}/submit"),
             &[
                 ("submitted_on", "2026-11-20"),
+                ("submission_number", "清质强办〔2026〕30号"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("报送日期不能早于立案日期"));
+    // A malformed number is named and the typed value kept.
+    let p = office
+        .post(
+            &format!("/office/revocations/{id}/submit"),
+            &[
+                ("submitted_on", "2026-11-25"),
                 ("submission_number", "清质强办2026-30"),
             ],
         )
@@ -158,7 +170,7 @@ async fn revoking_for_false_materials_bans_the_organisation_from_applying_again(
         .post(
             &format!("/office/revocations/{id}/submit"),
             &[
-                ("submitted_on", "2026-11-20"),
+                ("submitted_on", "2026-11-25"),
                 ("submission_number", "清质强办〔2026〕30号"),
             ],
         )
