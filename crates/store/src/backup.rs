@@ -68,6 +68,9 @@ pub const TABLES: &[&str] = &[
     "prize_payments",
     "budget_lines",
     "announcements",
+    "conduct_ratings",
+    "complaints",
+    "complaint_steps",
     "audit_log",
     "audit_head",
 ];

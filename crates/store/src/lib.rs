@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod audit;
 pub mod awards;
 pub mod backup;
+pub mod conduct;
 pub mod decision;
 pub mod experts;
 pub mod notify;
@@ -114,6 +115,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0008_decision", include_str!("../migrations/sqlite/0008_decision.sql")),
     ("0009_award", include_str!("../migrations/sqlite/0009_award.sql")),
     ("0010_indexes", include_str!("../migrations/sqlite/0010_indexes.sql")),
+    ("0013_conduct", include_str!("../migrations/sqlite/0013_conduct.sql")),
 ];
 #[rustfmt::skip]
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -127,6 +129,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0008_decision", include_str!("../migrations/postgres/0008_decision.sql")),
     ("0009_award", include_str!("../migrations/postgres/0009_award.sql")),
     ("0010_indexes", include_str!("../migrations/postgres/0010_indexes.sql")),
+    ("0013_conduct", include_str!("../migrations/postgres/0013_conduct.sql")),
 ];
 
 impl Store {
