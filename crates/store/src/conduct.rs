@@ -719,7 +719,7 @@ impl Store {
     /// An application whose on-site visit record is submitted, with the team's members who
     /// visited; `None` while the visit is not recorded.
     pub async fn visited(&self, application_id: i64) -> Result<Option<Visited>> {
-        let Some(r) = sqlx::query("SELECT a.id, a.session_id, a.programme_id, a.organisation_id, o.name AS org_name, s.title, v.submitted_at FROM applications a JOIN organisations o ON o.id = a.organisation_id JOIN award_sessions s ON s.id = a.session_id JOIN onsite_visits v ON v.application_id = a.id WHERE a.id = $1 AND v.submitted_at IS NOT NULL")
+        let Some(r) = sqlx::query("SELECT a.id, a.session_id, s.programme_id, a.organisation_id, o.name AS org_name, s.title, v.submitted_at FROM applications a JOIN organisations o ON o.id = a.organisation_id JOIN award_sessions s ON s.id = a.session_id JOIN onsite_visits v ON v.application_id = a.id WHERE a.id = $1 AND v.submitted_at IS NOT NULL")
             .bind(application_id)
             .fetch_optional(self.pool())
             .await?

@@ -8,6 +8,7 @@ mod attachments;
 mod audit;
 mod auth;
 mod awards;
+mod conduct;
 mod backup;
 mod bench;
 mod browser;
