@@ -16,7 +16,11 @@ pub struct ConductDemo {
     pub complaint: i64,
 }
 
-fn who(users: &[qaward_store::accounts::User], username: &str, role: &str) -> qaward_store::Result<Who> {
+fn who(
+    users: &[qaward_store::accounts::User],
+    username: &str,
+    role: &str,
+) -> qaward_store::Result<Who> {
     let u = users
         .iter()
         .find(|u| u.username == username)
@@ -35,12 +39,14 @@ pub async fn build(store: &Store, s: &Session2024) -> qaward_store::Result<Condu
         let Some(v) = store.visited(*aid).await? else {
             continue;
         };
-        let applicant = format!("s24-applicant{}", s
-            .applications
-            .iter()
-            .position(|(_, a)| a == aid)
-            .map(|p| p + 1)
-            .unwrap_or(i + 1));
+        let applicant = format!(
+            "s24-applicant{}",
+            s.applications
+                .iter()
+                .position(|(_, a)| a == aid)
+                .map(|p| p + 1)
+                .unwrap_or(i + 1)
+        );
         let app_who = who(&users, &applicant, "applicant")?;
         for (j, x) in v.visitors.iter().enumerate() {
             // One low rating: the third applicant finds one reviewer late and careless with
@@ -51,7 +57,14 @@ pub async fn build(store: &Store, s: &Session2024) -> qaward_store::Result<Condu
                 confidentiality: if low { "2" } else { "4" }.into(),
                 integrity: "4".into(),
                 gifts_accepted: "no".into(),
-                professionalism: if low { "2" } else if j == 0 { "4" } else { "3" }.into(),
+                professionalism: if low {
+                    "2"
+                } else if j == 0 {
+                    "4"
+                } else {
+                    "3"
+                }
+                .into(),
                 comments: if low {
                     "（演示）现场评审首日迟到约一小时，将企业内部资料带离会议室未及时归还。".into()
                 } else {
@@ -104,7 +117,9 @@ pub async fn build(store: &Store, s: &Session2024) -> qaward_store::Result<Condu
             );
         }
         if i == 2 {
-            let targets = store.complaint_targets(app_who.user_id.unwrap_or(-1)).await?;
+            let targets = store
+                .complaint_targets(app_who.user_id.unwrap_or(-1))
+                .await?;
             let Some(x) = v.visitors.get(1) else {
                 continue;
             };
@@ -116,7 +131,13 @@ pub async fn build(store: &Store, s: &Session2024) -> qaward_store::Result<Condu
                 ..ComplaintForm::default()
             };
             out.complaint = store
-                .file_complaint(&app_who, v.programme_id, &form, &targets, at(date(2024, 10, 11)))
+                .file_complaint(
+                    &app_who,
+                    v.programme_id,
+                    &form,
+                    &targets,
+                    at(date(2024, 10, 11)),
+                )
                 .await?;
             store
                 .complaint_step(

@@ -50,11 +50,7 @@ pub const GRADES: [(u32, &str, &str); 4] = [
 
 /// The Chinese name of grade `g`.
 pub fn grade_zh(g: u32) -> &'static str {
-    GRADES
-        .iter()
-        .find(|x| x.0 == g)
-        .map(|x| x.1)
-        .unwrap_or("—")
+    GRADES.iter().find(|x| x.0 == g).map(|x| x.1).unwrap_or("—")
 }
 
 /// A reviewer of the team that visited an application.
@@ -609,11 +605,7 @@ pub fn check_complaint(
             "Subject: choose a reviewer or office staff.".into(),
         )),
     }
-    match f
-        .occurred_on
-        .trim()
-        .parse::<jiff::civil::Date>()
-    {
+    match f.occurred_on.trim().parse::<jiff::civil::Date>() {
         Ok(d) if d <= today => {}
         Ok(_) => out.push((
             "occurred_on",
@@ -1009,7 +1001,14 @@ impl Store {
             .fetch_one(tx.conn())
             .await?
             .get(0);
-        step_row(&mut tx, id, "filed", &format!("投诉对象：{subject_name}"), who).await?;
+        step_row(
+            &mut tx,
+            id,
+            "filed",
+            &format!("投诉对象：{subject_name}"),
+            who,
+        )
+        .await?;
         tx.audit(
             NewEntry::award(who, "complaint.file", "complaint", id)
                 .programme(programme_id)
@@ -1108,8 +1107,8 @@ impl Store {
     ) -> Result<()> {
         let c = self.complaint(id).await?;
         let article = c.article();
-        let entry = NewEntry::award(who, "complaint.refused", "complaint", id)
-            .programme(c.programme_id);
+        let entry =
+            NewEntry::award(who, "complaint.refused", "complaint", id).programme(c.programme_id);
         let refuse = |code, zh: &str, en: &str| {
             Refusal::new(code, Some(article), DOC, zh.to_owned(), en.to_owned())
         };
@@ -1266,11 +1265,14 @@ impl Store {
             }
         }
         let step_note = match f.step.as_str() {
-            "outcome" => format!("{note}（{}）", match f.recommendation.as_str() {
-                "warning" => "建议予以警告",
-                "removal" => "建议取消评审资格",
-                _ => "无处理建议",
-            }),
+            "outcome" => format!(
+                "{note}（{}）",
+                match f.recommendation.as_str() {
+                    "warning" => "建议予以警告",
+                    "removal" => "建议取消评审资格",
+                    _ => "无处理建议",
+                }
+            ),
             "link_sanction" => format!("处理决定第{}号", sanction.unwrap_or_default()),
             "close" => String::new(),
             _ => note.clone(),
@@ -1313,13 +1315,14 @@ impl Store {
         let mut out = Vec::new();
         for r in &rows {
             let id: i64 = r.get(0);
-            let complaints = sqlx::query("SELECT id FROM complaints WHERE sanction_id = $1 ORDER BY id")
-                .bind(id)
-                .fetch_all(self.pool())
-                .await?
-                .iter()
-                .map(|c| c.get::<i64, _>(0))
-                .collect();
+            let complaints =
+                sqlx::query("SELECT id FROM complaints WHERE sanction_id = $1 ORDER BY id")
+                    .bind(id)
+                    .fetch_all(self.pool())
+                    .await?
+                    .iter()
+                    .map(|c| c.get::<i64, _>(0))
+                    .collect();
             out.push(SanctionRow {
                 id,
                 expert_id: r.get(1),

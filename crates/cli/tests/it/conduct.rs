@@ -7,7 +7,12 @@ use qaward_store::conduct::Direction;
 /// s24-applicant1's visited application and the reviewers who visited it.
 async fn visited(app: &TestApp) -> (i64, Vec<(i64, Option<i64>, String)>) {
     let aid = app.demo.s2024.onsite[0];
-    let v = app.store.visited(aid).await.unwrap().expect("the visit is recorded");
+    let v = app
+        .store
+        .visited(aid)
+        .await
+        .unwrap()
+        .expect("the visit is recorded");
     (
         aid,
         v.visitors
@@ -41,7 +46,11 @@ async fn ratings_reach_discipline_and_leadership_never_the_rated_party() {
     // The on-site page offers the rating once the visit is recorded.
     let onsite = a.get(&format!("/applications/{aid}/onsite")).await;
     assert_eq!(onsite.status, 200, "{}", onsite.body);
-    assert!(onsite.body.contains(&format!("/applications/{aid}/conduct")));
+    assert!(
+        onsite
+            .body
+            .contains(&format!("/applications/{aid}/conduct"))
+    );
     let list = a.get(&format!("/applications/{aid}/conduct")).await;
     assert_eq!(list.status, 200);
     assert!(list.body.contains(&visitors[0].2));
@@ -119,19 +128,37 @@ async fn ratings_reach_discipline_and_leadership_never_the_rated_party() {
     assert_eq!(own.status, 200, "{}", own.body);
     assert!(own.body.contains("id=\"locked\""));
     let desk = reviewer.get("/review/conduct").await;
-    assert!(desk.body.contains(&format!("/review/applications/{aid}/conduct")));
+    assert!(
+        desk.body
+            .contains(&format!("/review/applications/{aid}/conduct"))
+    );
 
     // Discipline and leadership read both; the ordinary office does not.
     for who in ["discipline", "leader"] {
         let u = app.signed_in(who).await;
         let page = u.get("/discipline/conduct").await;
         assert_eq!(page.status, 200, "{who}");
-        assert!(page.body.contains(&format!("/discipline/ratings/{}", theirs.id)));
-        assert!(page.body.contains(&format!("/discipline/ratings/{}", mine.id)));
-        assert_eq!(u.get(&format!("/discipline/ratings/{}", theirs.id)).await.status, 200);
+        assert!(
+            page.body
+                .contains(&format!("/discipline/ratings/{}", theirs.id))
+        );
+        assert!(
+            page.body
+                .contains(&format!("/discipline/ratings/{}", mine.id))
+        );
+        assert_eq!(
+            u.get(&format!("/discipline/ratings/{}", theirs.id))
+                .await
+                .status,
+            200
+        );
     }
     // The demo's low rating is flagged and comes first.
-    let page = app.signed_in("discipline").await.get("/discipline/conduct").await;
+    let page = app
+        .signed_in("discipline")
+        .await
+        .get("/discipline/conduct")
+        .await;
     assert!(page.body.contains("迟到约一小时"));
     let office = app.signed_in("office").await;
     assert_eq!(office.get("/discipline/conduct").await.status, 403);
@@ -207,7 +234,10 @@ async fn a_complaint_is_filed_acknowledged_and_handled() {
         ("close", ""),
     ] {
         let r = d
-            .post(&url, &[("step", step), ("note", note), ("recommendation", "none")])
+            .post(
+                &url,
+                &[("step", step), ("note", note), ("recommendation", "none")],
+            )
             .await;
         assert_eq!(r.status, 303, "{step}: {}", r.body);
     }
@@ -220,7 +250,10 @@ async fn a_complaint_is_filed_acknowledged_and_handled() {
 
     // The demo's complaint about a reviewer is in progress and shown to discipline.
     let page = d.get("/discipline/conduct").await;
-    assert!(page.body.contains(&format!("/discipline/complaints/{}", app.demo.conduct.complaint)));
+    assert!(page.body.contains(&format!(
+        "/discipline/complaints/{}",
+        app.demo.conduct.complaint
+    )));
     assert!(page.body.contains("id=\"sanctions\""));
 }
 
@@ -256,5 +289,12 @@ async fn the_audit_viewer_filters_exports_and_verifies() {
     assert!(v.body.contains("哈希链完整"), "{}", v.body);
     assert!(v.body.contains("校验时间"));
     // Read-only, and the office cannot export.
-    assert_eq!(app.signed_in("office").await.get("/discipline/audit.csv").await.status, 403);
+    assert_eq!(
+        app.signed_in("office")
+            .await
+            .get("/discipline/audit.csv")
+            .await
+            .status,
+        403
+    );
 }

@@ -283,7 +283,13 @@ fn conduct_rows() -> Vec<Exp> {
             OWNER,
             vec![("punctuality", "")],
         ),
-        e("GET", "/review/conduct", "/review/conduct", REVIEWERS, vec![]),
+        e(
+            "GET",
+            "/review/conduct",
+            "/review/conduct",
+            REVIEWERS,
+            vec![],
+        ),
         e(
             "GET",
             "/review/applications/{aid}/conduct",
@@ -313,8 +319,20 @@ fn conduct_rows() -> Vec<Exp> {
             vec![],
         ),
         e("GET", "/complaints", "/complaints", FILERS, vec![]),
-        e("POST", "/complaints", "/complaints", FILERS, vec![("facts", "")]),
-        e("GET", "/complaints/{cid}", "/complaints/{complaint}", none, vec![]),
+        e(
+            "POST",
+            "/complaints",
+            "/complaints",
+            FILERS,
+            vec![("facts", "")],
+        ),
+        e(
+            "GET",
+            "/complaints/{cid}",
+            "/complaints/{complaint}",
+            none,
+            vec![],
+        ),
         e(
             "GET",
             "/discipline/complaints/{cid}",

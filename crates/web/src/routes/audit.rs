@@ -198,12 +198,11 @@ fn search_of(
     let until_us = if f.to.is_empty() {
         None
     } else {
-        let v = f
-            .to
-            .parse::<jiff::civil::Date>()
-            .ok()
-            .and_then(|d| d.tomorrow().ok())
-            .map(|d| qaward_core::clock::at_shanghai(d, 0, 0).as_microsecond());
+        let v =
+            f.to.parse::<jiff::civil::Date>()
+                .ok()
+                .and_then(|d| d.tomorrow().ok())
+                .map(|d| qaward_core::clock::at_shanghai(d, 0, 0).as_microsecond());
         if v.is_none() {
             f.problems
                 .push("“截止日期”：请按“2026-05-01”的格式填写。".into());
@@ -325,11 +324,22 @@ pub async fn discipline_csv(
             qaward_core::clock::format_micros(c.now.as_microsecond()),
             entries.len()
         )),
-        ["序号", "时间", "操作人", "角色", "操作", "对象类型", "对象编号", "内容", "条款", "哈希"]
-            .iter()
-            .map(|h| cell(h))
-            .collect::<Vec<_>>()
-            .join(",")
+        [
+            "序号",
+            "时间",
+            "操作人",
+            "角色",
+            "操作",
+            "对象类型",
+            "对象编号",
+            "内容",
+            "条款",
+            "哈希"
+        ]
+        .iter()
+        .map(|h| cell(h))
+        .collect::<Vec<_>>()
+        .join(",")
     ));
     for e in &entries {
         let row = [
@@ -344,12 +354,7 @@ pub async fn discipline_csv(
             e.article.map(|a| a.to_string()).unwrap_or_default(),
             e.hash.clone(),
         ];
-        out.push_str(
-            &row.iter()
-                .map(|v| cell(v))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        out.push_str(&row.iter().map(|v| cell(v)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }
     use axum::http::header;

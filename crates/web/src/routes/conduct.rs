@@ -36,7 +36,16 @@ pub struct GradeField {
 fn grades(page: &PageCtx) -> Vec<(String, String)> {
     GRADES
         .iter()
-        .map(|(v, zh, en)| (v.to_string(), if page.zh() { (*zh).into() } else { (*en).into() }))
+        .map(|(v, zh, en)| {
+            (
+                v.to_string(),
+                if page.zh() {
+                    (*zh).into()
+                } else {
+                    (*en).into()
+                },
+            )
+        })
         .collect()
 }
 
@@ -169,7 +178,11 @@ fn form_page(
         .iter()
         .map(|(n, zh, en)| GradeField {
             name: n,
-            label: if page.zh() { (*zh).into() } else { (*en).into() },
+            label: if page.zh() {
+                (*zh).into()
+            } else {
+                (*en).into()
+            },
             value: value(n),
             error: errors.of(n),
         })
@@ -218,7 +231,10 @@ pub async fn applicant_form(
         x.name.clone(),
         v.session_title.clone(),
         format!("/applications/{aid}/conduct/{eid}"),
-        (format!("/applications/{aid}/conduct"), page.t("评价评审人员")),
+        (
+            format!("/applications/{aid}/conduct"),
+            page.t("评价评审人员"),
+        ),
         r.as_ref().map(RatingForm::of).unwrap_or_default(),
         FormErrors::default(),
         r.and_then(|r| r.submitted_at),
@@ -253,7 +269,10 @@ pub async fn applicant_save(
         name,
         v.session_title.clone(),
         format!("/applications/{aid}/conduct/{eid}"),
-        (format!("/applications/{aid}/conduct"), page.t("评价评审人员")),
+        (
+            format!("/applications/{aid}/conduct"),
+            page.t("评价评审人员"),
+        ),
         Role::Applicant,
     )
     .await
@@ -282,7 +301,16 @@ async fn save(
             errors.push(field, if c.page().zh() { zh } else { en });
         }
         let mut p = form_page(
-            c, d, subject, session_title, action, back, form, errors, None, false,
+            c,
+            d,
+            subject,
+            session_title,
+            action,
+            back,
+            form,
+            errors,
+            None,
+            false,
         )
         .into_response();
         *p.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -631,7 +659,11 @@ pub async fn rating_page(
         .iter()
         .map(|(n, zh, en)| {
             (
-                if page.zh() { (*zh).into() } else { (*en).into() },
+                if page.zh() {
+                    (*zh).into()
+                } else {
+                    (*en).into()
+                },
                 value(n).map(grade_zh).unwrap_or("—").to_owned(),
             )
         })
@@ -722,7 +754,10 @@ pub async fn file_complaint(
         occurred_on: f.get("occurred_on"),
         facts: f.raw("facts"),
     };
-    let today = c.now.to_zoned_datetime(qaward_core::clock::shanghai()).date();
+    let today = c
+        .now
+        .to_zoned_datetime(qaward_core::clock::shanghai())
+        .date();
     let problems = check_complaint(&form, &targets, today);
     let pid = complainant_programme(&c, &targets);
     if !problems.is_empty() || pid.is_none() {
@@ -750,8 +785,7 @@ pub async fn file_complaint(
     let role = c
         .actor()
         .map(|a| {
-            if form.subject_kind == "reviewer" && a.has(Role::Applicant) || !a.has(Role::Reviewer)
-            {
+            if form.subject_kind == "reviewer" && a.has(Role::Applicant) || !a.has(Role::Reviewer) {
                 Role::Applicant
             } else {
                 Role::Reviewer
