@@ -619,7 +619,7 @@ pub fn check_complaint(
         )),
     }
     let n = f.facts.trim().chars().count();
-    if n < 10 || n > 5000 {
+    if !(10..=5000).contains(&n) {
         out.push((
             "facts",
             "“投诉事实”：请具体说明发生了什么（10至5000字）。".into(),
