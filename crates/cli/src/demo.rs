@@ -55,6 +55,8 @@ pub struct Demo {
     pub review: crate::demo_review::ReviewDemo,
     /// The 2024 session's applicants, team and on-site list.
     pub s2024: crate::demo_2024::Session2024,
+    /// Conduct feedback from the 2024 on-site reviews and a complaint in progress.
+    pub conduct: crate::demo_conduct::ConductDemo,
 }
 
 pub(crate) fn at(d: Date) -> jiff::Timestamp {
@@ -558,8 +560,10 @@ pub async fn build_with(
     let winners = crate::demo_2024::decide(store, &office, &s2024).await?;
     crate::demo_2024::award(store, &office, s24, &winners, DEMO_PUBLIC_URL).await?;
     crate::demo_revocation::build(store, &office, pid, s24).await?;
+    let conduct = crate::demo_conduct::build(store, &s2024).await?;
 
     Ok(Demo {
+        conduct,
         review,
         s2024,
         applications: applicants,

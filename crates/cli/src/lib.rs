@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod demo;
 pub mod demo_2024;
+pub mod demo_conduct;
 pub mod demo_review;
 pub mod demo_revocation;
 pub mod setup;

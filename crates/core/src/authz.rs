@@ -327,6 +327,42 @@ pub enum Action {
         /// The winning organisation.
         organisation_id: i64,
     },
+    /// Rate, after the on-site visit, a reviewer who visited the organisation (Art. 26): the
+    /// organisation itself. Whether the reviewer visited is the store's to check.
+    RateReviewer {
+        /// Programme.
+        programme_id: i64,
+        /// The rating organisation.
+        organisation_id: i64,
+    },
+    /// Rate, after the on-site visit, an applicant one visited (Art. 26): a reviewer with an
+    /// expert profile in the programme. Whether the reviewer visited is the store's to check.
+    RateApplicant {
+        /// Programme.
+        programme_id: i64,
+        /// The account has an expert profile in the programme.
+        expert: bool,
+    },
+    /// Read the two-way conduct feedback of a programme (Art. 26): discipline and the
+    /// leadership group only, never the rated party nor the ordinary office staff.
+    ViewConductFeedback {
+        /// Programme.
+        programme_id: i64,
+    },
+    /// File a complaint about office staff or a reviewer (Art. 23, 24, 27): applicants and
+    /// reviewers, signed in.
+    FileComplaint,
+    /// Read one's own complaint and its handling: its complainant.
+    ViewOwnComplaint {
+        /// The account that filed it.
+        complainant_id: i64,
+    },
+    /// Handle the complaints of a programme and read its sanctions history (Art. 23, 24):
+    /// discipline.
+    HandleComplaint {
+        /// Programme.
+        programme_id: i64,
+    },
     /// Accounts and role grants (system administrator).
     ManageAccounts,
     /// Security settings and the security log (security administrator).
@@ -718,6 +754,77 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
                 )
             }
         }
+        Action::RateReviewer {
+            programme_id,
+            organisation_id,
+        } => {
+            let own = a.grants.iter().any(|g| {
+                g.role == Role::Applicant
+                    && g.programme_id == Some(programme_id)
+                    && g.organisation_id == Some(organisation_id)
+            });
+            if own {
+                Ok(())
+            } else {
+                deny(
+                    "只有接受现场评审的申报单位本身可以评价到访的评审人员（《管理办法》第二十六条）。",
+                    "Only the visited applicant itself rates the reviewers who visited it (Art. 26).",
+                )
+            }
+        }
+        Action::RateApplicant {
+            programme_id,
+            expert,
+        } => {
+            if expert && a.has_in(Role::Reviewer, programme_id) {
+                Ok(())
+            } else {
+                deny(
+                    "只有到访现场评审的评审人员可以评价申报单位（《管理办法》第二十六条）。",
+                    "Only the reviewers who visited rate the applicant (Art. 26).",
+                )
+            }
+        }
+        Action::ViewConductFeedback { programme_id } => {
+            if in_p(&[Role::Discipline, Role::Leadership], programme_id) {
+                Ok(())
+            } else {
+                deny(
+                    "双向监督评价结果只反馈纪检人员和领导小组，被评价方和其他人员不能查看（《管理办法》第二十六条）。",
+                    "Conduct feedback reaches discipline inspectors and the leadership group only, never the rated party (Art. 26).",
+                )
+            }
+        }
+        Action::FileComplaint => {
+            if any(&[Role::Applicant, Role::Reviewer]) {
+                Ok(())
+            } else {
+                deny(
+                    "投诉表供申报单位和评审人员登录后使用。",
+                    "The complaint form is for signed-in applicants and reviewers.",
+                )
+            }
+        }
+        Action::ViewOwnComplaint { complainant_id } => {
+            if a.user_id == complainant_id {
+                Ok(())
+            } else {
+                deny(
+                    "只能查看本人提交的投诉。",
+                    "You can see only the complaints you filed.",
+                )
+            }
+        }
+        Action::HandleComplaint { programme_id } => {
+            if a.has_in(Role::Discipline, programme_id) {
+                Ok(())
+            } else {
+                deny(
+                    "只有本项目的纪检人员可以办理投诉和查看评审人员处理记录。",
+                    "Only this programme's discipline inspectors handle complaints and read the sanctions history.",
+                )
+            }
+        }
         Action::ManageAccounts => {
             if a.has(Role::SysAdmin) {
                 Ok(())
@@ -1014,5 +1121,49 @@ mod tests {
         let mut office = g(Role::CityOffice);
         office.programme_id = Some(1);
         assert!(grants_separated(&[g(Role::SecAdmin), office]).is_err());
+    }
+
+    #[test]
+    fn conduct_feedback_reaches_discipline_and_leadership_only() {
+        let read = Action::ViewConductFeedback { programme_id: 1 };
+        for role in [Role::Discipline, Role::Leadership] {
+            assert!(authorize(Some(&actor(role, Some(1))), &read).is_ok());
+            assert!(authorize(Some(&actor(role, Some(2))), &read).is_err());
+        }
+        for role in [
+            Role::CityOffice,
+            Role::Reviewer,
+            Role::Applicant,
+            Role::AuditAdmin,
+        ] {
+            assert!(authorize(Some(&actor(role, Some(1))), &read).is_err());
+        }
+        let rate = Action::RateReviewer {
+            programme_id: 1,
+            organisation_id: 5,
+        };
+        assert!(authorize(Some(&actor(Role::Applicant, Some(1))), &rate).is_ok());
+        let other = Action::RateReviewer {
+            programme_id: 1,
+            organisation_id: 6,
+        };
+        assert!(authorize(Some(&actor(Role::Applicant, Some(1))), &other).is_err());
+        let handle = Action::HandleComplaint { programme_id: 1 };
+        assert!(authorize(Some(&actor(Role::Discipline, Some(1))), &handle).is_ok());
+        assert!(authorize(Some(&actor(Role::Leadership, Some(1))), &handle).is_err());
+        assert!(
+            authorize(
+                Some(&actor(Role::CityOffice, Some(1))),
+                &Action::FileComplaint
+            )
+            .is_err()
+        );
+        assert!(
+            authorize(
+                Some(&actor(Role::Reviewer, Some(1))),
+                &Action::FileComplaint
+            )
+            .is_ok()
+        );
     }
 }

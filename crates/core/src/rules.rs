@@ -382,6 +382,15 @@ pub struct RevocationRules {
     pub ban_years: Rule<u32>,
 }
 
+/// Two-way conduct feedback after the on-site visit (Art. 26).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConductRules {
+    /// A grade (优 4, 良 3, 中 2, 差 1) at or below this counts as a low rating, shown first
+    /// and highlighted to discipline.
+    pub low_grade: Rule<u32>,
+}
+
 /// A complete rule set: one version of the measures as data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -408,6 +417,8 @@ pub struct RuleSet {
     pub post_award: PostAwardRules,
     /// Revocation.
     pub revocation: RevocationRules,
+    /// Conduct feedback.
+    pub conduct: ConductRules,
 }
 
 impl RuleSet {

@@ -105,6 +105,7 @@ fn every_rule_is_in_json_with_its_article() {
         ("decision.majority", json!("more_than_half_present")),
         ("decision.ballot", json!("secret")),
         ("objection.verify_working_days", json!(5)),
+        ("conduct.low_grade", json!(2)),
     ];
     for (path, value) in settings {
         let (section, key) = path.split_once('.').unwrap();
@@ -120,7 +121,7 @@ fn every_rule_is_in_json_with_its_article() {
     assert_eq!(j["meta"]["criteria"], "gbt19580-2012");
     assert!(j.get("auth").is_none());
     let sections = j.as_object().unwrap().len();
-    assert_eq!(sections, 11);
+    assert_eq!(sections, 12);
 }
 
 #[test]

@@ -268,6 +268,27 @@ pub struct Filter {
     pub limit: i64,
 }
 
+/// A search of the log: a [`Filter`] and the viewer's further conditions (R-SUP-3).
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    /// Categories, programme, action prefix, paging, limit.
+    pub base: Filter,
+    /// Only entries at or after this instant (µs).
+    pub from_us: Option<i64>,
+    /// Only entries before this instant (µs).
+    pub until_us: Option<i64>,
+    /// Only entries whose actor's name contains this.
+    pub actor: Option<String>,
+    /// Only entries decided under this article.
+    pub article: Option<i64>,
+    /// Only entries about this kind of subject (`application`, `session`, `expert`…).
+    pub subject_type: Option<String>,
+    /// Only entries about this subject id.
+    pub subject_id: Option<String>,
+    /// Only entries whose summary contains this.
+    pub text: Option<String>,
+}
+
 impl Store {
     /// Record a rule's refusal, with its article and reason, in its own transaction, and return
     /// it as the error to show. Call it with no writing transaction open.
@@ -320,6 +341,17 @@ impl Store {
 
     /// Entries, newest first, matching `f`.
     pub async fn audit_entries(&self, f: &Filter) -> Result<Vec<Entry>> {
+        self.audit_search(&Search {
+            base: f.clone(),
+            ..Search::default()
+        })
+        .await
+    }
+
+    /// Entries, newest first, matching `s`: every condition is part of the query, so a page
+    /// of the filtered log is read from the database, not filtered afterwards.
+    pub async fn audit_search(&self, s: &Search) -> Result<Vec<Entry>> {
+        let f = &s.base;
         let mut sql = format!("SELECT {COLS} FROM audit_log WHERE 1 = 1");
         let mut n = 0;
         let mut p = || {
@@ -343,10 +375,32 @@ impl Store {
         if f.before_seq.is_some() {
             sql.push_str(&format!(" AND seq < {}", p()));
         }
+        if s.from_us.is_some() {
+            sql.push_str(&format!(" AND at >= {}", p()));
+        }
+        if s.until_us.is_some() {
+            sql.push_str(&format!(" AND at < {}", p()));
+        }
+        if s.actor.is_some() {
+            sql.push_str(&format!(" AND actor_name LIKE {}", p()));
+        }
+        if s.article.is_some() {
+            sql.push_str(&format!(" AND article = {}", p()));
+        }
+        if s.subject_type.is_some() {
+            sql.push_str(&format!(" AND subject_type = {}", p()));
+        }
+        if s.subject_id.is_some() {
+            sql.push_str(&format!(" AND subject_id = {}", p()));
+        }
+        if s.text.is_some() {
+            sql.push_str(&format!(" AND summary LIKE {}", p()));
+        }
         sql.push_str(&format!(
             " ORDER BY seq DESC LIMIT {}",
             f.limit.clamp(1, 10_000)
         ));
+        let like = |v: &str| format!("%{}%", v.replace(['%', '_'], ""));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         if let Some(pid) = f.programme_id {
             q = q.bind(pid);
@@ -357,11 +411,40 @@ impl Store {
         if let Some(b) = f.before_seq {
             q = q.bind(b);
         }
+        if let Some(v) = s.from_us {
+            q = q.bind(v);
+        }
+        if let Some(v) = s.until_us {
+            q = q.bind(v);
+        }
+        if let Some(v) = &s.actor {
+            q = q.bind(like(v));
+        }
+        if let Some(v) = s.article {
+            q = q.bind(v);
+        }
+        if let Some(v) = &s.subject_type {
+            q = q.bind(v.clone());
+        }
+        if let Some(v) = &s.subject_id {
+            q = q.bind(v.clone());
+        }
+        if let Some(v) = &s.text {
+            q = q.bind(like(v));
+        }
         Ok(q.fetch_all(self.pool())
             .await?
             .iter()
             .map(entry_from)
             .collect())
+    }
+
+    /// The head of the chain: (seq, hash).
+    pub async fn audit_head(&self) -> Result<(i64, String)> {
+        let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(self.pool())
+            .await?;
+        Ok((r.get("seq"), r.get("hash")))
     }
 
     /// The number of entries in the chain.

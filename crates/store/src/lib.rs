@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod audit;
 pub mod awards;
 pub mod backup;
+pub mod conduct;
 pub mod decision;
 pub mod experts;
 pub mod notify;
@@ -116,6 +117,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0009_award", include_str!("../migrations/sqlite/0009_award.sql")),
     ("0010_indexes", include_str!("../migrations/sqlite/0010_indexes.sql")),
     ("0012_revocation", include_str!("../migrations/sqlite/0012_revocation.sql")),
+    ("0013_conduct", include_str!("../migrations/sqlite/0013_conduct.sql")),
 ];
 #[rustfmt::skip]
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -130,6 +132,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0009_award", include_str!("../migrations/postgres/0009_award.sql")),
     ("0010_indexes", include_str!("../migrations/postgres/0010_indexes.sql")),
     ("0012_revocation", include_str!("../migrations/postgres/0012_revocation.sql")),
+    ("0013_conduct", include_str!("../migrations/postgres/0013_conduct.sql")),
 ];
 
 impl Store {

@@ -104,6 +104,9 @@ impl PageCtx {
             if a.has(Role::Discipline) {
                 nav.push(("/discipline/audit".into(), "审计日志"));
             }
+            if a.has(Role::Discipline) || a.has(Role::Leadership) {
+                nav.push(("/discipline/conduct".into(), "双向评价与投诉"));
+            }
             if a.has(Role::SysAdmin) {
                 nav.push(("/admin/users".into(), "账号管理"));
             }

@@ -12,6 +12,7 @@ mod backup;
 mod bench;
 mod browser;
 mod cli;
+mod conduct;
 mod decision;
 mod experts;
 mod i18n;

@@ -114,6 +114,7 @@ fn expectations() -> Vec<Exp> {
     let logout = all.remove(at);
     all.extend(review_programme());
     all.extend(onsite_rows());
+    all.extend(conduct_rows());
     all.push(logout);
     all
 }
@@ -236,6 +237,124 @@ fn onsite_rows() -> Vec<Exp> {
         vec![],
     ));
     rows
+}
+
+/// Conduct feedback, complaints and the discipline page (Art. 23–27). {aid} (not visited yet)
+/// is its own applicant's to rate from, {raid} its programme's reviewers'; both answer 404 as
+/// nothing is visited. {crating} is a demo rating of the 2024 reviews and {complaint} the demo
+/// complaint, filed by s24-applicant3 (not among the roles): only discipline reads ratings and
+/// handles complaints, the leadership group reads ratings, nobody else — not the office.
+fn conduct_rows() -> Vec<Exp> {
+    let e = |method, route, path, allowed, form| Exp {
+        method,
+        route,
+        path,
+        allowed,
+        form,
+    };
+    let none: &'static [&'static str] = &[];
+    const FILERS: &[&str] = &[
+        "applicant",
+        "applicant13",
+        "reviewer",
+        "reviewer-lead",
+        "reviewer-conflict",
+        "reviewer-removed",
+    ];
+    vec![
+        e(
+            "GET",
+            "/applications/{aid}/conduct",
+            "/applications/{aid}/conduct",
+            OWNER,
+            vec![],
+        ),
+        e(
+            "GET",
+            "/applications/{aid}/conduct/{eid}",
+            "/applications/{aid}/conduct/{eid}",
+            OWNER,
+            vec![],
+        ),
+        e(
+            "POST",
+            "/applications/{aid}/conduct/{eid}",
+            "/applications/{aid}/conduct/{eid}",
+            OWNER,
+            vec![("punctuality", "")],
+        ),
+        e(
+            "GET",
+            "/review/conduct",
+            "/review/conduct",
+            REVIEWERS,
+            vec![],
+        ),
+        e(
+            "GET",
+            "/review/applications/{aid}/conduct",
+            "/review/applications/{raid}/conduct",
+            REVIEWERS,
+            vec![],
+        ),
+        e(
+            "POST",
+            "/review/applications/{aid}/conduct",
+            "/review/applications/{raid}/conduct",
+            REVIEWERS,
+            vec![("cooperation", "")],
+        ),
+        e(
+            "GET",
+            "/discipline/conduct",
+            "/discipline/conduct",
+            &["leader", "discipline"],
+            vec![],
+        ),
+        e(
+            "GET",
+            "/discipline/ratings/{rid}",
+            "/discipline/ratings/{crating}",
+            &["leader", "discipline"],
+            vec![],
+        ),
+        e("GET", "/complaints", "/complaints", FILERS, vec![]),
+        e(
+            "POST",
+            "/complaints",
+            "/complaints",
+            FILERS,
+            vec![("facts", "")],
+        ),
+        e(
+            "GET",
+            "/complaints/{cid}",
+            "/complaints/{complaint}",
+            none,
+            vec![],
+        ),
+        e(
+            "GET",
+            "/discipline/complaints/{cid}",
+            "/discipline/complaints/{complaint}",
+            &["discipline"],
+            vec![],
+        ),
+        e(
+            "POST",
+            "/discipline/complaints/{cid}",
+            "/discipline/complaints/{complaint}",
+            &["discipline"],
+            vec![("step", "")],
+        ),
+        e(
+            "GET",
+            "/discipline/audit.csv",
+            "/discipline/audit.csv",
+            &["discipline"],
+            vec![],
+        ),
+    ]
 }
 
 /// Expert review, on the review-stage demonstration programme: (method, route, path, allowed,
@@ -1054,6 +1173,8 @@ async fn placeholders(app: &TestApp) -> Vec<(&'static str, String)> {
                 .id
                 .to_string(),
         ),
+        ("{crating}", app.demo.conduct.ratings[0].to_string()),
+        ("{complaint}", app.demo.conduct.complaint.to_string()),
     ]
 }
 

@@ -7,6 +7,7 @@ pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod awards;
+pub mod conduct;
 pub mod decision;
 pub mod experts;
 pub mod notifications;
@@ -401,6 +402,28 @@ pub fn router(state: AppState) -> Router {
             "/office/revocations/{rvid}/returns",
             post(revocation::record_return),
         )
+        .route("/applications/{aid}/conduct", get(conduct::applicant_list))
+        .route(
+            "/applications/{aid}/conduct/{eid}",
+            get(conduct::applicant_form).post(conduct::applicant_save),
+        )
+        .route("/review/conduct", get(conduct::reviewer_list))
+        .route(
+            "/review/applications/{aid}/conduct",
+            get(conduct::reviewer_form).post(conduct::reviewer_save),
+        )
+        .route("/discipline/conduct", get(conduct::discipline_page))
+        .route("/discipline/ratings/{rid}", get(conduct::rating_page))
+        .route(
+            "/complaints",
+            get(conduct::complaints_page).post(conduct::file_complaint),
+        )
+        .route("/complaints/{cid}", get(conduct::own_complaint))
+        .route(
+            "/discipline/complaints/{cid}",
+            get(conduct::handle_page).post(conduct::handle_step),
+        )
+        .route("/discipline/audit.csv", get(audit::discipline_csv))
         .fallback(public::not_found)
         .with_state(state)
 }
@@ -565,4 +588,18 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/office/revocations/{rvid}/decision"),
     ("POST", "/office/revocations/{rvid}/publish"),
     ("POST", "/office/revocations/{rvid}/returns"),
+    ("GET", "/applications/{aid}/conduct"),
+    ("GET", "/applications/{aid}/conduct/{eid}"),
+    ("POST", "/applications/{aid}/conduct/{eid}"),
+    ("GET", "/review/conduct"),
+    ("GET", "/review/applications/{aid}/conduct"),
+    ("POST", "/review/applications/{aid}/conduct"),
+    ("GET", "/discipline/conduct"),
+    ("GET", "/discipline/ratings/{rid}"),
+    ("GET", "/complaints"),
+    ("POST", "/complaints"),
+    ("GET", "/complaints/{cid}"),
+    ("GET", "/discipline/complaints/{cid}"),
+    ("POST", "/discipline/complaints/{cid}"),
+    ("GET", "/discipline/audit.csv"),
 ];

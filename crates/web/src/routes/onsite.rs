@@ -755,6 +755,8 @@ struct ApplicantPage {
     practices: Vec<Practice>,
     evaluation_submitted: bool,
     released: Option<i64>,
+    /// The visit record is submitted: the applicant rates the visiting reviewers (Art. 26).
+    visit_recorded: bool,
 }
 
 async fn applicant_auth(st: &AppState, c: &Ctx, aid: i64) -> Result<Application, AppError> {
@@ -805,7 +807,14 @@ pub async fn applicant_page(
         .await
         .map_err(|e| c.store_err(e))?;
     let submitted = eval.submitted_at.is_some();
+    let visit_recorded = st
+        .store
+        .visited(aid)
+        .await
+        .map_err(|e| c.store_err(e))?
+        .is_some();
     Ok(ApplicantPage {
+        visit_recorded,
         c: c.page(),
         app,
         session: d.session,

@@ -75,10 +75,16 @@ pub async fn dashboard(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRe
         cards.push(Card {
             title: page.t("领导小组"),
             lines,
-            links: vec![(
-                format!("/office/programmes/{p}"),
-                page.t("查看评选项目、管理办法与届次进度"),
-            )],
+            links: vec![
+                (
+                    format!("/office/programmes/{p}"),
+                    page.t("查看评选项目、管理办法与届次进度"),
+                ),
+                (
+                    format!("/discipline/conduct?programme={p}"),
+                    page.t("双向评价结果"),
+                ),
+            ],
         });
     }
     for p in a.programmes_as(Role::Discipline) {
@@ -88,6 +94,10 @@ pub async fn dashboard(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRe
             lines,
             links: vec![
                 ("/discipline/audit".into(), page.t("查阅审计日志")),
+                (
+                    format!("/discipline/conduct?programme={p}"),
+                    page.t("双向评价、投诉与评审人员处理记录"),
+                ),
                 (format!("/office/programmes/{p}"), page.t("查看评选进度")),
             ],
         });
@@ -154,7 +164,10 @@ pub async fn dashboard(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRe
                         })
                         .collect();
                     let mut lines = vec![format!("{}（{}）", o.name, o.credit_code)];
-                    let mut links = vec![(format!("/org/{oid}"), page.t("本单位信息"))];
+                    let mut links = vec![
+                        (format!("/org/{oid}"), page.t("本单位信息")),
+                        ("/complaints".into(), page.t("投诉")),
+                    ];
                     if open.is_empty() {
                         lines.push(page.t("目前没有正在受理申报的届次。"));
                     }
@@ -175,7 +188,10 @@ pub async fn dashboard(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRe
             Role::Reviewer => cards.push(Card {
                 title: page.t("评审员"),
                 lines: vec![page.t("暂无分配给您的评审任务。评审组组成公布后，任务将显示在这里。")],
-                links: vec![],
+                links: vec![
+                    ("/review/conduct".into(), page.t("评价申报单位")),
+                    ("/complaints".into(), page.t("投诉")),
+                ],
             }),
             Role::SysAdmin => cards.push(Card {
                 title: page.t("系统管理员"),
