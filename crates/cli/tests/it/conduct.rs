@@ -285,6 +285,37 @@ async fn the_audit_viewer_filters_exports_and_verifies() {
     assert!(csv.contains(&head), "the chain head hash is in the file");
     assert!(csv.contains("conduct.rating.submit"));
     assert!(!csv.contains("complaint.file"));
+    // The same filter as a workbook: the filtered rows, then the filter and the chain head.
+    {
+        use calamine::{Reader, Xlsx};
+        let (status, bytes, _) = d
+            .get_bytes("/discipline/audit.xlsx?article=26&entity=conduct_rating")
+            .await;
+        assert_eq!(status, 200);
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let rows: Vec<Vec<String>> = book
+            .worksheet_range("审计日志")
+            .unwrap()
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(rows[0][4], "操作");
+        let actions: Vec<&str> = rows
+            .iter()
+            .skip(1)
+            .filter_map(|r| r.get(4).map(String::as_str))
+            .filter(|a| !a.is_empty())
+            .collect();
+        assert!(!actions.is_empty());
+        assert!(
+            actions.iter().all(|a| a.starts_with("conduct.rating")),
+            "{actions:?}"
+        );
+        assert!(
+            rows.iter().any(|r| r[0].contains(&head)),
+            "the chain head hash is in the book"
+        );
+    }
     let v = d.get("/discipline/audit?verify=1").await;
     assert!(v.body.contains("哈希链完整"), "{}", v.body);
     assert!(v.body.contains("校验时间"));

@@ -354,6 +354,13 @@ fn conduct_rows() -> Vec<Exp> {
             &["discipline"],
             vec![],
         ),
+        e(
+            "GET",
+            "/discipline/audit.xlsx",
+            "/discipline/audit.xlsx",
+            &["discipline"],
+            vec![],
+        ),
     ]
 }
 

@@ -296,15 +296,15 @@ pub async fn discipline_log(
     })
 }
 
-/// `/discipline/audit.csv`: the filtered entries (up to 10,000, newest first), headed by the
-/// filter and the chain head's hash.
-pub async fn discipline_csv(
-    State(st): State<AppState>,
-    c: Ctx,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<axum::response::Response, AppError> {
-    let pid = discipline_programme(&c, &q)?;
-    let (s, filters, action, _) = search_of(&q, pid, 10_000);
+/// The filtered entries of a discipline export (up to 10,000, newest first), with the two lines
+/// that head the file: the filter, and the export time with the chain head.
+async fn discipline_export(
+    st: &AppState,
+    c: &Ctx,
+    q: &HashMap<String, String>,
+) -> Result<(Vec<String>, Vec<Vec<String>>), AppError> {
+    let pid = discipline_programme(c, q)?;
+    let (s, filters, action, _) = search_of(q, pid, 10_000);
     if !filters.problems.is_empty() {
         return Err(AppError::BadForm(Box::new(c.page())));
     }
@@ -314,62 +314,114 @@ pub async fn discipline_csv(
         .await
         .map_err(|e| c.store_err(e))?;
     let (head_seq, head_hash) = st.store.audit_head().await.map_err(|e| c.store_err(e))?;
-    let cell = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
-    let mut out = String::from("\u{feff}");
-    out.push_str(&format!(
-        "{}\r\n{}\r\n{}\r\n",
-        cell(&format!("筛选条件：{}", filters.describe(&action))),
-        cell(&format!(
+    let meta = vec![
+        format!("筛选条件：{}", filters.describe(&action)),
+        format!(
             "导出时间：{}；链头：第{head_seq}条，哈希 {head_hash}；共{}条",
             qaward_core::clock::format_micros(c.now.as_microsecond()),
             entries.len()
-        )),
-        [
-            "序号",
-            "时间",
-            "操作人",
-            "角色",
-            "操作",
-            "对象类型",
-            "对象编号",
-            "内容",
-            "条款",
-            "哈希"
-        ]
+        ),
+    ];
+    let rows = entries
         .iter()
-        .map(|h| cell(h))
-        .collect::<Vec<_>>()
-        .join(",")
-    ));
-    for e in &entries {
-        let row = [
-            e.seq.to_string(),
-            qaward_core::clock::format_micros(e.at),
-            e.actor_name.clone(),
-            e.role.clone(),
-            e.action.clone(),
-            e.subject_type.clone(),
-            e.subject_id.clone(),
-            e.summary.clone(),
-            e.article.map(|a| a.to_string()).unwrap_or_default(),
-            e.hash.clone(),
-        ];
-        out.push_str(&row.iter().map(|v| cell(v)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
+        .map(|e| {
+            vec![
+                e.seq.to_string(),
+                qaward_core::clock::format_micros(e.at),
+                e.actor_name.clone(),
+                e.role.clone(),
+                e.action.clone(),
+                e.subject_type.clone(),
+                e.subject_id.clone(),
+                e.summary.clone(),
+                e.article.map(|a| a.to_string()).unwrap_or_default(),
+                e.hash.clone(),
+            ]
+        })
+        .collect();
+    Ok((meta, rows))
+}
+
+/// Column headings of the discipline export.
+const EXPORT_HEADERS: [&str; 10] = [
+    "序号",
+    "时间",
+    "操作人",
+    "角色",
+    "操作",
+    "对象类型",
+    "对象编号",
+    "内容",
+    "条款",
+    "哈希",
+];
+
+fn download(mime: &str, name: &str, body: impl IntoResponse) -> axum::response::Response {
     use axum::http::header;
-    Ok((
+    (
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_TYPE, mime.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                "attachment; filename=\"audit-log.csv\"".to_owned(),
+                format!("attachment; filename=\"{name}\""),
             ),
             (header::CACHE_CONTROL, "private, no-store".to_owned()),
         ],
-        out,
+        body,
     )
-        .into_response())
+        .into_response()
+}
+
+/// `/discipline/audit.csv`: the filtered entries (up to 10,000, newest first), headed by the
+/// filter and the chain head's hash. Text a spreadsheet would take for a formula is quoted
+/// with a leading apostrophe.
+pub async fn discipline_csv(
+    State(st): State<AppState>,
+    c: Ctx,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<axum::response::Response, AppError> {
+    let (meta, rows) = discipline_export(&st, &c, &q).await?;
+    let cell = |v: &str| {
+        let v = if v.starts_with(['=', '+', '-', '@']) {
+            format!("'{v}")
+        } else {
+            v.to_owned()
+        };
+        format!("\"{}\"", v.replace('"', "\"\""))
+    };
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut l = cells.map(cell).collect::<Vec<_>>().join(",");
+        l.push_str("\r\n");
+        l
+    };
+    let mut out = String::from("\u{feff}");
+    for m in &meta {
+        out.push_str(&line(&mut std::iter::once(m.as_str())));
+    }
+    out.push_str(&line(&mut EXPORT_HEADERS.iter().copied()));
+    for r in &rows {
+        out.push_str(&line(&mut r.iter().map(String::as_str)));
+    }
+    Ok(download("text/csv; charset=utf-8", "audit-log.csv", out))
+}
+
+/// `/discipline/audit.xlsx`: the same entries as a workbook; the filter and the chain head
+/// follow the last row.
+pub async fn discipline_xlsx(
+    State(st): State<AppState>,
+    c: Ctx,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<axum::response::Response, AppError> {
+    let (meta, mut rows) = discipline_export(&st, &c, &q).await?;
+    rows.push(Vec::new());
+    rows.extend(meta.into_iter().map(|m| vec![m]));
+    let body = qaward_docs::xlsx::table_xlsx("审计日志", &EXPORT_HEADERS, &rows)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "audit-log.xlsx",
+        body,
+    ))
 }
 
 /// `/admin/audit`: the administrators' and security entries, for the audit administrator.

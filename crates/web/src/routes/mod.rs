@@ -424,6 +424,7 @@ pub fn router(state: AppState) -> Router {
             get(conduct::handle_page).post(conduct::handle_step),
         )
         .route("/discipline/audit.csv", get(audit::discipline_csv))
+        .route("/discipline/audit.xlsx", get(audit::discipline_xlsx))
         .fallback(public::not_found)
         .with_state(state)
 }
@@ -602,4 +603,5 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/discipline/complaints/{cid}"),
     ("POST", "/discipline/complaints/{cid}"),
     ("GET", "/discipline/audit.csv"),
+    ("GET", "/discipline/audit.xlsx"),
 ];
