@@ -68,6 +68,12 @@ pub const TABLES: &[&str] = &[
     "prize_payments",
     "budget_lines",
     "announcements",
+    "annual_reports",
+    "annual_report_files",
+    "report_reminders",
+    "title_cases",
+    "title_case_files",
+    "winner_managers",
     "audit_log",
     "audit_head",
 ];
