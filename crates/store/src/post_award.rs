@@ -900,6 +900,22 @@ impl Store {
         files_of(self, "title_case_files", "case_id", case_id).await
     }
 
+    /// The awards an organisation has won, newest first.
+    pub async fn winners_of_organisation(&self, organisation_id: i64) -> Result<Vec<Winner>> {
+        let ids: Vec<i64> = sqlx::query("SELECT application_id FROM winners WHERE organisation_id = $1 ORDER BY award_year DESC")
+            .bind(organisation_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let mut v = Vec::new();
+        for a in ids {
+            v.push(self.winner_of(a).await?);
+        }
+        Ok(v)
+    }
+
     /// Every winner of a programme, newest session first, for the case form.
     pub async fn programme_winners(&self, programme_id: i64) -> Result<Vec<Winner>> {
         let ids: Vec<i64> = sqlx::query("SELECT w.application_id FROM winners w JOIN award_sessions s ON s.id = w.session_id WHERE s.programme_id = $1 ORDER BY s.year DESC, w.position")
