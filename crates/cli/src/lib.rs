@@ -4,5 +4,6 @@
 pub mod bench;
 pub mod demo;
 pub mod demo_2024;
+pub mod demo_post_award;
 pub mod demo_review;
 pub mod setup;

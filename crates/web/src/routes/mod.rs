@@ -392,8 +392,8 @@ pub fn router(state: AppState) -> Router {
                     usize::try_from(state.config.max_file * 5 + 1_048_576).unwrap_or(usize::MAX),
                 )),
         )
-        .route("/reports/{rid}", get(post_award::report_page))
-        .route("/reports/{rid}/files/{fid}", get(post_award::report_file))
+        .route("/reports/{report}", get(post_award::report_page))
+        .route("/reports/{report}/files/{file}", get(post_award::report_file))
         .route(
             "/office/sessions/{sid}/reports",
             get(post_award::office_reports),
@@ -412,7 +412,7 @@ pub fn router(state: AppState) -> Router {
             get(post_award::case_page).post(post_award::case_step),
         )
         .route(
-            "/office/title-cases/{tcid}/files/{fid}",
+            "/office/title-cases/{tcid}/files/{file}",
             get(post_award::case_file),
         )
         .route(
@@ -587,15 +587,15 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/applications/{aid}/post-award"),
     ("GET", "/applications/{aid}/reports/{year}"),
     ("POST", "/applications/{aid}/reports/{year}"),
-    ("GET", "/reports/{rid}"),
-    ("GET", "/reports/{rid}/files/{fid}"),
+    ("GET", "/reports/{report}"),
+    ("GET", "/reports/{report}/files/{file}"),
     ("GET", "/office/sessions/{sid}/reports"),
     ("GET", "/county/{cid}/reports"),
     ("GET", "/office/programmes/{pid}/title-cases"),
     ("POST", "/office/programmes/{pid}/title-cases"),
     ("GET", "/office/title-cases/{tcid}"),
     ("POST", "/office/title-cases/{tcid}"),
-    ("GET", "/office/title-cases/{tcid}/files/{fid}"),
+    ("GET", "/office/title-cases/{tcid}/files/{file}"),
     ("GET", "/forgery-report"),
     ("POST", "/forgery-report"),
     ("GET", "/office/applications/{aid}/managers"),

@@ -489,7 +489,7 @@ pub async fn report_page(
     })
 }
 
-/// `GET /reports/{rid}/files/{fid}`: a report's attachment, for those who read the report.
+/// `GET /reports/{report}/files/{file}`: a report's attachment, for those who read the report.
 pub async fn report_file(
     State(st): State<AppState>,
     c: Ctx,
