@@ -54,7 +54,13 @@ pub async fn build(
             ..ExpertForm::default()
         };
         store
-            .add_winner_manager(office, w.application_id, &position, &form, at(date(2025, 1, 10)))
+            .add_winner_manager(
+                office,
+                w.application_id,
+                &position,
+                &form,
+                at(date(2025, 1, 10)),
+            )
             .await?;
     }
 

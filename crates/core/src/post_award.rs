@@ -139,10 +139,7 @@ mod tests {
     #[test]
     fn the_due_day_is_on_time_and_the_day_after_is_late() {
         let due = date(2025, 12, 5);
-        assert_eq!(
-            report_status(due, due, Some(due), 30),
-            ReportStatus::Filed
-        );
+        assert_eq!(report_status(due, due, Some(due), 30), ReportStatus::Filed);
         assert_eq!(
             report_status(due, date(2025, 12, 6), Some(date(2025, 12, 6)), 30),
             ReportStatus::FiledLate(1)

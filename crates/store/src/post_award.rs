@@ -384,7 +384,10 @@ pub fn check_forgery(i: &ForgeryInput) -> Vec<FieldProblem> {
     }
     let phone = i.phone.trim();
     let digits = phone.chars().filter(|c| c.is_ascii_digit()).count();
-    if !(7..=20).contains(&digits) || !phone.chars().all(|c| c.is_ascii_digit() || "-+ ".contains(c))
+    if !(7..=20).contains(&digits)
+        || !phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || "-+ ".contains(c))
     {
         v.push((
             "phone",
@@ -590,7 +593,11 @@ impl Store {
     }
 
     /// Every report slot of the winners of one county, across sessions, on `today`.
-    pub async fn county_report_slots(&self, county_id: i64, today: Date) -> Result<Vec<ReportSlot>> {
+    pub async fn county_report_slots(
+        &self,
+        county_id: i64,
+        today: Date,
+    ) -> Result<Vec<ReportSlot>> {
         let ids: Vec<i64> = sqlx::query("SELECT w.application_id FROM winners w JOIN organisations o ON o.id = w.organisation_id WHERE o.county_id = $1 ORDER BY w.session_id, w.position")
             .bind(county_id)
             .fetch_all(self.pool())
@@ -607,7 +614,12 @@ impl Store {
     }
 
     /// One report slot of a winner.
-    pub async fn report_slot(&self, winner_id: i64, year_index: u32, today: Date) -> Result<ReportSlot> {
+    pub async fn report_slot(
+        &self,
+        winner_id: i64,
+        year_index: u32,
+        today: Date,
+    ) -> Result<ReportSlot> {
         let w = self.winner(winner_id).await?;
         self.report_slots(&w, today)
             .await?
@@ -725,10 +737,7 @@ impl Store {
                 ),
             }
         } else {
-            format!(
-                "{}保存第{year_index}年度绩效报告草稿",
-                w.organisation_name
-            )
+            format!("{}保存第{year_index}年度绩效报告草稿", w.organisation_name)
         };
         tx.audit(
             NewEntry::award(who, if submit { "post_award.report.submit" } else { "post_award.report.save" }, "annual_report", id)
@@ -824,7 +833,9 @@ impl Store {
                         format!("请于{due}前报送第{}年度质量奖绩效报告", s.year_index),
                         format!(
                             "{}：根据《管理办法》第三十条，获奖后{}年内应每年向市强市办及所在县（市、区）市场监管部门报送市政府质量奖绩效报告。第{}年度的绩效报告应于{due}前报送。",
-                            w.organisation_name, d.rules.post_award.report_years.value, s.year_index
+                            w.organisation_name,
+                            d.rules.post_award.report_years.value,
+                            s.year_index
                         ),
                     )
                 } else {
@@ -836,8 +847,14 @@ impl Store {
                         ),
                     )
                 };
-                Store::notify_organisation(&mut tx, w.organisation_id, &subject, &body, Some(&link))
-                    .await?;
+                Store::notify_organisation(
+                    &mut tx,
+                    w.organisation_id,
+                    &subject,
+                    &body,
+                    Some(&link),
+                )
+                .await?;
                 if kind == "overdue" {
                     let office: Vec<i64> = sqlx::query("SELECT DISTINCT user_id FROM role_grants WHERE role = 'city_office' AND programme_id = $1")
                         .bind(w.programme_id)
@@ -849,7 +866,10 @@ impl Store {
                     Store::notify_users(
                         &mut tx,
                         &office,
-                        &format!("{}第{}年度绩效报告逾期未报", w.organisation_name, s.year_index),
+                        &format!(
+                            "{}第{}年度绩效报告逾期未报",
+                            w.organisation_name, s.year_index
+                        ),
                         &body,
                         Some(&format!("/office/sessions/{}/reports", w.session_id)),
                     )
@@ -1001,7 +1021,9 @@ impl Store {
                     qaward_core::clock::date_zh(found),
                     input.where_seen.trim()
                 ))
-                .detail(serde_json::json!({"winner": w.id, "kind": kind.code(), "files": files.len()}))
+                .detail(
+                    serde_json::json!({"winner": w.id, "kind": kind.code(), "files": files.len()}),
+                )
                 .state("open"),
         )
         .await?;
@@ -1075,7 +1097,10 @@ impl Store {
             &mut tx,
             &office,
             &format!("收到涉嫌伪造奖牌、证书的举报（{ack}）"),
-            &format!("举报所见：{subject}；发现地点：{}（《管理办法》第三十一条）。", input.where_seen.trim()),
+            &format!(
+                "举报所见：{subject}；发现地点：{}（《管理办法》第三十一条）。",
+                input.where_seen.trim()
+            ),
             Some(&format!("/office/title-cases/{id}")),
         )
         .await?;
@@ -1112,50 +1137,52 @@ impl Store {
             ));
         }
         let forgery = c.kind == CaseKind::Forgery;
-        let (sql, binds, summary, state): (&str, Vec<Option<String>>, String, &str) =
-            match s.step.as_str() {
-                "findings" => {
-                    check_text("findings", "调查核实情况", &s.findings, 2000)?;
-                    (
-                        "UPDATE title_cases SET findings = $1, updated_at = $2 WHERE id = $3",
-                        vec![Some(s.findings.trim().to_owned())],
-                        format!("案件{}记录调查核实情况", case_label(&c)),
-                        c.status.as_str(),
-                    )
+        let (sql, binds, summary, state): (&str, Vec<Option<String>>, String, &str) = match s
+            .step
+            .as_str()
+        {
+            "findings" => {
+                check_text("findings", "调查核实情况", &s.findings, 2000)?;
+                (
+                    "UPDATE title_cases SET findings = $1, updated_at = $2 WHERE id = $3",
+                    vec![Some(s.findings.trim().to_owned())],
+                    format!("案件{}记录调查核实情况", case_label(&c)),
+                    c.status.as_str(),
+                )
+            }
+            "order" => {
+                if forgery {
+                    return Err(Error::invalid(
+                        "order_text",
+                        "伪造举报不适用责令改正，请直接登记核查结果。",
+                        "A forgery report has no order to correct.",
+                    ));
                 }
-                "order" => {
-                    if forgery {
-                        return Err(Error::invalid(
-                            "order_text",
-                            "伪造举报不适用责令改正，请直接登记核查结果。",
-                            "A forgery report has no order to correct.",
-                        ));
-                    }
-                    if c.status != "open" {
-                        return Err(Error::invalid(
-                            "order_text",
-                            "已登记责令改正或处理结果，不能再次责令改正。",
-                            "The order to correct is already recorded.",
-                        ));
-                    }
-                    let on = date_field("order_on", "责令改正日期", &s.order_on)?;
-                    let deadline = date_field("order_deadline", "改正期限", &s.order_deadline)?;
-                    if on > today {
-                        return Err(Error::invalid(
-                            "order_on",
-                            "“责令改正日期”：不能晚于今天。",
-                            "Not in the future.",
-                        ));
-                    }
-                    if deadline < on {
-                        return Err(Error::invalid(
-                            "order_deadline",
-                            "“改正期限”：不能早于责令改正日期。",
-                            "The deadline cannot be before the order.",
-                        ));
-                    }
-                    check_text("order_text", "责令改正内容", &s.order_text, 2000)?;
-                    return self
+                if c.status != "open" {
+                    return Err(Error::invalid(
+                        "order_text",
+                        "已登记责令改正或处理结果，不能再次责令改正。",
+                        "The order to correct is already recorded.",
+                    ));
+                }
+                let on = date_field("order_on", "责令改正日期", &s.order_on)?;
+                let deadline = date_field("order_deadline", "改正期限", &s.order_deadline)?;
+                if on > today {
+                    return Err(Error::invalid(
+                        "order_on",
+                        "“责令改正日期”：不能晚于今天。",
+                        "Not in the future.",
+                    ));
+                }
+                if deadline < on {
+                    return Err(Error::invalid(
+                        "order_deadline",
+                        "“改正期限”：不能早于责令改正日期。",
+                        "The deadline cannot be before the order.",
+                    ));
+                }
+                check_text("order_text", "责令改正内容", &s.order_text, 2000)?;
+                return self
                         .case_update(
                             who,
                             &c,
@@ -1176,39 +1203,39 @@ impl Store {
                             now,
                         )
                         .await;
+            }
+            "outcome" => {
+                let allowed: &[&str] = if forgery {
+                    &["referred", "unfounded"]
+                } else {
+                    &["corrected", "not_corrected"]
+                };
+                if !allowed.contains(&s.outcome.as_str()) {
+                    return Err(Error::invalid(
+                        "outcome",
+                        "“处理结果”：请选择处理结果。",
+                        "Outcome: choose one.",
+                    ));
                 }
-                "outcome" => {
-                    let allowed: &[&str] = if forgery {
-                        &["referred", "unfounded"]
-                    } else {
-                        &["corrected", "not_corrected"]
-                    };
-                    if !allowed.contains(&s.outcome.as_str()) {
-                        return Err(Error::invalid(
-                            "outcome",
-                            "“处理结果”：请选择处理结果。",
-                            "Outcome: choose one.",
-                        ));
-                    }
-                    if !forgery && c.status != "ordered" {
-                        return Err(Error::invalid(
-                            "outcome",
-                            "请先登记责令改正，再登记改正结果（《管理办法》第三十一条）。",
-                            "Record the order to correct first (Art. 31).",
-                        ));
-                    }
-                    let on = date_field("outcome_on", "结果日期", &s.outcome_on)?;
-                    if on > today {
-                        return Err(Error::invalid(
-                            "outcome_on",
-                            "“结果日期”：不能晚于今天。",
-                            "Not in the future.",
-                        ));
-                    }
-                    if s.outcome != "corrected" {
-                        check_text("outcome_note", "处理说明", &s.outcome_note, 2000)?;
-                    }
-                    return self
+                if !forgery && c.status != "ordered" {
+                    return Err(Error::invalid(
+                        "outcome",
+                        "请先登记责令改正，再登记改正结果（《管理办法》第三十一条）。",
+                        "Record the order to correct first (Art. 31).",
+                    ));
+                }
+                let on = date_field("outcome_on", "结果日期", &s.outcome_on)?;
+                if on > today {
+                    return Err(Error::invalid(
+                        "outcome_on",
+                        "“结果日期”：不能晚于今天。",
+                        "Not in the future.",
+                    ));
+                }
+                if s.outcome != "corrected" {
+                    check_text("outcome_note", "处理说明", &s.outcome_note, 2000)?;
+                }
+                return self
                         .case_update(
                             who,
                             &c,
@@ -1233,30 +1260,26 @@ impl Store {
                             now,
                         )
                         .await;
-                }
-                "close" => {
-                    if c.status != "resolved" {
-                        return Err(Error::invalid(
-                            "step",
-                            "登记处理结果后才能结案。",
-                            "Record the outcome before closing.",
-                        ));
-                    }
-                    (
-                        "UPDATE title_cases SET status = 'closed', closed_at = $1, updated_at = $1 WHERE id = $2",
-                        vec![],
-                        format!("案件{}结案", case_label(&c)),
-                        "closed",
-                    )
-                }
-                _ => {
+            }
+            "close" => {
+                if c.status != "resolved" {
                     return Err(Error::invalid(
                         "step",
-                        "未知的办理步骤。",
-                        "Unknown step.",
+                        "登记处理结果后才能结案。",
+                        "Record the outcome before closing.",
                     ));
                 }
-            };
+                (
+                    "UPDATE title_cases SET status = 'closed', closed_at = $1, updated_at = $1 WHERE id = $2",
+                    vec![],
+                    format!("案件{}结案", case_label(&c)),
+                    "closed",
+                )
+            }
+            _ => {
+                return Err(Error::invalid("step", "未知的办理步骤。", "Unknown step."));
+            }
+        };
         self.case_update(who, &c, sql, binds, summary, state, now)
             .await
     }

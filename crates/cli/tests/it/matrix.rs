@@ -135,22 +135,112 @@ fn post_award_rows() -> Vec<Exp> {
         form,
     };
     vec![
-        e("GET", "/applications/{aid}/post-award", "/applications/{w24}/post-award", REPORT_READERS, vec![]),
-        e("GET", "/applications/{aid}/reports/{year}", "/applications/{w24}/reports/2", none, vec![]),
-        e("POST", "/applications/{aid}/reports/{year}", "/applications/{w24}/reports/2", none, vec![(MULTIPART, "")]),
-        e("GET", "/reports/{report}", "/reports/{report}", REPORT_READERS, vec![]),
-        e("GET", "/reports/{report}/files/{file}", "/reports/{report}/files/{file}", REPORT_READERS, vec![]),
-        e("GET", "/office/sessions/{sid}/reports", "/office/sessions/{closed}/reports", OFFICE_READ, vec![]),
-        e("GET", "/county/{cid}/reports", "/county/{cid}/reports", &["county-qingcheng"], vec![]),
-        e("GET", "/office/programmes/{pid}/title-cases", "/office/programmes/{pid}/title-cases", OFFICE_READ, vec![]),
-        e("POST", "/office/programmes/{pid}/title-cases", "/office/programmes/{pid}/title-cases", OFFICE, vec![(MULTIPART, "")]),
-        e("GET", "/office/title-cases/{tcid}", "/office/title-cases/{tcid}", OFFICE_READ, vec![]),
-        e("POST", "/office/title-cases/{tcid}", "/office/title-cases/{tcid}", OFFICE, vec![("step", "findings")]),
-        e("GET", "/office/title-cases/{tcid}/files/{file}", "/office/title-cases/{tcid}/files/{file}", OFFICE_READ, vec![]),
+        e(
+            "GET",
+            "/applications/{aid}/post-award",
+            "/applications/{w24}/post-award",
+            REPORT_READERS,
+            vec![],
+        ),
+        e(
+            "GET",
+            "/applications/{aid}/reports/{year}",
+            "/applications/{w24}/reports/2",
+            none,
+            vec![],
+        ),
+        e(
+            "POST",
+            "/applications/{aid}/reports/{year}",
+            "/applications/{w24}/reports/2",
+            none,
+            vec![(MULTIPART, "")],
+        ),
+        e(
+            "GET",
+            "/reports/{report}",
+            "/reports/{report}",
+            REPORT_READERS,
+            vec![],
+        ),
+        e(
+            "GET",
+            "/reports/{report}/files/{file}",
+            "/reports/{report}/files/{file}",
+            REPORT_READERS,
+            vec![],
+        ),
+        e(
+            "GET",
+            "/office/sessions/{sid}/reports",
+            "/office/sessions/{closed}/reports",
+            OFFICE_READ,
+            vec![],
+        ),
+        e(
+            "GET",
+            "/county/{cid}/reports",
+            "/county/{cid}/reports",
+            &["county-qingcheng"],
+            vec![],
+        ),
+        e(
+            "GET",
+            "/office/programmes/{pid}/title-cases",
+            "/office/programmes/{pid}/title-cases",
+            OFFICE_READ,
+            vec![],
+        ),
+        e(
+            "POST",
+            "/office/programmes/{pid}/title-cases",
+            "/office/programmes/{pid}/title-cases",
+            OFFICE,
+            vec![(MULTIPART, "")],
+        ),
+        e(
+            "GET",
+            "/office/title-cases/{tcid}",
+            "/office/title-cases/{tcid}",
+            OFFICE_READ,
+            vec![],
+        ),
+        e(
+            "POST",
+            "/office/title-cases/{tcid}",
+            "/office/title-cases/{tcid}",
+            OFFICE,
+            vec![("step", "findings")],
+        ),
+        e(
+            "GET",
+            "/office/title-cases/{tcid}/files/{file}",
+            "/office/title-cases/{tcid}/files/{file}",
+            OFFICE_READ,
+            vec![],
+        ),
         e("GET", "/forgery-report", "/forgery-report", ALL, vec![]),
-        e("POST", "/forgery-report", "/forgery-report", ALL, vec![(MULTIPART, "")]),
-        e("GET", "/office/applications/{aid}/managers", "/office/applications/{w24}/managers", OFFICE, vec![]),
-        e("POST", "/office/applications/{aid}/managers", "/office/applications/{w24}/managers", OFFICE, vec![("name", "")]),
+        e(
+            "POST",
+            "/forgery-report",
+            "/forgery-report",
+            ALL,
+            vec![(MULTIPART, "")],
+        ),
+        e(
+            "GET",
+            "/office/applications/{aid}/managers",
+            "/office/applications/{w24}/managers",
+            OFFICE,
+            vec![],
+        ),
+        e(
+            "POST",
+            "/office/applications/{aid}/managers",
+            "/office/applications/{w24}/managers",
+            OFFICE,
+            vec![("name", "")],
+        ),
     ]
 }
 
@@ -1035,7 +1125,11 @@ async fn placeholders(app: &TestApp) -> Vec<(&'static str, String)> {
         .unwrap()
         .id;
     let file = app.store.annual_report_files(report).await.unwrap()[0].id;
-    let tcid = app.store.title_cases(app.demo.programme_id).await.unwrap()
+    let tcid = app
+        .store
+        .title_cases(app.demo.programme_id)
+        .await
+        .unwrap()
         .into_iter()
         .find(|k| k.ack_no.is_none())
         .unwrap()

@@ -16,12 +16,7 @@ async fn winners(app: &TestApp) -> (Winner, Winner) {
 }
 
 fn county(app: &TestApp, name: &str) -> i64 {
-    app.demo
-        .counties
-        .iter()
-        .find(|(n, _)| n == name)
-        .unwrap()
-        .1
+    app.demo.counties.iter().find(|(n, _)| n == name).unwrap().1
 }
 
 fn section<'a>(body: &'a str, id: &str) -> &'a str {
@@ -57,7 +52,10 @@ async fn a_late_report_is_flagged_for_the_office_and_the_county() {
     let overdue = section(&list.body, "overdue");
     assert!(overdue.contains(&w2.organisation_name), "{overdue}");
     assert!(!overdue.contains(&w1.organisation_name), "{overdue}");
-    assert!(list.body.contains("已报送"), "the first winner filed on time");
+    assert!(
+        list.body.contains("已报送"),
+        "the first winner filed on time"
+    );
 
     // The winner sees its due dates; filing without every section names the missing one and
     // keeps what was typed.
@@ -71,7 +69,11 @@ async fn a_late_report_is_flagged_for_the_office_and_the_county() {
     let bad = a1
         .post_file(
             &path,
-            &[("covered_year", "2026"), ("indicators", "已填写的指标"), ("action", "submit")],
+            &[
+                ("covered_year", "2026"),
+                ("indicators", "已填写的指标"),
+                ("action", "submit"),
+            ],
             None,
         )
         .await;
@@ -84,7 +86,11 @@ async fn a_late_report_is_flagged_for_the_office_and_the_county() {
     let a1 = app.signed_in("s24-applicant1").await;
     let office = app.signed_in("office").await;
     let ok = a1
-        .post_file(&path, &report_fields("2026", "submit"), Some(("报告.pdf", PDF.to_vec())))
+        .post_file(
+            &path,
+            &report_fields("2026", "submit"),
+            Some(("报告.pdf", PDF.to_vec())),
+        )
         .await;
     assert_eq!(ok.status, 303, "{}", ok.body);
     let page = a1.get(&format!("{path}?done=submitted")).await;
@@ -125,7 +131,11 @@ async fn a_late_report_is_flagged_for_the_office_and_the_county() {
         .await
         .unwrap();
     let r1 = slots1[1].report.as_ref().unwrap().id;
-    let r2 = app.store.report_slots(&w2, date(2026, 12, 8)).await.unwrap()[0]
+    let r2 = app
+        .store
+        .report_slots(&w2, date(2026, 12, 8))
+        .await
+        .unwrap()[0]
         .report
         .as_ref()
         .unwrap()
@@ -190,16 +200,32 @@ async fn reminders_go_out_once_each() {
         "{:?}",
         notes.iter().map(|n| &n.subject).collect::<Vec<_>>()
     );
-    assert_eq!(app.store.send_report_reminders(app.now_ts()).await.unwrap(), 0);
+    assert_eq!(
+        app.store.send_report_reminders(app.now_ts()).await.unwrap(),
+        0
+    );
     // The day after the due date: each winner's second report is overdue, once.
     app.clock.set(at_shanghai(date(2026, 12, 6), 9, 0));
-    assert_eq!(app.store.send_report_reminders(app.now_ts()).await.unwrap(), 2);
-    assert_eq!(app.store.send_report_reminders(app.now_ts()).await.unwrap(), 0);
+    assert_eq!(
+        app.store.send_report_reminders(app.now_ts()).await.unwrap(),
+        2
+    );
+    assert_eq!(
+        app.store.send_report_reminders(app.now_ts()).await.unwrap(),
+        0
+    );
     let notes = app.store.notifications(uid).await.unwrap();
-    assert!(notes.iter().any(|n| n.subject == "第2年度质量奖绩效报告已逾期未报"));
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.subject == "第2年度质量奖绩效报告已逾期未报")
+    );
     let office = app.signed_in("office").await;
     let n = office.get("/notifications").await;
-    assert!(n.body.contains(&format!("{}第2年度绩效报告逾期未报", w1.organisation_name)));
+    assert!(
+        n.body
+            .contains(&format!("{}第2年度绩效报告逾期未报", w1.organisation_name))
+    );
 }
 
 #[tokio::test]
@@ -208,7 +234,10 @@ async fn the_winner_is_given_the_wording_with_its_year() {
     let (w1, _) = winners(&app).await;
     let a1 = app.signed_in("s24-applicant1").await;
     let dash = a1.get("/dashboard").await;
-    assert!(dash.body.contains(&format!("/applications/{}/post-award", w1.application_id)));
+    assert!(
+        dash.body
+            .contains(&format!("/applications/{}/post-award", w1.application_id))
+    );
     let page = a1
         .get(&format!("/applications/{}/post-award", w1.application_id))
         .await;
@@ -223,14 +252,21 @@ async fn a_misuse_case_is_walked_to_its_close() {
     let (w1, _) = winners(&app).await;
     let pid = app.demo.programme_id;
     let office = app.signed_in("office").await;
-    let list = office.get(&format!("/office/programmes/{pid}/title-cases")).await;
+    let list = office
+        .get(&format!("/office/programmes/{pid}/title-cases"))
+        .await;
     assert!(list.body.contains("在产品或包装上标注"), "the demo's case");
     let path = format!("/office/programmes/{pid}/title-cases");
     let aid = w1.application_id.to_string();
     let bad = office
         .post_file(
             &path,
-            &[("application_id", &aid), ("kind", "products"), ("where_seen", "电商平台店铺首页"), ("found_on", "2026-11-20")],
+            &[
+                ("application_id", &aid),
+                ("kind", "products"),
+                ("where_seen", "电商平台店铺首页"),
+                ("found_on", "2026-11-20"),
+            ],
             None,
         )
         .await;
@@ -253,18 +289,42 @@ async fn a_misuse_case_is_walked_to_its_close() {
     assert_eq!(ok.status, 303, "{}", ok.body);
     let case = ok.location.unwrap();
     let late = office
-        .post(&case, &[("step", "order"), ("order_on", "2026-11-25"), ("order_deadline", "2026-11-01"), ("order_text", "停止使用")])
+        .post(
+            &case,
+            &[
+                ("step", "order"),
+                ("order_on", "2026-11-25"),
+                ("order_deadline", "2026-11-01"),
+                ("order_text", "停止使用"),
+            ],
+        )
         .await;
     assert_eq!(late.status, 422);
     assert!(late.body.contains("“改正期限”：不能早于责令改正日期"));
     let early = office
-        .post(&case, &[("step", "outcome"), ("outcome", "corrected"), ("outcome_on", "2026-11-25")])
+        .post(
+            &case,
+            &[
+                ("step", "outcome"),
+                ("outcome", "corrected"),
+                ("outcome_on", "2026-11-25"),
+            ],
+        )
         .await;
     assert!(early.body.contains("请先登记责令改正"));
     for step in [
         vec![("step", "findings"), ("findings", "经核实属实")],
-        vec![("step", "order"), ("order_on", "2026-11-25"), ("order_deadline", "2026-12-10"), ("order_text", "停止在产品宣传中使用称号")],
-        vec![("step", "outcome"), ("outcome", "corrected"), ("outcome_on", "2026-11-25")],
+        vec![
+            ("step", "order"),
+            ("order_on", "2026-11-25"),
+            ("order_deadline", "2026-12-10"),
+            ("order_text", "停止在产品宣传中使用称号"),
+        ],
+        vec![
+            ("step", "outcome"),
+            ("outcome", "corrected"),
+            ("outcome_on", "2026-11-25"),
+        ],
         vec![("step", "close")],
     ] {
         let p = office.post(&case, &step).await;
@@ -276,7 +336,13 @@ async fn a_misuse_case_is_walked_to_its_close() {
     assert!(page.body.contains("截图.pdf"));
     let leader = app.signed_in("leader").await;
     assert_eq!(leader.get(&case).await.status, 200);
-    assert_eq!(leader.post(&case, &[("step", "findings"), ("findings", "x")]).await.status, 403);
+    assert_eq!(
+        leader
+            .post(&case, &[("step", "findings"), ("findings", "x")])
+            .await
+            .status,
+        403
+    );
     let audit = app
         .store
         .audit_entries(&qaward_store::audit::Filter {
@@ -293,7 +359,10 @@ async fn a_misuse_case_is_walked_to_its_close() {
         .filter(|e| e.action.starts_with("post_award.case"))
         .collect();
     assert!(steps.len() >= 6);
-    assert!(steps.iter().all(|e| e.article == Some(31)), "every step cites Art. 31");
+    assert!(
+        steps.iter().all(|e| e.article == Some(31)),
+        "every step cites Art. 31"
+    );
 }
 
 #[tokio::test]
@@ -326,9 +395,16 @@ async fn a_forgery_reported_from_the_verification_page_reaches_the_office() {
     assert!(ok.body.contains("受理编号"));
     let office = app.signed_in("office").await;
     let list = office
-        .get(&format!("/office/programmes/{}/title-cases", app.demo.programme_id))
+        .get(&format!(
+            "/office/programmes/{}/title-cases",
+            app.demo.programme_id
+        ))
         .await;
-    assert!(list.body.contains("未登记的编号或文字：QYZLJ-2099-777"), "{}", list.body);
+    assert!(
+        list.body.contains("未登记的编号或文字：QYZLJ-2099-777"),
+        "{}",
+        list.body
+    );
     assert!(list.body.contains("伪造奖牌、证书"));
 }
 
@@ -346,21 +422,40 @@ async fn winners_managers_join_the_pool_flagged() {
     assert_eq!(page.status, 200);
     let named = app.store.named_managers(w1.application_id).await.unwrap();
     let (name, position) = named[1].clone();
-    assert!(page.body.contains(&format!("value=\"{name}\"")), "prefilled with the next manager");
+    assert!(
+        page.body.contains(&format!("value=\"{name}\"")),
+        "prefilled with the next manager"
+    );
     assert!(page.body.contains("尚无评审员资格"));
     let bad = office
-        .post(&path, &[("name", &name), ("position_title", &position), ("level", "评审员"), ("industries", "C")])
+        .post(
+            &path,
+            &[
+                ("name", &name),
+                ("position_title", &position),
+                ("level", "评审员"),
+                ("industries", "C"),
+            ],
+        )
         .await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("身份证号"));
     let ok = office
         .post(
             &path,
-            &[("name", &name), ("position_title", &position), ("level", "评审员"), ("industries", "C"), ("id_number", "441802198001010099")],
+            &[
+                ("name", &name),
+                ("position_title", &position),
+                ("level", "评审员"),
+                ("industries", "C"),
+                ("id_number", "441802198001010099"),
+            ],
         )
         .await;
     assert_eq!(ok.status, 303, "{}", ok.body);
-    let pool = office.get(&format!("/office/programmes/{pid}/experts")).await;
+    let pool = office
+        .get(&format!("/office/programmes/{pid}/experts"))
+        .await;
     assert!(pool.body.contains(&name));
     assert!(pool.body.contains("获奖企业高层管理人员"));
     let e = app

@@ -393,7 +393,10 @@ pub fn router(state: AppState) -> Router {
                 )),
         )
         .route("/reports/{report}", get(post_award::report_page))
-        .route("/reports/{report}/files/{file}", get(post_award::report_file))
+        .route(
+            "/reports/{report}/files/{file}",
+            get(post_award::report_file),
+        )
         .route(
             "/office/sessions/{sid}/reports",
             get(post_award::office_reports),

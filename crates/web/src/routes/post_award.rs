@@ -92,7 +92,8 @@ async fn read_upload(
             limit / 1_048_576
         )
     };
-    let bad_type = page.t("“附件”：只接受 PDF、JPG、PNG 格式的文件（按文件内容判断，而非文件名）。");
+    let bad_type =
+        page.t("“附件”：只接受 PDF、JPG、PNG 格式的文件（按文件内容判断，而非文件名）。");
     loop {
         let field = match mp.next_field().await {
             Ok(Some(f)) => f,

@@ -177,7 +177,10 @@ pub async fn dashboard(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRe
                         links,
                     });
                     // After the award: the annual reports due (Art. 30) and the title (Art. 31).
-                    let today = c.now.to_zoned_datetime(qaward_core::clock::shanghai()).date();
+                    let today = c
+                        .now
+                        .to_zoned_datetime(qaward_core::clock::shanghai())
+                        .date();
                     for w in st
                         .store
                         .winners_of_organisation(oid)
@@ -192,15 +195,21 @@ pub async fn dashboard(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRe
                         let lines = slots
                             .iter()
                             .map(|s| {
-                                format!(
-                                    "{}{}{}：{} {} — {}",
-                                    page.t("第"),
-                                    s.year_index,
-                                    page.t("年度绩效报告"),
-                                    page.t("报送期限"),
-                                    page.date(s.due_on),
-                                    s.status.zh()
-                                )
+                                if page.zh() {
+                                    format!(
+                                        "第{}年度绩效报告：报送期限 {} — {}",
+                                        s.year_index,
+                                        page.date(s.due_on),
+                                        s.status.zh()
+                                    )
+                                } else {
+                                    format!(
+                                        "Annual report, year {}: due {} — {}",
+                                        s.year_index,
+                                        page.date(s.due_on),
+                                        s.status.code()
+                                    )
+                                }
                             })
                             .collect();
                         cards.push(Card {
