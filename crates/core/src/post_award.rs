@@ -166,6 +166,26 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_due_rule_or_a_wording_without_the_year_is_refused_at_load() {
+        let text = include_str!("../../../rules/qingyuan-2020.toml");
+        let bad = text.replace(
+            "report_due = { value = \"award_anniversary\"",
+            "report_due = { value = \"calendar_year_end\"",
+        );
+        let err = RuleSet::parse(&bad, "r.toml").unwrap_err();
+        assert!(err.to_string().contains("post_award.report_due"), "{err}");
+        let bad = text.replace(
+            "title_wording = { value = \"{year}年度",
+            "title_wording = { value = \"",
+        );
+        let err = RuleSet::parse(&bad, "r.toml").unwrap_err();
+        assert!(
+            err.to_string().contains("post_award.title_wording"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn the_wording_names_the_year() {
         let r = RuleSet::parse(include_str!("../../../rules/qingyuan-2020.toml"), "x").unwrap();
         assert_eq!(title_wording(&r, 2024), "2024年度清远市政府质量奖获奖企业");
