@@ -5,6 +5,7 @@ pub mod bench;
 pub mod demo;
 pub mod demo_2024;
 pub mod demo_conduct;
+pub mod demo_post_award;
 pub mod demo_review;
 pub mod demo_revocation;
 pub mod setup;

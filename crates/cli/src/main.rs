@@ -316,11 +316,13 @@ async fn serve(
             ..web_config(data, secure_cookies)
         },
     );
+    let reminders = qaward_web::spawn_report_reminders(state.store.clone(), state.clock.clone());
     println!("QAward 已启动: http://{addr}/");
     tokio::select! {
         r = qaward_web::serve(listener, state) => r?,
         _ = tokio::signal::ctrl_c() => println!("已停止。"),
     }
+    reminders.abort();
     if let Some((stop, task)) = mail {
         let _ = stop.send(());
         let _ = tokio::time::timeout(std::time::Duration::from_secs(10), task).await;

@@ -363,6 +363,31 @@ pub enum Action {
         /// Programme.
         programme_id: i64,
     },
+    /// Read a winner's annual performance reports and its page of duties after the award
+    /// (Art. 30, 31): the winning organisation itself, the county office of its county, and the
+    /// city office, leadership and discipline of its programme.
+    ViewAnnualReport {
+        /// Programme.
+        programme_id: i64,
+        /// The winner's county.
+        county_id: Option<i64>,
+        /// The winning organisation.
+        organisation_id: i64,
+    },
+    /// Fill in and file one's own annual performance report (Art. 30): the winning
+    /// organisation only.
+    FileAnnualReport {
+        /// Programme.
+        programme_id: i64,
+        /// The winning organisation.
+        organisation_id: i64,
+    },
+    /// Record the office's work after the award: title misuse and forgery cases (Art. 31),
+    /// winners' senior managers into the expert pool (Art. 29). The city office only.
+    ManagePostAward {
+        /// Programme.
+        programme_id: i64,
+    },
     /// Accounts and role grants (system administrator).
     ManageAccounts,
     /// Security settings and the security log (security administrator).
@@ -822,6 +847,70 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
                 deny(
                     "只有本项目的纪检人员可以办理投诉和查看评审人员处理记录。",
                     "Only this programme's discipline inspectors handle complaints and read the sanctions history.",
+                )
+            }
+        }
+        Action::ViewAnnualReport {
+            programme_id,
+            county_id,
+            organisation_id,
+        } => {
+            let own = a.grants.iter().any(|g| {
+                g.role == Role::Applicant
+                    && g.programme_id == Some(programme_id)
+                    && g.organisation_id == Some(organisation_id)
+            });
+            let county = county_id.is_some()
+                && a.grants.iter().any(|g| {
+                    g.role == Role::CountyOffice
+                        && g.programme_id == Some(programme_id)
+                        && g.county_id == county_id
+                });
+            if own
+                || county
+                || in_p(
+                    &[Role::CityOffice, Role::Leadership, Role::Discipline],
+                    programme_id,
+                )
+            {
+                Ok(())
+            } else if a.has(Role::CountyOffice) {
+                deny(
+                    "县（市、区）市场监管部门只能查看本辖区获奖单位的绩效报告（《管理办法》第三十条）。",
+                    "A county office sees only its own county's winners' reports (Art. 30).",
+                )
+            } else {
+                deny(
+                    "获奖单位的绩效报告只报送市强市办及其所在县（市、区）市场监管部门（《管理办法》第三十条）。",
+                    "A winner's reports go only to the city office and its own county (Art. 30).",
+                )
+            }
+        }
+        Action::FileAnnualReport {
+            programme_id,
+            organisation_id,
+        } => {
+            let own = a.grants.iter().any(|g| {
+                g.role == Role::Applicant
+                    && g.programme_id == Some(programme_id)
+                    && g.organisation_id == Some(organisation_id)
+            });
+            if own {
+                Ok(())
+            } else {
+                deny(
+                    "只有获奖单位本身可以填写和报送本单位的绩效报告。",
+                    "Only the winner itself files its annual report.",
+                )
+            }
+        }
+        Action::ManagePostAward { programme_id } => {
+            if a.has_in(Role::CityOffice, programme_id) {
+                Ok(())
+            } else {
+                deny(
+                    "只有本项目的市强市办可以处理获奖后的称号使用、伪造举报和专家入库事项。",
+                    "Only this programme's city office handles title use, forgery reports and managers joining the pool.",
                 )
             }
         }

@@ -18,6 +18,7 @@ pub mod id_number;
 pub mod industry;
 pub mod opinion;
 pub mod password;
+pub mod post_award;
 pub mod refusal;
 pub mod revocation;
 pub mod rulefile;

@@ -370,6 +370,44 @@ pub struct AwardRules {
 pub struct PostAwardRules {
     /// Years after the award during which an annual performance report is due.
     pub report_years: Rule<u32>,
+    /// When each annual report falls due: `award_anniversary` (the report for year k on the
+    /// k-th anniversary of the commendation).
+    #[serde(default = "default_report_due")]
+    pub report_due: Rule<String>,
+    /// Days before a report's due date that the winner is reminded.
+    #[serde(default = "default_reminder_days")]
+    pub reminder_days_before: Rule<u32>,
+    /// The wording a winner may use in its image publicity; `{year}` is the award year
+    /// (Art. 31).
+    #[serde(default = "default_title_wording")]
+    pub title_wording: Rule<String>,
+}
+
+fn default_report_due() -> Rule<String> {
+    Rule {
+        value: crate::post_award::DUE_ANNIVERSARY.to_owned(),
+        article: None,
+        also: Vec::new(),
+        basis: Some("实施细则".to_owned()),
+    }
+}
+
+fn default_reminder_days() -> Rule<u32> {
+    Rule {
+        value: 30,
+        article: None,
+        also: Vec::new(),
+        basis: Some("实施细则".to_owned()),
+    }
+}
+
+fn default_title_wording() -> Rule<String> {
+    Rule {
+        value: "{year}年度清远市政府质量奖获奖企业".to_owned(),
+        article: Some(31),
+        also: Vec::new(),
+        basis: None,
+    }
 }
 
 /// Revocation of an award.
@@ -507,6 +545,20 @@ impl RuleSet {
             format!(
                 "`review.final_score` must be \"{FINAL_ONSITE}\" or \"{FINAL_WEIGHTED}\", found \"{fs}\""
             ),
+        );
+        let due = self.post_award.report_due.value.as_str();
+        need(
+            due == crate::post_award::DUE_ANNIVERSARY,
+            &[Key("post_award"), Key("report_due"), Key("value")],
+            format!(
+                "`post_award.report_due` must be \"{}\", found \"{due}\"",
+                crate::post_award::DUE_ANNIVERSARY
+            ),
+        );
+        need(
+            self.post_award.title_wording.value.contains("{year}"),
+            &[Key("post_award"), Key("title_wording"), Key("value")],
+            "`post_award.title_wording` must name the award year as `{year}` (Art. 31)".into(),
         );
         let weight = self
             .review

@@ -509,7 +509,7 @@ fn pool_refusal(
 }
 
 /// A checked profile.
-struct Profile {
+pub(crate) struct Profile {
     name: String,
     id_number: String,
     level: Level,
@@ -518,7 +518,7 @@ struct Profile {
     until: Option<Date>,
 }
 
-fn check_profile(f: &ExpertForm) -> Result<Profile> {
+pub(crate) fn check_profile(f: &ExpertForm) -> Result<Profile> {
     let name = required("name", "姓名", &f.name)?;
     let id_number = required("id_number", "身份证号", &f.id_number)?.to_uppercase();
     if id_number.chars().count() != 18
@@ -830,7 +830,7 @@ impl Store {
         Ok(id)
     }
 
-    async fn upsert_expert(
+    pub(crate) async fn upsert_expert(
         tx: &mut crate::Tx,
         who: &Who,
         programme_id: i64,

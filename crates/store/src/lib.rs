@@ -14,6 +14,7 @@ pub mod experts;
 pub mod notify;
 pub mod onsite;
 pub mod opinions;
+pub mod post_award;
 pub mod programmes;
 pub mod review;
 pub mod revocation;
@@ -116,6 +117,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0008_decision", include_str!("../migrations/sqlite/0008_decision.sql")),
     ("0009_award", include_str!("../migrations/sqlite/0009_award.sql")),
     ("0010_indexes", include_str!("../migrations/sqlite/0010_indexes.sql")),
+    ("0011_post_award", include_str!("../migrations/sqlite/0011_post_award.sql")),
     ("0012_revocation", include_str!("../migrations/sqlite/0012_revocation.sql")),
     ("0013_conduct", include_str!("../migrations/sqlite/0013_conduct.sql")),
 ];
@@ -131,6 +133,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0008_decision", include_str!("../migrations/postgres/0008_decision.sql")),
     ("0009_award", include_str!("../migrations/postgres/0009_award.sql")),
     ("0010_indexes", include_str!("../migrations/postgres/0010_indexes.sql")),
+    ("0011_post_award", include_str!("../migrations/postgres/0011_post_award.sql")),
     ("0012_revocation", include_str!("../migrations/postgres/0012_revocation.sql")),
     ("0013_conduct", include_str!("../migrations/postgres/0013_conduct.sql")),
 ];

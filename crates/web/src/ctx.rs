@@ -232,6 +232,10 @@ impl FormData {
             .map(|(_, v)| v.clone())
             .collect()
     }
+    /// A form from pairs already read (a multipart form's text fields, or prefilled values).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        FormData { pairs }
+    }
     /// All pairs.
     pub fn pairs(&self) -> &[(String, String)] {
         &self.pairs

@@ -119,3 +119,17 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     )
     .await
 }
+
+/// Send the annual report reminders that fall due (Art. 30) every hour, from now on, until
+/// the process ends; each reminder goes out once however often this runs.
+pub fn spawn_report_reminders(store: Store, clock: Arc<dyn Clock>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.send_report_reminders(clock.now()).await {
+                eprintln!("绩效报告提醒发送失败: {e}");
+            }
+        }
+    })
+}

@@ -20,6 +20,7 @@ mod mail;
 mod matrix;
 mod onsite;
 mod opinions;
+mod post_award;
 mod review;
 mod revocation;
 mod schema;

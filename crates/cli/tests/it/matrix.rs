@@ -115,8 +115,134 @@ fn expectations() -> Vec<Exp> {
     all.extend(review_programme());
     all.extend(onsite_rows());
     all.extend(conduct_rows());
+    all.extend(post_award_rows());
     all.push(logout);
     all
+}
+
+/// After the award, on the 2024 session: {w24} is 清远市演示光电科技有限公司 (清城区), {report} its
+/// first annual report and {file} that report's PDF; {tcid} the demo's misuse case. A winner's
+/// reports reach the city office, leadership, discipline and its own county's office only; no
+/// role of the matrix is the winner itself, so none may file. The forgery report is public.
+const REPORT_READERS: &[&str] = &["county-qingcheng", "office", "leader", "discipline"];
+
+fn post_award_rows() -> Vec<Exp> {
+    let none: &'static [&'static str] = &[];
+    let e = |method, route, path, allowed, form| Exp {
+        method,
+        route,
+        path,
+        allowed,
+        form,
+    };
+    vec![
+        e(
+            "GET",
+            "/applications/{aid}/post-award",
+            "/applications/{w24}/post-award",
+            REPORT_READERS,
+            vec![],
+        ),
+        e(
+            "GET",
+            "/applications/{aid}/reports/{year}",
+            "/applications/{w24}/reports/2",
+            none,
+            vec![],
+        ),
+        e(
+            "POST",
+            "/applications/{aid}/reports/{year}",
+            "/applications/{w24}/reports/2",
+            none,
+            vec![(MULTIPART, "")],
+        ),
+        e(
+            "GET",
+            "/reports/{report}",
+            "/reports/{report}",
+            REPORT_READERS,
+            vec![],
+        ),
+        e(
+            "GET",
+            "/reports/{report}/files/{file}",
+            "/reports/{report}/files/{file}",
+            REPORT_READERS,
+            vec![],
+        ),
+        e(
+            "GET",
+            "/office/sessions/{sid}/reports",
+            "/office/sessions/{closed}/reports",
+            OFFICE_READ,
+            vec![],
+        ),
+        e(
+            "GET",
+            "/county/{cid}/reports",
+            "/county/{cid}/reports",
+            &["county-qingcheng"],
+            vec![],
+        ),
+        e(
+            "GET",
+            "/office/programmes/{pid}/title-cases",
+            "/office/programmes/{pid}/title-cases",
+            OFFICE_READ,
+            vec![],
+        ),
+        e(
+            "POST",
+            "/office/programmes/{pid}/title-cases",
+            "/office/programmes/{pid}/title-cases",
+            OFFICE,
+            vec![(MULTIPART, "")],
+        ),
+        e(
+            "GET",
+            "/office/title-cases/{tcid}",
+            "/office/title-cases/{tcid}",
+            OFFICE_READ,
+            vec![],
+        ),
+        e(
+            "POST",
+            "/office/title-cases/{tcid}",
+            "/office/title-cases/{tcid}",
+            OFFICE,
+            vec![("step", "findings")],
+        ),
+        e(
+            "GET",
+            "/office/title-cases/{tcid}/files/{file}",
+            "/office/title-cases/{tcid}/files/{file}",
+            OFFICE_READ,
+            vec![],
+        ),
+        e("GET", "/forgery-report", "/forgery-report", ALL, vec![]),
+        e(
+            "POST",
+            "/forgery-report",
+            "/forgery-report",
+            ALL,
+            vec![(MULTIPART, "")],
+        ),
+        e(
+            "GET",
+            "/office/applications/{aid}/managers",
+            "/office/applications/{w24}/managers",
+            OFFICE,
+            vec![],
+        ),
+        e(
+            "POST",
+            "/office/applications/{aid}/managers",
+            "/office/applications/{w24}/managers",
+            OFFICE,
+            vec![("name", "")],
+        ),
+    ]
 }
 
 /// On-site review and comprehensive evaluation on the review demo, whose session is still in
@@ -1146,6 +1272,26 @@ async fn placeholders(app: &TestApp) -> Vec<(&'static str, String)> {
         .unwrap()
         .id;
     let ratt = app.store.attachments(rconf).await.unwrap()[0].id;
+    let w24 = app.store.winners(app.demo.s2024.session_id).await.unwrap()[0].clone();
+    let report = app
+        .store
+        .report_slots(&w24, jiff::civil::date(2026, 11, 25))
+        .await
+        .unwrap()[0]
+        .report
+        .as_ref()
+        .unwrap()
+        .id;
+    let file = app.store.annual_report_files(report).await.unwrap()[0].id;
+    let tcid = app
+        .store
+        .title_cases(app.demo.programme_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|k| k.ack_no.is_none())
+        .unwrap()
+        .id;
     vec![
         ("{nid}", applicant13_notice(app).await.to_string()),
         ("{id}", app.demo.session_2026.to_string()),
@@ -1182,6 +1328,10 @@ async fn placeholders(app: &TestApp) -> Vec<(&'static str, String)> {
         ),
         ("{crating}", app.demo.conduct.ratings[0].to_string()),
         ("{complaint}", app.demo.conduct.complaint.to_string()),
+        ("{w24}", w24.application_id.to_string()),
+        ("{report}", report.to_string()),
+        ("{file}", file.to_string()),
+        ("{tcid}", tcid.to_string()),
     ]
 }
 

@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod office;
 pub mod onsite;
 pub mod opinions;
+pub mod post_award;
 pub mod public;
 pub mod review;
 pub mod revocation;
@@ -425,6 +426,56 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/discipline/audit.csv", get(audit::discipline_csv))
         .route("/discipline/audit.xlsx", get(audit::discipline_xlsx))
+        .route(
+            "/applications/{aid}/post-award",
+            get(post_award::winner_page),
+        )
+        .route(
+            "/applications/{aid}/reports/{year}",
+            get(post_award::report_form_page)
+                .post(post_award::report_save)
+                .layer(DefaultBodyLimit::max(
+                    usize::try_from(state.config.max_file * 5 + 1_048_576).unwrap_or(usize::MAX),
+                )),
+        )
+        .route("/reports/{report}", get(post_award::report_page))
+        .route(
+            "/reports/{report}/files/{file}",
+            get(post_award::report_file),
+        )
+        .route(
+            "/office/sessions/{sid}/reports",
+            get(post_award::office_reports),
+        )
+        .route("/county/{cid}/reports", get(post_award::county_reports))
+        .route(
+            "/office/programmes/{pid}/title-cases",
+            get(post_award::cases_page)
+                .post(post_award::open_case)
+                .layer(DefaultBodyLimit::max(
+                    usize::try_from(state.config.max_file * 5 + 1_048_576).unwrap_or(usize::MAX),
+                )),
+        )
+        .route(
+            "/office/title-cases/{tcid}",
+            get(post_award::case_page).post(post_award::case_step),
+        )
+        .route(
+            "/office/title-cases/{tcid}/files/{file}",
+            get(post_award::case_file),
+        )
+        .route(
+            "/forgery-report",
+            get(post_award::forgery_page)
+                .post(post_award::forgery_report)
+                .layer(DefaultBodyLimit::max(
+                    usize::try_from(state.config.max_file * 5 + 1_048_576).unwrap_or(usize::MAX),
+                )),
+        )
+        .route(
+            "/office/applications/{aid}/managers",
+            get(post_award::managers_page).post(post_award::add_manager),
+        )
         .fallback(public::not_found)
         .with_state(state)
 }
@@ -604,4 +655,20 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/discipline/complaints/{cid}"),
     ("GET", "/discipline/audit.csv"),
     ("GET", "/discipline/audit.xlsx"),
+    ("GET", "/applications/{aid}/post-award"),
+    ("GET", "/applications/{aid}/reports/{year}"),
+    ("POST", "/applications/{aid}/reports/{year}"),
+    ("GET", "/reports/{report}"),
+    ("GET", "/reports/{report}/files/{file}"),
+    ("GET", "/office/sessions/{sid}/reports"),
+    ("GET", "/county/{cid}/reports"),
+    ("GET", "/office/programmes/{pid}/title-cases"),
+    ("POST", "/office/programmes/{pid}/title-cases"),
+    ("GET", "/office/title-cases/{tcid}"),
+    ("POST", "/office/title-cases/{tcid}"),
+    ("GET", "/office/title-cases/{tcid}/files/{file}"),
+    ("GET", "/forgery-report"),
+    ("POST", "/forgery-report"),
+    ("GET", "/office/applications/{aid}/managers"),
+    ("POST", "/office/applications/{aid}/managers"),
 ];

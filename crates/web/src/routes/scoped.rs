@@ -120,7 +120,13 @@ pub async fn dashboard(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRe
                     cards.push(Card {
                         title: page.t("县（市、区）质量强县办"),
                         lines,
-                        links: vec![(format!("/county/{cid}"), page.t("查看本辖区申报单位"))],
+                        links: vec![
+                            (format!("/county/{cid}"), page.t("查看本辖区申报单位")),
+                            (
+                                format!("/county/{cid}/reports"),
+                                page.t("本辖区获奖单位绩效报告"),
+                            ),
+                        ],
                     });
                 }
             }
@@ -183,6 +189,51 @@ pub async fn dashboard(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRe
                         lines,
                         links,
                     });
+                    // After the award: the annual reports due (Art. 30) and the title (Art. 31).
+                    let today = c
+                        .now
+                        .to_zoned_datetime(qaward_core::clock::shanghai())
+                        .date();
+                    for w in st
+                        .store
+                        .winners_of_organisation(oid)
+                        .await
+                        .map_err(|e| c.store_err(e))?
+                    {
+                        let slots = st
+                            .store
+                            .report_slots(&w, today)
+                            .await
+                            .map_err(|e| c.store_err(e))?;
+                        let lines = slots
+                            .iter()
+                            .map(|s| {
+                                if page.zh() {
+                                    format!(
+                                        "第{}年度绩效报告：报送期限 {} — {}",
+                                        s.year_index,
+                                        page.date(s.due_on),
+                                        s.status.zh()
+                                    )
+                                } else {
+                                    format!(
+                                        "Annual report, year {}: due {} — {}",
+                                        s.year_index,
+                                        page.date(s.due_on),
+                                        s.status.code()
+                                    )
+                                }
+                            })
+                            .collect();
+                        cards.push(Card {
+                            title: format!("{}{}", w.award_year, page.t("年度获奖：获奖后事项")),
+                            lines,
+                            links: vec![(
+                                format!("/applications/{}/post-award", w.application_id),
+                                page.t("绩效报告与称号使用"),
+                            )],
+                        });
+                    }
                 }
             }
             Role::Reviewer => cards.push(Card {
