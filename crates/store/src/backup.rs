@@ -68,6 +68,7 @@ pub const TABLES: &[&str] = &[
     "prize_payments",
     "budget_lines",
     "announcements",
+    "review_recusals",
     "audit_log",
     "audit_head",
 ];

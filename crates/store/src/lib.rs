@@ -114,6 +114,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0008_decision", include_str!("../migrations/sqlite/0008_decision.sql")),
     ("0009_award", include_str!("../migrations/sqlite/0009_award.sql")),
     ("0010_indexes", include_str!("../migrations/sqlite/0010_indexes.sql")),
+    ("0014_recusal", include_str!("../migrations/sqlite/0014_recusal.sql")),
 ];
 #[rustfmt::skip]
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -127,6 +128,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0008_decision", include_str!("../migrations/postgres/0008_decision.sql")),
     ("0009_award", include_str!("../migrations/postgres/0009_award.sql")),
     ("0010_indexes", include_str!("../migrations/postgres/0010_indexes.sql")),
+    ("0014_recusal", include_str!("../migrations/postgres/0014_recusal.sql")),
 ];
 
 impl Store {
