@@ -14,6 +14,7 @@ pub mod office;
 pub mod onsite;
 pub mod opinions;
 pub mod public;
+pub mod recusal;
 pub mod review;
 pub mod scoped;
 pub mod scoring;
@@ -379,6 +380,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/verify", get(awards::verify_lookup))
         .route("/verify/{serial}", get(awards::verify))
+        .route("/office/recusals/{rid}", get(recusal::page))
+        .route("/office/recusals/{rid}/substitute", post(recusal::choose))
         .fallback(public::not_found)
         .with_state(state)
 }
@@ -536,4 +539,6 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/office/sessions/{sid}/announcements/publish"),
     ("GET", "/verify"),
     ("GET", "/verify/{serial}"),
+    ("GET", "/office/recusals/{rid}"),
+    ("POST", "/office/recusals/{rid}/substitute"),
 ];
