@@ -1238,7 +1238,11 @@ impl Store {
                 "team": recusal.map(|r| r.1),
                 "leader": recusal.map(|r| r.2),
             }))
-            .state(if recusal.is_some() { "recused" } else { "declared" }),
+            .state(if recusal.is_some() {
+                "recused"
+            } else {
+                "declared"
+            }),
         )
         .await?;
         let office: Vec<i64> = sqlx::query("SELECT DISTINCT user_id FROM role_grants WHERE role = 'city_office' AND programme_id = $1")

@@ -2319,9 +2319,7 @@ pub struct Recusal {
 impl Recusal {
     /// The stage when the member recused, in Chinese.
     pub fn stage_zh(&self) -> &'static str {
-        Stage::parse(&self.stage)
-            .map(|s| s.name_zh())
-            .unwrap_or("")
+        Stage::parse(&self.stage).map(|s| s.name_zh()).unwrap_or("")
     }
 }
 
@@ -2496,7 +2494,9 @@ impl Store {
         let mut load: HashMap<i64, u32> = HashMap::new();
         let mut this_team = Vec::new();
         for (aid, tid) in &assigned {
-            let Some(t) = teams.iter().find(|t| t.id == *tid && t.dissolved_at.is_none())
+            let Some(t) = teams
+                .iter()
+                .find(|t| t.id == *tid && t.dissolved_at.is_none())
             else {
                 continue;
             };
@@ -2607,8 +2607,13 @@ impl Store {
             .await?;
         let pid = d.session.programme_id;
         let entry = || {
-            NewEntry::award(who, "review.recusal.refused", "application", rc.application_id)
-                .programme(pid)
+            NewEntry::award(
+                who,
+                "review.recusal.refused",
+                "application",
+                rc.application_id,
+            )
+            .programme(pid)
         };
         if rc.substitute_id.is_some() {
             return Err(self
@@ -2677,30 +2682,39 @@ impl Store {
             ));
         }
         tx.audit(
-            NewEntry::award(who, "review.recusal.substitute", "application", rc.application_id)
-                .programme(pid)
-                .article(Some(25), DOC.0)
-                .summary(format!(
-                    "{}回避{}后，指定{}（推荐第{}位：{}）替补加入{}{}",
-                    rc.expert_name,
-                    rc.org_name,
-                    offer.name,
-                    offer.rank,
-                    offer.reason_zh,
-                    rc.team_name,
-                    if note.is_empty() { String::new() } else { format!("。说明：{note}") }
-                ))
-                .detail(serde_json::json!({
-                    "recusal": recusal_id,
-                    "recused": rc.expert_id,
-                    "substitute": expert_id,
-                    "rank": offer.rank,
-                    "offered": offers.iter().map(|o| o.expert_id).collect::<Vec<_>>(),
-                    "team": rc.team_id,
-                    "leader": rc.leader,
-                    "note": note,
-                }))
-                .state("substituted"),
+            NewEntry::award(
+                who,
+                "review.recusal.substitute",
+                "application",
+                rc.application_id,
+            )
+            .programme(pid)
+            .article(Some(25), DOC.0)
+            .summary(format!(
+                "{}回避{}后，指定{}（推荐第{}位：{}）替补加入{}{}",
+                rc.expert_name,
+                rc.org_name,
+                offer.name,
+                offer.rank,
+                offer.reason_zh,
+                rc.team_name,
+                if note.is_empty() {
+                    String::new()
+                } else {
+                    format!("。说明：{note}")
+                }
+            ))
+            .detail(serde_json::json!({
+                "recusal": recusal_id,
+                "recused": rc.expert_id,
+                "substitute": expert_id,
+                "rank": offer.rank,
+                "offered": offers.iter().map(|o| o.expert_id).collect::<Vec<_>>(),
+                "team": rc.team_id,
+                "leader": rc.leader,
+                "note": note,
+            }))
+            .state("substituted"),
         )
         .await?;
         let e = self.expert(expert_id).await?;

@@ -19,6 +19,7 @@ mod mail;
 mod matrix;
 mod onsite;
 mod opinions;
+mod recusal;
 mod review;
 mod schema;
 mod sessions;
