@@ -1120,6 +1120,135 @@ pub fn certify(p: &Problem, prop: &Proposal) -> Result<(), String> {
     Ok(())
 }
 
+// ---------------------------------------------------------------------------------------
+// A substitute for a member who recused from one application (Art. 25).
+
+/// An expert of the pool who might replace a member who recused from one application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Expert id.
+    pub expert_id: i64,
+    /// GB/T 4754 sections of the expert's expertise.
+    pub industries: Vec<char>,
+    /// Qualified to review today.
+    pub qualified: bool,
+    /// Applications of the session the expert already reviews.
+    pub load: u32,
+}
+
+/// A candidate the rules allow, with the cost that ranks it and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replacement {
+    /// Expert id.
+    pub expert_id: i64,
+    /// Match cost plus load cost: lower is better.
+    pub cost: i64,
+    /// Knows the application's industry section (true when the section is unknown).
+    pub industry_match: bool,
+    /// Applications of the session the expert would review with this one.
+    pub load_after: u32,
+    /// Why, in Chinese.
+    pub reason_zh: String,
+    /// Why, in English.
+    pub reason_en: String,
+}
+
+/// The substitutes the optimiser's rules allow for `application_id` on `team_id` once
+/// `leaving` has recused, best first. A candidate is offered only when it is qualified, has no
+/// conflict with the application (from `p.conflicts`), is not already on the team, and stays
+/// within `p.load_max` applications; it costs `match_weight` when it lacks the application's
+/// industry section, plus the load it would carry (which spreads the work), as the proposal
+/// does. Ties go to the lower expert id.
+pub fn replacements(
+    p: &Problem,
+    application_id: i64,
+    team_id: i64,
+    leaving: i64,
+    candidates: &[Candidate],
+) -> Vec<Replacement> {
+    let on_team: HashSet<i64> = p
+        .teams
+        .iter()
+        .filter(|t| t.team_id == team_id)
+        .flat_map(|t| t.members.iter().map(|m| m.expert_id))
+        .collect();
+    let industry = p
+        .applications
+        .iter()
+        .find(|a| a.application_id == application_id)
+        .and_then(|a| a.industry);
+    let mut out = Vec::new();
+    for c in candidates {
+        if c.expert_id == leaving || on_team.contains(&c.expert_id) {
+            continue;
+        }
+        if c.load >= p.load_max {
+            continue;
+        }
+        // The candidate alone as a team: the same static checks as the proposal (qualified,
+        // no conflict with the application) and the same match cost.
+        let solo = Problem {
+            applications: vec![AppNode {
+                application_id,
+                industry,
+            }],
+            teams: vec![TeamNode {
+                team_id,
+                members: vec![Member {
+                    expert_id: c.expert_id,
+                    industries: c.industries.clone(),
+                    qualified: c.qualified,
+                }],
+            }],
+            conflicts: p
+                .conflicts
+                .iter()
+                .filter(|(a, e)| *a == application_id && *e == c.expert_id)
+                .copied()
+                .collect(),
+            load_max: p.load_max,
+            match_weight: p.match_weight,
+            seed: p.seed,
+        };
+        if feasible(&solo, application_id, team_id).is_err() {
+            continue;
+        }
+        let (match_cost, _) = cost_of(&solo, &[(application_id, team_id)]);
+        let load_after = c.load + 1;
+        let industry_match = match_cost == 0;
+        let (ind_zh, ind_en) = match industry {
+            None => (
+                "申报单位行业门类未知".to_owned(),
+                "the applicant's section is unknown".to_owned(),
+            ),
+            Some(s) if industry_match => (
+                format!("熟悉申报单位所属行业门类{s}"),
+                format!("knows the applicant's section {s}"),
+            ),
+            Some(s) => (
+                format!("不熟悉申报单位所属行业门类{s}"),
+                format!("does not know the applicant's section {s}"),
+            ),
+        };
+        out.push(Replacement {
+            expert_id: c.expert_id,
+            cost: match_cost + i64::from(load_after),
+            industry_match,
+            load_after,
+            reason_zh: format!(
+                "具备评审资格，与该申报无利益冲突；{ind_zh}；替补后本届承担{load_after}个申报（上限{}个）",
+                p.load_max
+            ),
+            reason_en: format!(
+                "qualified, no conflict with the application; {ind_en}; {load_after} application(s) this session after joining (limit {})",
+                p.load_max
+            ),
+        });
+    }
+    out.sort_by_key(|r| (r.cost, r.expert_id));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1683,5 +1812,56 @@ mod tests {
         let mut r = SplitMix64::new(1234567);
         assert_eq!(r.next_u64(), 6457827717110365317);
         assert_eq!(r.next_u64(), 3203168211198807973);
+    }
+
+    #[test]
+    fn replacements_skip_conflicted_full_and_team_members_and_rank_by_match_then_load() {
+        let p = Problem {
+            applications: vec![AppNode {
+                application_id: 1,
+                industry: Some('C'),
+            }],
+            teams: vec![TeamNode {
+                team_id: 10,
+                members: vec![
+                    Member {
+                        expert_id: 100,
+                        industries: vec!['C'],
+                        qualified: true,
+                    },
+                    Member {
+                        expert_id: 101,
+                        industries: vec!['C'],
+                        qualified: true,
+                    },
+                ],
+            }],
+            conflicts: [(1, 202)].into_iter().collect(),
+            load_max: 3,
+            match_weight: 10,
+            seed: 0,
+        };
+        let c = |id: i64, ind: &[char], qualified: bool, load: u32| Candidate {
+            expert_id: id,
+            industries: ind.to_vec(),
+            qualified,
+            load,
+        };
+        let cands = [
+            c(100, &['C'], true, 0),
+            c(101, &['C'], true, 0),
+            c(200, &['E'], true, 0),
+            c(201, &['C'], true, 2),
+            c(202, &['C'], true, 0),
+            c(203, &['C'], false, 0),
+            c(204, &['C'], true, 3),
+            c(205, &['C'], true, 1),
+        ];
+        let r = replacements(&p, 1, 10, 100, &cands);
+        let ids: Vec<i64> = r.iter().map(|x| x.expert_id).collect();
+        assert_eq!(ids, vec![205, 201, 200]);
+        assert!(r[0].industry_match && !r[2].industry_match);
+        assert_eq!(r[1].load_after, 3);
+        assert!(r[0].reason_zh.contains("行业门类C"), "{}", r[0].reason_zh);
     }
 }

@@ -411,6 +411,12 @@ pub enum Action {
         /// Programme.
         programme_id: i64,
     },
+    /// Name the substitute for a reviewer who recused from one application (Art. 25): the
+    /// city office of the programme.
+    ChooseSubstitute {
+        /// Programme.
+        programme_id: i64,
+    },
 }
 
 /// A refusal of access: shown on a 403 page.
@@ -941,6 +947,16 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
                 deny(
                     "只有安全审计员可以审查管理员操作记录。",
                     "Only the audit administrator reviews the administrators' actions.",
+                )
+            }
+        }
+        Action::ChooseSubstitute { programme_id } => {
+            if a.has_in(Role::CityOffice, programme_id) {
+                Ok(())
+            } else {
+                deny(
+                    "只有本项目的市强市办可以为回避的评审员指定替补（《管理办法》第二十五条）。",
+                    "Only the programme's city office names a substitute for a recused reviewer (Art. 25).",
                 )
             }
         }

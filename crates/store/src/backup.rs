@@ -77,6 +77,7 @@ pub const TABLES: &[&str] = &[
     "title_cases",
     "title_case_files",
     "winner_managers",
+    "review_recusals",
     "audit_log",
     "audit_head",
     "revocation_cases",

@@ -718,7 +718,9 @@ impl Store {
         else {
             return Ok(None);
         };
-        let visitors = sqlx::query("SELECT e.id, e.user_id, e.name, m.leader FROM review_assignments ra JOIN review_team_members m ON m.team_id = ra.team_id JOIN experts e ON e.id = m.expert_id WHERE ra.application_id = $1 ORDER BY m.leader DESC, e.id")
+        // The application's own team: members who recused from it are out, their
+        // substitutes in (Art. 25).
+        let visitors = sqlx::query("SELECT e.id, e.user_id, e.name, m.leader FROM review_assignments ra JOIN review_team_members m ON m.team_id = ra.team_id JOIN experts e ON e.id = m.expert_id WHERE ra.application_id = $1 AND NOT EXISTS (SELECT 1 FROM review_recusals q WHERE q.application_id = ra.application_id AND q.expert_id = m.expert_id) UNION SELECT e.id, e.user_id, e.name, r.leader FROM review_recusals r JOIN experts e ON e.id = r.substitute_id WHERE r.application_id = $1 ORDER BY leader DESC, id")
             .bind(application_id)
             .fetch_all(self.pool())
             .await?
@@ -745,7 +747,7 @@ impl Store {
     /// The applications visited on site whose team the expert was on (a reviewer's list of
     /// applicants to rate).
     pub async fn visited_by(&self, expert_id: i64) -> Result<Vec<Visited>> {
-        let ids: Vec<i64> = sqlx::query("SELECT ra.application_id FROM review_assignments ra JOIN review_team_members m ON m.team_id = ra.team_id JOIN onsite_visits v ON v.application_id = ra.application_id WHERE m.expert_id = $1 AND v.submitted_at IS NOT NULL ORDER BY ra.application_id")
+        let ids: Vec<i64> = sqlx::query("SELECT ra.application_id FROM review_assignments ra JOIN review_team_members m ON m.team_id = ra.team_id JOIN onsite_visits v ON v.application_id = ra.application_id WHERE m.expert_id = $1 AND v.submitted_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM review_recusals q WHERE q.application_id = ra.application_id AND q.expert_id = $1) UNION SELECT r.application_id FROM review_recusals r JOIN onsite_visits v ON v.application_id = r.application_id WHERE r.substitute_id = $1 AND v.submitted_at IS NOT NULL ORDER BY 1")
             .bind(expert_id)
             .fetch_all(self.pool())
             .await?

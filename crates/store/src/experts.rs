@@ -1166,7 +1166,9 @@ impl Store {
     }
 
     /// A reviewer's own declaration of a conflict with an application (Art. 25). It counts at
-    /// once and for good: the reviewer can no longer open the application.
+    /// once and for good: the reviewer can no longer open the application. When they sit on
+    /// the application's team (at any stage), they leave that application's team in the same
+    /// transaction, and the office is asked to name a substitute.
     pub async fn declare_conflict(
         &self,
         who: &Who,
@@ -1178,14 +1180,37 @@ impl Store {
         let e = self.expert(expert_id).await?;
         let reason = required("reason", "回避理由", reason)?;
         let a = self.application(application_id).await?;
+        let stage = self.session_detail(a.session_id).await?.session.stage;
         let mut tx = self.write(now).await?;
-        sqlx::query("INSERT INTO conflict_declarations (expert_id, application_id, reason, declared_at) VALUES ($1, $2, $3, $4)")
+        let declaration: i64 = sqlx::query("INSERT INTO conflict_declarations (expert_id, application_id, reason, declared_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(expert_id)
             .bind(application_id)
             .bind(&reason)
             .bind(tx.now())
-            .execute(tx.conn())
-            .await?;
+            .fetch_one(tx.conn())
+            .await?
+            .get(0);
+        let seat = if stage == qaward_core::stage::Stage::Closed {
+            None
+        } else {
+            crate::review::application_seat(tx.conn(), application_id, expert_id).await?
+        };
+        let mut recusal = None;
+        if let Some((team_id, leader)) = seat {
+            let rid: i64 = sqlx::query("INSERT INTO review_recusals (declaration_id, session_id, application_id, team_id, expert_id, leader, stage, recused_at, substitute_note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '') RETURNING id")
+                .bind(declaration)
+                .bind(a.session_id)
+                .bind(application_id)
+                .bind(team_id)
+                .bind(expert_id)
+                .bind(i64::from(leader))
+                .bind(stage.code())
+                .bind(tx.now())
+                .fetch_one(tx.conn())
+                .await?
+                .get(0);
+            recusal = Some((rid, team_id, leader));
+        }
         tx.audit(
             NewEntry::award(
                 who,
@@ -1195,8 +1220,29 @@ impl Store {
             )
             .programme(e.programme_id)
             .article(Some(25), DOC.0)
-            .summary(format!("{}申请回避{}：{reason}", e.name, a.org.name))
-            .detail(serde_json::json!({"expert": expert_id, "reason": reason})),
+            .summary(if recusal.is_some() {
+                format!(
+                    "{}申请回避{}（{}），即时退出该申报的评审组：{reason}",
+                    e.name,
+                    a.org.name,
+                    stage.name_zh()
+                )
+            } else {
+                format!("{}申请回避{}：{reason}", e.name, a.org.name)
+            })
+            .detail(serde_json::json!({
+                "expert": expert_id,
+                "reason": reason,
+                "stage": stage.code(),
+                "recusal": recusal.map(|r| r.0),
+                "team": recusal.map(|r| r.1),
+                "leader": recusal.map(|r| r.2),
+            }))
+            .state(if recusal.is_some() {
+                "recused"
+            } else {
+                "declared"
+            }),
         )
         .await?;
         let office: Vec<i64> = sqlx::query("SELECT DISTINCT user_id FROM role_grants WHERE role = 'city_office' AND programme_id = $1")
@@ -1206,14 +1252,33 @@ impl Store {
             .iter()
             .map(|r| r.get(0))
             .collect();
-        Store::notify_users(
-            &mut tx,
-            &office,
-            &format!("评审员申请回避：{}", a.org.name),
-            &format!("评审员{}申报与{}存在利益冲突，已不能查看该单位材料。如该单位已分配给其所在评审组，请调整分配（《管理办法》第二十五条）。理由：{reason}", e.name, a.org.name),
-            Some(&format!("/office/sessions/{}/review", a.session_id)),
-        )
-        .await?;
+        match recusal {
+            Some((rid, _, leader)) => {
+                Store::notify_users(
+                    &mut tx,
+                    &office,
+                    &format!("评审员回避，请指定替补：{}", a.org.name),
+                    &format!(
+                        "评审员{}申报与{}存在利益冲突，已即时退出该申报的评审组{}（《管理办法》第二十五条）。系统已按分配规则提出替补人选，请在评审组与分配页面选定。理由：{reason}",
+                        e.name,
+                        a.org.name,
+                        if leader { "（原为组长）" } else { "" }
+                    ),
+                    Some(&format!("/office/recusals/{rid}")),
+                )
+                .await?;
+            }
+            None => {
+                Store::notify_users(
+                    &mut tx,
+                    &office,
+                    &format!("评审员申请回避：{}", a.org.name),
+                    &format!("评审员{}申报与{}存在利益冲突，已不能查看该单位材料。如该单位已分配给其所在评审组，请调整分配（《管理办法》第二十五条）。理由：{reason}", e.name, a.org.name),
+                    Some(&format!("/office/sessions/{}/review", a.session_id)),
+                )
+                .await?;
+            }
+        }
         tx.commit().await
     }
 
@@ -1422,14 +1487,12 @@ impl Store {
             .conflicts_of(&e, application_id, today)
             .await?
             .is_empty();
-        if let Some(m) = sqlx::query("SELECT m.leader FROM review_assignments ra JOIN review_teams t ON t.id = ra.team_id JOIN review_team_members m ON m.team_id = t.id WHERE ra.application_id = $1 AND m.expert_id = $2 AND t.dissolved_at IS NULL")
-            .bind(application_id)
-            .bind(e.id)
-            .fetch_optional(self.pool())
-            .await?
+        let mut conn = self.pool().acquire().await?;
+        if let Some((_, leader)) =
+            crate::review::application_seat(&mut conn, application_id, e.id).await?
         {
             s.member = !closed;
-            s.leader = !closed && m.get::<i64, _>(0) != 0;
+            s.leader = !closed && leader;
         }
         Ok((pid, s, Some(e)))
     }
@@ -1453,7 +1516,7 @@ impl Store {
             qualified: e.qualification(today).is_ok(),
             ..Standing::default()
         };
-        if let Some(m) = sqlx::query("SELECT m.leader FROM review_teams t JOIN review_team_members m ON m.team_id = t.id WHERE t.session_id = $1 AND m.expert_id = $2 AND t.dissolved_at IS NULL")
+        if let Some(m) = sqlx::query("SELECT x.leader FROM (SELECT m.leader FROM review_teams t JOIN review_team_members m ON m.team_id = t.id WHERE t.session_id = $1 AND m.expert_id = $2 AND t.dissolved_at IS NULL UNION ALL SELECT r.leader FROM review_recusals r JOIN review_teams t ON t.id = r.team_id WHERE r.session_id = $1 AND r.substitute_id = $2 AND t.dissolved_at IS NULL) x ORDER BY x.leader DESC")
             .bind(session_id)
             .bind(e.id)
             .fetch_optional(self.pool())

@@ -120,6 +120,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0011_post_award", include_str!("../migrations/sqlite/0011_post_award.sql")),
     ("0012_revocation", include_str!("../migrations/sqlite/0012_revocation.sql")),
     ("0013_conduct", include_str!("../migrations/sqlite/0013_conduct.sql")),
+    ("0014_recusal", include_str!("../migrations/sqlite/0014_recusal.sql")),
 ];
 #[rustfmt::skip]
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -136,6 +137,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0011_post_award", include_str!("../migrations/postgres/0011_post_award.sql")),
     ("0012_revocation", include_str!("../migrations/postgres/0012_revocation.sql")),
     ("0013_conduct", include_str!("../migrations/postgres/0013_conduct.sql")),
+    ("0014_recusal", include_str!("../migrations/postgres/0014_recusal.sql")),
 ];
 
 impl Store {

@@ -21,6 +21,7 @@ mod matrix;
 mod onsite;
 mod opinions;
 mod post_award;
+mod recusal;
 mod review;
 mod revocation;
 mod schema;

@@ -116,6 +116,7 @@ fn expectations() -> Vec<Exp> {
     all.extend(onsite_rows());
     all.extend(conduct_rows());
     all.extend(post_award_rows());
+    all.extend(recusal_rows());
     all.push(logout);
     all
 }
@@ -1332,7 +1333,58 @@ async fn placeholders(app: &TestApp) -> Vec<(&'static str, String)> {
         ("{report}", report.to_string()),
         ("{file}", file.to_string()),
         ("{tcid}", tcid.to_string()),
+        (
+            "{rcid}",
+            recusal_placeholder(app, &[raid, rconf]).await.to_string(),
+        ),
     ]
+}
+
+/// Recusal (Art. 25) on the review demo: the office's readers see a recusal and the
+/// substitutes offered; only the office names one (an empty choice is a form error, 422).
+fn recusal_rows() -> Vec<Exp> {
+    vec![
+        Exp {
+            method: "GET",
+            route: "/office/recusals/{rid}",
+            path: "/office/recusals/{rcid}",
+            allowed: OFFICE_READ,
+            form: vec![],
+        },
+        Exp {
+            method: "POST",
+            route: "/office/recusals/{rid}/substitute",
+            path: "/office/recusals/{rcid}/substitute",
+            allowed: OFFICE,
+            form: vec![("substitute", "")],
+        },
+    ]
+}
+
+/// A recusal on the review demo: a member of the second team leaves one of its applications
+/// (neither of the applications the other rows use).
+async fn recusal_placeholder(app: &TestApp, avoid: &[i64]) -> i64 {
+    let r = &app.demo.review;
+    let team2 = r.teams.iter().find(|(n, _)| n == "第二评审组").unwrap().1;
+    let aid = app
+        .store
+        .team_applications(team2)
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.id)
+        .find(|a| !avoid.contains(a))
+        .unwrap();
+    let day = jiff::civil::date(2026, 11, 25);
+    let team = app.store.team_of(aid, day).await.unwrap().unwrap();
+    let m = team.members.iter().find(|m| !m.leader).unwrap();
+    let e = app.store.expert(m.expert_id).await.unwrap();
+    let who = qaward_store::Who::user(e.user_id.unwrap_or(0), &e.name, "reviewer");
+    app.store
+        .declare_conflict(&who, e.id, aid, "近亲属在该单位任职（测试）", app.now_ts())
+        .await
+        .unwrap();
+    app.store.recusals(r.session_id).await.unwrap()[0].id
 }
 
 fn fill(ph: &[(&str, String)], pattern: &str) -> String {

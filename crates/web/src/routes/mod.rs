@@ -16,6 +16,7 @@ pub mod onsite;
 pub mod opinions;
 pub mod post_award;
 pub mod public;
+pub mod recusal;
 pub mod review;
 pub mod revocation;
 pub mod scoped;
@@ -476,6 +477,8 @@ pub fn router(state: AppState) -> Router {
             "/office/applications/{aid}/managers",
             get(post_award::managers_page).post(post_award::add_manager),
         )
+        .route("/office/recusals/{rid}", get(recusal::page))
+        .route("/office/recusals/{rid}/substitute", post(recusal::choose))
         .fallback(public::not_found)
         .with_state(state)
 }
@@ -671,4 +674,6 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/forgery-report"),
     ("GET", "/office/applications/{aid}/managers"),
     ("POST", "/office/applications/{aid}/managers"),
+    ("GET", "/office/recusals/{rid}"),
+    ("POST", "/office/recusals/{rid}/substitute"),
 ];

@@ -149,6 +149,7 @@ struct OfficeReviewPage {
     errors: FormErrors,
     form: HashMap<String, String>,
     notice: Option<String>,
+    recusals: Vec<qaward_store::review::Recusal>,
 }
 
 fn sections_label(v: &[char]) -> String {
@@ -276,6 +277,7 @@ async fn office_review_view(
         errors,
         form,
         notice,
+        recusals: st.store.recusals(sid).await.map_err(|e| c.store_err(e))?,
         c: page,
     })
 }
@@ -822,7 +824,7 @@ pub async fn desk(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRespons
             let mut apps = Vec::new();
             for a in st
                 .store
-                .team_applications(tid)
+                .member_applications(tid, e.id)
                 .await
                 .map_err(|e| c.store_err(e))?
             {
