@@ -560,7 +560,7 @@ pub async fn build_with(
     let winners = crate::demo_2024::decide(store, &office, &s2024).await?;
     crate::demo_2024::award(store, &office, s24, &winners, DEMO_PUBLIC_URL).await?;
     crate::demo_revocation::build(store, &office, pid, s24).await?;
-    let conduct = crate::demo_conduct::build(store, &s2024).await?;
+    let conduct = crate::demo_conduct::build(store, &files, &s2024).await?;
     crate::demo_post_award::build(store, &files, &office, s24).await?;
 
     Ok(Demo {

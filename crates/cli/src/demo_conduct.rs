@@ -31,7 +31,11 @@ fn who(
 /// Each visited 2024 applicant rates the reviewers who visited it and each of them rates the
 /// applicant (one low rating with a comment); s24-applicant3 complains about a reviewer and
 /// discipline has assigned it.
-pub async fn build(store: &Store, s: &Session2024) -> qaward_store::Result<ConductDemo> {
+pub async fn build(
+    store: &Store,
+    files: &qaward_store::attachments::Files,
+    s: &Session2024,
+) -> qaward_store::Result<ConductDemo> {
     let users = store.users().await?;
     let mut out = ConductDemo::default();
     let inspector = who(&users, "discipline", "discipline")?;
@@ -136,6 +140,14 @@ pub async fn build(store: &Store, s: &Session2024) -> qaward_store::Result<Condu
                     v.programme_id,
                     &form,
                     &targets,
+                    &[(
+                        "现场评审当日情况说明（演示）.pdf".to_owned(),
+                        crate::demo_post_award::written(
+                            files,
+                            &crate::demo::demo_pdf("现场评审当日情况说明（演示）"),
+                        )
+                        .await?,
+                    )],
                     at(date(2024, 10, 11)),
                 )
                 .await?;

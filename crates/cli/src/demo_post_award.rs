@@ -10,7 +10,8 @@ use qaward_store::experts::ExpertForm;
 use qaward_store::post_award::{CaseInput, CaseStep, ForgeryInput, ReportInput};
 use qaward_store::{Store, Who};
 
-async fn written(
+/// Write demo bytes to the file store as an upload would.
+pub(crate) async fn written(
     files: &qaward_store::attachments::Files,
     bytes: &[u8],
 ) -> qaward_store::Result<qaward_store::attachments::Written> {

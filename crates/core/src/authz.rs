@@ -357,6 +357,13 @@ pub enum Action {
         /// The account that filed it.
         complainant_id: i64,
     },
+    /// Read a complaint's evidence files: its complainant and the programme's discipline.
+    ReadComplaint {
+        /// Programme.
+        programme_id: i64,
+        /// The account that filed it.
+        complainant_id: i64,
+    },
     /// Handle the complaints of a programme and read its sanctions history (Art. 23, 24):
     /// discipline.
     HandleComplaint {
@@ -843,6 +850,19 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
                 deny(
                     "只能查看本人提交的投诉。",
                     "You can see only the complaints you filed.",
+                )
+            }
+        }
+        Action::ReadComplaint {
+            programme_id,
+            complainant_id,
+        } => {
+            if a.user_id == complainant_id || a.has_in(Role::Discipline, programme_id) {
+                Ok(())
+            } else {
+                deny(
+                    "投诉的证据材料只有投诉人本人和本项目的纪检人员可以查看。",
+                    "Only the complainant and this programme's discipline inspectors see a complaint's evidence.",
                 )
             }
         }

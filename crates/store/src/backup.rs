@@ -71,6 +71,7 @@ pub const TABLES: &[&str] = &[
     "conduct_ratings",
     "complaints",
     "complaint_steps",
+    "complaint_files",
     "annual_reports",
     "annual_report_files",
     "report_reminders",

@@ -957,14 +957,16 @@ impl Store {
             .collect())
     }
 
-    /// File a complaint (Art. 23, 24, 27) in `programme_id`; the form must have passed
-    /// [`check_complaint`]. Discipline of the programme is notified; returns its id.
+    /// File a complaint (Art. 23, 24, 27) in `programme_id` with its evidence `files` (already
+    /// in the file store); the form must have passed [`check_complaint`]. Discipline of the
+    /// programme is notified; returns its id.
     pub async fn file_complaint(
         &self,
         who: &Who,
         programme_id: i64,
         f: &ComplaintForm,
         targets: &[Target],
+        files: &[(String, crate::attachments::Written)],
         now: jiff::Timestamp,
     ) -> Result<i64> {
         let uid = who
@@ -1011,12 +1013,14 @@ impl Store {
             who,
         )
         .await?;
+        crate::post_award::insert_files(&mut tx, "complaint_files", "complaint_id", id, files)
+            .await?;
         tx.audit(
             NewEntry::award(who, "complaint.file", "complaint", id)
                 .programme(programme_id)
                 .article(Some(kind.article()), DOC.0)
                 .summary(format!("收到投诉（第{id}号），投诉对象：{subject_name}"))
-                .detail(serde_json::json!({"subject_kind": kind.code(), "expert_id": expert_id}))
+                .detail(serde_json::json!({"subject_kind": kind.code(), "expert_id": expert_id, "files": files.iter().map(|(_, w)| &w.sha256).collect::<Vec<_>>()}))
                 .state("received"),
         )
         .await?;
@@ -1078,6 +1082,11 @@ impl Store {
         .iter()
         .map(complaint_from)
         .collect())
+    }
+
+    /// The evidence filed with a complaint, oldest first.
+    pub async fn complaint_files(&self, id: i64) -> Result<Vec<crate::post_award::EvidenceFile>> {
+        crate::post_award::files_of(self, "complaint_files", "complaint_id", id).await
     }
 
     /// The handling steps of a complaint, oldest first.

@@ -119,9 +119,9 @@ pub const REPORT_SECTIONS: [(&str, &str, &str); 5] = [
     ),
 ];
 
-/// A file attached to a report or a case.
+/// A file attached to a report, a case or a complaint.
 #[derive(Debug, Clone)]
-pub struct PostAwardFile {
+pub struct EvidenceFile {
     /// Id.
     pub id: i64,
     /// Name as uploaded.
@@ -491,7 +491,8 @@ fn case_from(r: &sqlx::any::AnyRow) -> TitleCase {
     }
 }
 
-async fn insert_files(
+/// Record `files` (already written to the file store) against row `id` of `table`.
+pub(crate) async fn insert_files(
     tx: &mut Tx,
     table: &str,
     key: &str,
@@ -629,7 +630,7 @@ impl Store {
     }
 
     /// The files of a report.
-    pub async fn annual_report_files(&self, report_id: i64) -> Result<Vec<PostAwardFile>> {
+    pub async fn annual_report_files(&self, report_id: i64) -> Result<Vec<EvidenceFile>> {
         files_of(self, "annual_report_files", "report_id", report_id).await
     }
 
@@ -915,7 +916,7 @@ impl Store {
     }
 
     /// The evidence files of a case.
-    pub async fn title_case_files(&self, case_id: i64) -> Result<Vec<PostAwardFile>> {
+    pub async fn title_case_files(&self, case_id: i64) -> Result<Vec<EvidenceFile>> {
         files_of(self, "title_case_files", "case_id", case_id).await
     }
 
@@ -1423,7 +1424,13 @@ fn case_label(c: &TitleCase) -> String {
     c.ack_no.clone().unwrap_or_else(|| format!("第{}号", c.id))
 }
 
-async fn files_of(s: &Store, table: &str, key: &str, id: i64) -> Result<Vec<PostAwardFile>> {
+/// The files recorded against row `id` of `table`, oldest first.
+pub(crate) async fn files_of(
+    s: &Store,
+    table: &str,
+    key: &str,
+    id: i64,
+) -> Result<Vec<EvidenceFile>> {
     Ok(sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT id, filename, mime, size, sha256 FROM {table} WHERE {key} = $1 ORDER BY id"
     )))
@@ -1431,7 +1438,7 @@ async fn files_of(s: &Store, table: &str, key: &str, id: i64) -> Result<Vec<Post
     .fetch_all(s.pool())
     .await?
     .iter()
-    .map(|r| PostAwardFile {
+    .map(|r| EvidenceFile {
         id: r.get("id"),
         filename: r.get("filename"),
         mime: r.get("mime"),

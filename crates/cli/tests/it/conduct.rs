@@ -179,7 +179,7 @@ async fn a_complaint_is_filed_acknowledged_and_handled() {
     assert_eq!(form.status, 200);
     // Bad input: named fields, and what was typed stays.
     let bad = a
-        .post(
+        .post_file(
             "/complaints",
             &[
                 ("subject_kind", "staff"),
@@ -187,14 +187,16 @@ async fn a_complaint_is_filed_acknowledged_and_handled() {
                 ("occurred_on", "昨天"),
                 ("facts", "办事拖延，态度恶劣，请核查处理。"),
             ],
+            None,
         )
         .await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("“被投诉的工作人员或单位”"));
     assert!(bad.body.contains("“发生日期”"));
     assert!(bad.body.contains("办事拖延，态度恶劣，请核查处理。"));
-    let p = a
-        .post(
+    // A file that is not a PDF or an image is refused by its content, the text kept.
+    let wrong = a
+        .post_file(
             "/complaints",
             &[
                 ("subject_kind", "staff"),
@@ -202,6 +204,26 @@ async fn a_complaint_is_filed_acknowledged_and_handled() {
                 ("occurred_on", "2026-11-20"),
                 ("facts", "办事拖延，态度恶劣，请核查处理。"),
             ],
+            Some(("说明.pdf", b"just text, not a PDF".to_vec())),
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(
+        wrong.body.contains("只接受 PDF、JPG、PNG"),
+        "{}",
+        wrong.body
+    );
+    assert!(wrong.body.contains("某县质量强县办工作人员"));
+    let p = a
+        .post_file(
+            "/complaints",
+            &[
+                ("subject_kind", "staff"),
+                ("staff", "某县质量强县办工作人员"),
+                ("occurred_on", "2026-11-20"),
+                ("facts", "办事拖延，态度恶劣，请核查处理。"),
+            ],
+            Some(("办事记录.pdf", qaward::demo::demo_pdf("办事记录"))),
         )
         .await;
     assert_eq!(p.status, 303, "{}", p.body);
@@ -216,9 +238,21 @@ async fn a_complaint_is_filed_acknowledged_and_handled() {
         .unwrap()
         .parse()
         .unwrap();
-    // Someone else's complaint: refused.
+    // The evidence is listed and opens for the complainant and for discipline only.
+    assert!(ack.body.contains("办事记录.pdf"));
+    let fid = app.store.complaint_files(id).await.unwrap()[0].id;
+    let file = format!("/complaints/{id}/files/{fid}");
+    let (status, bytes, _) = a.get_bytes(&file).await;
+    assert_eq!(status, 200);
+    assert!(bytes.starts_with(b"%PDF"));
+    // Someone else's complaint: refused, its evidence too.
     let other = app.signed_in("s24-applicant2").await;
     assert_eq!(other.get(&format!("/complaints/{id}")).await.status, 403);
+    assert_eq!(other.get(&file).await.status, 403);
+    assert_eq!(
+        app.signed_in("discipline").await.get(&file).await.status,
+        200
+    );
 
     let d = app.signed_in("discipline").await;
     let url = format!("/discipline/complaints/{id}");

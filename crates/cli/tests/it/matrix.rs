@@ -451,13 +451,20 @@ fn conduct_rows() -> Vec<Exp> {
             "/complaints",
             "/complaints",
             FILERS,
-            vec![("facts", "")],
+            vec![(MULTIPART, ""), ("facts", "")],
         ),
         e(
             "GET",
             "/complaints/{cid}",
             "/complaints/{complaint}",
             none,
+            vec![],
+        ),
+        e(
+            "GET",
+            "/complaints/{cid}/files/{file}",
+            "/complaints/{complaint}/files/{cfile}",
+            &["discipline"],
             vec![],
         ),
         e(
@@ -1329,6 +1336,15 @@ async fn placeholders(app: &TestApp) -> Vec<(&'static str, String)> {
         ),
         ("{crating}", app.demo.conduct.ratings[0].to_string()),
         ("{complaint}", app.demo.conduct.complaint.to_string()),
+        (
+            "{cfile}",
+            app.store
+                .complaint_files(app.demo.conduct.complaint)
+                .await
+                .unwrap()[0]
+                .id
+                .to_string(),
+        ),
         ("{w24}", w24.application_id.to_string()),
         ("{report}", report.to_string()),
         ("{file}", file.to_string()),

@@ -61,3 +61,15 @@ CREATE TABLE complaint_steps (
     by_name TEXT NOT NULL
 );
 CREATE INDEX complaint_steps_complaint ON complaint_steps (complaint_id);
+
+-- Evidence filed with a complaint (Art. 23, 24), in the file store by hash.
+CREATE TABLE complaint_files (
+    id INTEGER PRIMARY KEY,
+    complaint_id BIGINT NOT NULL REFERENCES complaints (id),
+    filename TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    uploaded_at BIGINT NOT NULL
+);
+CREATE INDEX complaint_files_complaint ON complaint_files (complaint_id);

@@ -738,9 +738,10 @@ pub async fn complaints_page(State(st): State<AppState>, c: Ctx) -> Result<Respo
 pub async fn file_complaint(
     State(st): State<AppState>,
     c: Ctx,
-    f: FormData,
+    req: axum::extract::Request,
 ) -> Result<Response, AppError> {
     c.authorize(Action::FileComplaint)?;
+    let f = crate::routes::upload::read_upload(&st, &c, req).await?;
     let uid = c.actor().map(|a| a.user_id).unwrap_or(-1);
     let targets = st
         .store
@@ -752,7 +753,7 @@ pub async fn file_complaint(
         expert_id: f.get("expert_id"),
         staff: f.get("staff"),
         occurred_on: f.get("occurred_on"),
-        facts: f.raw("facts"),
+        facts: f.get("facts"),
     };
     let today = c
         .now
@@ -760,11 +761,14 @@ pub async fn file_complaint(
         .date();
     let problems = check_complaint(&form, &targets, today);
     let pid = complainant_programme(&c, &targets);
-    if !problems.is_empty() || pid.is_none() {
+    if !problems.is_empty() || pid.is_none() || f.file_error.is_some() {
         let page = c.page();
         let mut errors = FormErrors::default();
         for (field, zh, en) in problems {
             errors.push(field, if page.zh() { zh } else { en });
+        }
+        if let Some(m) = &f.file_error {
+            errors.push("file", m.clone());
         }
         let mine = st
             .store
@@ -799,6 +803,7 @@ pub async fn file_complaint(
             pid.unwrap_or(-1),
             &form,
             &targets,
+            &f.files,
             c.now,
         )
         .await
@@ -812,6 +817,8 @@ struct ComplaintPage {
     c: PageCtx,
     k: Complaint,
     steps: Vec<Step>,
+    /// The evidence filed with it.
+    files: Vec<qaward_store::post_award::EvidenceFile>,
     handle: bool,
     filed: bool,
     /// Sanctions of the reviewer complained about (discipline may link one).
@@ -839,10 +846,16 @@ pub async fn own_complaint(
         .complaint_steps(cid)
         .await
         .map_err(|e| c.store_err(e))?;
+    let files = st
+        .store
+        .complaint_files(cid)
+        .await
+        .map_err(|e| c.store_err(e))?;
     Ok(ComplaintPage {
         c: c.page(),
         k,
         steps,
+        files,
         handle: false,
         filed: q.contains_key("filed"),
         sanctions: Vec::new(),
@@ -875,10 +888,16 @@ async fn handling_page(
             .collect(),
         None => Vec::new(),
     };
+    let files = st
+        .store
+        .complaint_files(k.id)
+        .await
+        .map_err(|e| c.store_err(e))?;
     Ok(ComplaintPage {
         c: c.page(),
         k,
         steps,
+        files,
         handle: true,
         filed: false,
         sanctions,
@@ -943,4 +962,33 @@ pub async fn handle_step(
         }
         Err(e) => Err(c.store_err(e)),
     }
+}
+
+/// `GET /complaints/{cid}/files/{file}`: an evidence file of a complaint, for its complainant
+/// and the programme's discipline inspectors.
+pub async fn complaint_file(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path((cid, fid)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let k = c.found(
+        st.store.complaint(cid).await,
+        Action::ReadComplaint {
+            programme_id: -1,
+            complainant_id: -1,
+        },
+    )?;
+    c.authorize(Action::ReadComplaint {
+        programme_id: k.programme_id,
+        complainant_id: k.complainant_id,
+    })?;
+    let files = st
+        .store
+        .complaint_files(cid)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let Some(f) = files.into_iter().find(|f| f.id == fid) else {
+        return Err(c.not_found());
+    };
+    crate::routes::upload::send_file(&st, &f, "complaint").await
 }

@@ -21,6 +21,7 @@ pub mod review;
 pub mod revocation;
 pub mod scoped;
 pub mod scoring;
+pub(crate) mod upload;
 
 use crate::AppState;
 use axum::Router;
@@ -418,9 +419,17 @@ pub fn router(state: AppState) -> Router {
         .route("/discipline/ratings/{rid}", get(conduct::rating_page))
         .route(
             "/complaints",
-            get(conduct::complaints_page).post(conduct::file_complaint),
+            get(conduct::complaints_page)
+                .post(conduct::file_complaint)
+                .layer(DefaultBodyLimit::max(
+                    usize::try_from(state.config.max_file * 5 + 1_048_576).unwrap_or(usize::MAX),
+                )),
         )
         .route("/complaints/{cid}", get(conduct::own_complaint))
+        .route(
+            "/complaints/{cid}/files/{file}",
+            get(conduct::complaint_file),
+        )
         .route(
             "/discipline/complaints/{cid}",
             get(conduct::handle_page).post(conduct::handle_step),
@@ -654,6 +663,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/complaints"),
     ("POST", "/complaints"),
     ("GET", "/complaints/{cid}"),
+    ("GET", "/complaints/{cid}/files/{file}"),
     ("GET", "/discipline/complaints/{cid}"),
     ("POST", "/discipline/complaints/{cid}"),
     ("GET", "/discipline/audit.csv"),

@@ -8,27 +8,23 @@ use crate::AppState;
 use crate::ctx::{Ctx, FormData};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::routes::upload::{Upload, read_upload, send_file};
 use crate::view::{FormErrors, PageCtx};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use qaward_core::authz::{Action, Role};
 use qaward_core::post_award::title_wording;
-use qaward_store::attachments::{UploadError, Written};
 use qaward_store::awards::Winner;
 use qaward_store::experts::ExpertForm;
 use qaward_store::post_award::{
-    CaseInput, CaseKind, CaseStep, ForgeryInput, NamedManager, OUTCOMES, PostAwardFile,
+    CaseInput, CaseKind, CaseStep, EvidenceFile, ForgeryInput, NamedManager, OUTCOMES,
     REPORT_SECTIONS, ReportInput, ReportSlot, TitleCase, WinnerManager, check_forgery,
 };
 use qaward_store::sessions::SessionDetail;
 use std::collections::HashMap;
-
-/// The most files one form carries.
-const MAX_FILES: usize = 5;
 
 fn today(c: &Ctx) -> jiff::civil::Date {
     c.now
@@ -46,162 +42,6 @@ fn err_msg(c: &Ctx, e: qaward_store::Error) -> Result<FormErrors, AppError> {
         other => return Err(c.store_err(other)),
     }
     Ok(f)
-}
-
-/// A multipart form read whole: its text fields, its files written to the file store, and
-/// the problem with a file, if any. The CSRF token is checked.
-struct Upload {
-    text: Vec<(String, String)>,
-    files: Vec<(String, Written)>,
-    file_error: Option<String>,
-}
-
-impl Upload {
-    fn get(&self, k: &str) -> String {
-        self.text
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    }
-    fn form(&self) -> FormData {
-        FormData::from_pairs(self.text.clone())
-    }
-}
-
-async fn read_upload(
-    st: &AppState,
-    c: &Ctx,
-    req: axum::extract::Request,
-) -> Result<Upload, AppError> {
-    use axum::extract::FromRequest;
-    let page = c.page();
-    let Ok(mut mp) = axum::extract::Multipart::from_request(req, st).await else {
-        return Err(AppError::BadForm(Box::new(page)));
-    };
-    let mut csrf_ok = false;
-    let mut up = Upload {
-        text: Vec::new(),
-        files: Vec::new(),
-        file_error: None,
-    };
-    let too_large = |limit: u64| {
-        format!(
-            "{}{}MB",
-            page.t("“附件”：文件过大，每个文件不超过"),
-            limit / 1_048_576
-        )
-    };
-    let bad_type =
-        page.t("“附件”：只接受 PDF、JPG、PNG 格式的文件（按文件内容判断，而非文件名）。");
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                up.file_error = Some(too_large(st.config.max_file));
-                break;
-            }
-            Err(_) => return Err(AppError::BadForm(Box::new(c.page()))),
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "csrf" {
-            let t = field.text().await.unwrap_or_default();
-            csrf_ok = !c.csrf.is_empty() && t == c.csrf;
-            if !csrf_ok {
-                return Err(AppError::BadForm(Box::new(c.page())));
-            }
-            continue;
-        }
-        if !csrf_ok {
-            return Err(AppError::BadForm(Box::new(c.page())));
-        }
-        if name != "file" {
-            up.text.push((name, field.text().await.unwrap_or_default()));
-            continue;
-        }
-        let filename = field.file_name().unwrap_or_default().to_owned();
-        if filename.is_empty() || up.file_error.is_some() {
-            continue;
-        }
-        if up.files.len() >= MAX_FILES {
-            up.file_error = Some(format!(
-                "{}{MAX_FILES}",
-                page.t("“附件”：每次最多上传的文件数为")
-            ));
-            continue;
-        }
-        let mut field = field;
-        let mut sink = st
-            .files
-            .sink(st.config.max_file)
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let mut failed = None;
-        loop {
-            match field.chunk().await {
-                Ok(Some(chunk)) => match sink
-                    .push(&chunk)
-                    .await
-                    .map_err(|e| AppError::Internal(e.to_string()))?
-                {
-                    Ok(()) => {}
-                    Err(UploadError::TooLarge(limit)) => {
-                        failed = Some(too_large(limit));
-                        break;
-                    }
-                    Err(_) => {
-                        failed = Some(bad_type.clone());
-                        break;
-                    }
-                },
-                Ok(None) => break,
-                Err(_) => {
-                    failed = Some(too_large(st.config.max_file));
-                    break;
-                }
-            }
-        }
-        if let Some(m) = failed {
-            sink.abandon().await;
-            up.file_error = Some(m);
-            continue;
-        }
-        match sink
-            .finish()
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-        {
-            Ok(w) => up.files.push((filename, w)),
-            Err(UploadError::Empty) => up.file_error = Some(page.t("“附件”：文件是空的。")),
-            Err(_) => up.file_error = Some(bad_type.clone()),
-        }
-    }
-    if !csrf_ok {
-        return Err(AppError::BadForm(Box::new(c.page())));
-    }
-    Ok(up)
-}
-
-async fn send_file(st: &AppState, f: &PostAwardFile, prefix: &str) -> Result<Response, AppError> {
-    let body = tokio::fs::File::open(st.files.path(&f.sha256))
-        .await
-        .map_err(|e| AppError::Internal(format!("file {}: {e}", f.id)))?;
-    let disposition = format!(
-        "attachment; filename=\"{prefix}-{}\"; filename*=UTF-8''{}",
-        f.id,
-        urlencoding::encode(&f.filename)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, f.mime.clone()),
-            (header::CONTENT_LENGTH, f.size.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        Body::from_stream(tokio_util::io::ReaderStream::new(body)),
-    )
-        .into_response())
 }
 
 /// The winner of an application, authorized for `read` (view) or filing.
@@ -295,7 +135,7 @@ struct ReportFormPage {
     s: ReportSlot,
     sections: Vec<(String, String, String)>,
     covered_year: String,
-    files: Vec<PostAwardFile>,
+    files: Vec<EvidenceFile>,
     errors: FormErrors,
     done: String,
 }
@@ -437,7 +277,7 @@ struct ReportPage {
     c: PageCtx,
     s: ReportSlot,
     sections: Vec<(String, String)>,
-    files: Vec<PostAwardFile>,
+    files: Vec<EvidenceFile>,
 }
 
 async fn report_of(st: &AppState, c: &Ctx, rid: i64) -> Result<ReportSlot, AppError> {
@@ -694,7 +534,7 @@ pub async fn open_case(
 struct CasePage {
     c: PageCtx,
     k: TitleCase,
-    files: Vec<PostAwardFile>,
+    files: Vec<EvidenceFile>,
     outcomes: Vec<(&'static str, &'static str)>,
     manage: bool,
     f: FormData,
