@@ -553,6 +553,7 @@ pub async fn build_with(
     let (applicants, opinion_requests) =
         applicants(store, &files, pid, s26, &hash, &counties).await?;
     let review = crate::demo_review::build(store, &files, &hash, opts.review_onsite).await?;
+    crate::demo_recusal::build(store, &review).await?;
     logins.extend(review.logins.iter().cloned());
 
     // The 2024 session's history, now that the reviewer accounts exist.

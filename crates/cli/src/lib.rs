@@ -6,6 +6,7 @@ pub mod demo;
 pub mod demo_2024;
 pub mod demo_conduct;
 pub mod demo_post_award;
+pub mod demo_recusal;
 pub mod demo_review;
 pub mod demo_revocation;
 pub mod setup;

@@ -1169,3 +1169,141 @@ async fn the_office_revokes_an_award_and_the_banned_organisation_is_refused_when
         qaward_store::applications::Status::Draft
     );
 }
+
+/// Two-way conduct feedback and the discipline role, on the demo as shown: the applicant
+/// visited first in the review demonstration rates a reviewer who visited it; that reviewer
+/// opening the rating gets the refusal (Art. 26); discipline reads it on its page and verifies
+/// the audit chain in the page.
+#[tokio::test]
+async fn an_applicant_rates_a_reviewer_the_reviewer_cannot_see_it_and_discipline_verifies_the_log()
+{
+    let Some(d) = chromedriver().await else {
+        return;
+    };
+    let app = crate::helpers::spawn_app_with(qaward::demo::Options::default()).await;
+    let r = app.demo.review.clone();
+    let aid = r.onsite[0];
+    let visit = app
+        .store
+        .visited(aid)
+        .await
+        .unwrap()
+        .expect("visit recorded");
+    let reviewer = visit.visitors.last().unwrap().clone();
+    let users = app.store.users().await.unwrap();
+    let reviewer_login = users
+        .iter()
+        .find(|u| Some(u.id) == reviewer.user_id)
+        .map(|u| u.username.clone())
+        .unwrap();
+    let k = r
+        .applications
+        .iter()
+        .position(|(_, id)| *id == aid)
+        .unwrap();
+    let applicant = format!("rv-applicant{}", k + 1);
+    let base = app.base.clone();
+
+    let b = browser(&d).await;
+    let run = async {
+        login(&b, &base, &applicant).await?;
+        b.goto(format!("{base}/applications/{aid}/onsite")).await?;
+        click(
+            &b,
+            By::Css(format!("a[href='/applications/{aid}/conduct']")),
+        )
+        .await?;
+        wait_text(&b, &reviewer.name).await?;
+        click(
+            &b,
+            By::Css(format!(
+                "a[href='/applications/{aid}/conduct/{}']",
+                reviewer.expert_id
+            )),
+        )
+        .await?;
+        // Submitting with a grade missing names the field and keeps the comment.
+        for (id, v) in [
+            ("punctuality", "4"),
+            ("confidentiality", "4"),
+            ("integrity", "3"),
+            ("gifts_accepted", "no"),
+        ] {
+            set_value(&b, id, v).await?;
+        }
+        type_into(&b, "comments", "现场评审按计划进行，个别访谈超时约半小时。").await?;
+        click(&b, By::Css("button[name='submit'][value='1']")).await?;
+        let err = b
+            .query(By::Css(".field-error"))
+            .first()
+            .await?
+            .text()
+            .await?;
+        assert!(err.contains("专业水平"), "{err}");
+        assert!(b.source().await?.contains("个别访谈超时约半小时"));
+        set_value(&b, "professionalism", "4").await?;
+        click(&b, By::Css("button[name='submit'][value='1']")).await?;
+        b.query(By::Id("locked")).first().await?;
+        b.screenshot(&shot("conduct-rating.png")).await?;
+        Ok::<(), WebDriverError>(())
+    }
+    .await;
+    b.quit().await.ok();
+    run.expect("the applicant rates a reviewer");
+    let rating = app
+        .store
+        .conduct_rating(
+            aid,
+            reviewer.expert_id,
+            qaward_store::conduct::Direction::OfReviewer,
+        )
+        .await
+        .unwrap()
+        .expect("the rating is stored");
+
+    // The rated reviewer, by typing the URL: refused, citing Art. 26.
+    let v = browser(&d).await;
+    let run = async {
+        login(&v, &base, &reviewer_login).await?;
+        v.goto(format!("{base}/discipline/ratings/{}", rating.id))
+            .await?;
+        wait_text(&v, "无权访问").await?;
+        assert!(v.source().await?.contains("第二十六条"));
+        assert!(!v.source().await?.contains("个别访谈超时约半小时"));
+        Ok::<(), WebDriverError>(())
+    }
+    .await;
+    v.quit().await.ok();
+    run.expect("the rated reviewer is refused");
+
+    // Discipline reads the rating and verifies the audit chain in the page.
+    let g = browser(&d).await;
+    let run = async {
+        login(&g, &base, "discipline").await?;
+        g.goto(format!(
+            "{base}/discipline/conduct?programme={}",
+            r.programme_id
+        ))
+        .await?;
+        wait_text(&g, &reviewer.name).await?;
+        g.screenshot(&shot("discipline-conduct.png")).await?;
+        g.goto(format!("{base}/discipline/ratings/{}", rating.id))
+            .await?;
+        wait_text(&g, "个别访谈超时约半小时").await?;
+        g.goto(format!(
+            "{base}/discipline/audit?programme={}&article=26",
+            r.programme_id
+        ))
+        .await?;
+        wait_text(&g, "conduct.rating").await?;
+        click(&g, By::Css("button[name='verify']")).await?;
+        g.query(By::Id("verification")).first().await?;
+        let text = g.find(By::Id("verification")).await?.text().await?;
+        assert!(text.contains("哈希链完整"), "{text}");
+        g.screenshot(&shot("discipline-audit-verified.png")).await?;
+        Ok::<(), WebDriverError>(())
+    }
+    .await;
+    g.quit().await.ok();
+    run.expect("discipline reads the rating and verifies the chain");
+}
