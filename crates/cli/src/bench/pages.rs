@@ -45,11 +45,19 @@ pub async fn serve_bare(port: u16) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Hammer `path` with `clients` concurrent loops for `secs`.
+/// Whether `body` holds `marker`.
+fn holds(body: &[u8], marker: &[u8]) -> bool {
+    marker.is_empty() || body.windows(marker.len()).any(|w| w == marker)
+}
+
+/// Hammer `path` with `clients` concurrent loops for `secs`. Every answer must be a 200 whose
+/// body holds `marker` (what shows the page is the one asked for, with its content); any other
+/// answer counts as an error.
 pub async fn measure(
     c: &Client,
     page: &str,
     path: &str,
+    marker: &str,
     clients: usize,
     secs: f64,
 ) -> anyhow::Result<Row> {
@@ -57,13 +65,17 @@ pub async fn measure(
     if s != 200 {
         anyhow::bail!("{page}: GET {path} answered {s}");
     }
+    if !holds(body.as_bytes(), marker.as_bytes()) {
+        anyhow::bail!("{page}: GET {path} does not show {marker:?}");
+    }
+    let marker = Arc::new(marker.as_bytes().to_vec());
     let bytes = body.len();
     let deadline = Instant::now() + Duration::from_secs_f64(secs);
     let started = Instant::now();
     let mut tasks = Vec::new();
     let path = Arc::new(path.to_owned());
     for _ in 0..clients {
-        let (c, path) = (c.clone(), path.clone());
+        let (c, path, marker) = (c.clone(), path.clone(), marker.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut errors = 0usize;
@@ -72,9 +84,9 @@ pub async fn measure(
                 match c.http.get(format!("{}{}", c.base, path)).send().await {
                     Ok(r) => {
                         let ok = r.status().as_u16() == 200;
-                        let b = r.bytes().await;
-                        if !ok || b.is_err() {
-                            errors += 1;
+                        match r.bytes().await {
+                            Ok(b) if ok && holds(&b, &marker) => {}
+                            _ => errors += 1,
                         }
                     }
                     Err(_) => errors += 1,
@@ -135,7 +147,7 @@ pub async fn run(
     };
     let mut ceiling = Vec::new();
     for &n in levels {
-        let r = measure(&anon, "bare axum handler (ceiling)", "/", n, secs).await?;
+        let r = measure(&anon, "bare axum handler (ceiling)", "/", "ok", n, secs).await?;
         ceiling.push((n, r.throughput));
         rows.push(Row {
             of_ceiling: 1.0,
@@ -170,33 +182,48 @@ pub async fn run(
     };
     let sid = seeded.review_session;
     let county = urlencoding_lite("虚构第3县");
-    let targets: Vec<(&str, &Client, String)> = vec![
+    // (page, client, path, what its body must show)
+    let targets: Vec<(&str, &Client, String, String)> = vec![
         (
             "office list (county filter, by score, page 2)",
             &office,
             format!("/office/sessions/{sid}/applications?county={county}&sort=score&page=2"),
+            "<td><a href=\"/office/applications/".to_owned(),
         ),
         (
             "office list (all, by name, page 1)",
             &office,
             format!("/office/sessions/{sid}/applications?sort=name"),
+            "<td><a href=\"/office/applications/".to_owned(),
         ),
         (
             "application detail (office)",
             &office,
             format!("/office/applications/{aid}"),
+            format!("/office/sessions/{sid}/applications"),
         ),
-        ("applicant dashboard", &applicant, "/dashboard".to_owned()),
+        (
+            "applicant dashboard",
+            &applicant,
+            "/dashboard".to_owned(),
+            "我的工作台".to_owned(),
+        ),
         (
             "reviewer scorebook",
             &reviewer,
             format!("/review/applications/{book_app}/score"),
+            "独立评分表".to_owned(),
         ),
-        ("public session page", &public, format!("/sessions/{sid}")),
+        (
+            "public session page",
+            &public,
+            format!("/sessions/{sid}"),
+            "<h1>".to_owned(),
+        ),
     ];
-    for (name, c, path) in &targets {
+    for (name, c, path, marker) in &targets {
         for &n in levels {
-            let mut r = measure(c, name, path, n, secs).await?;
+            let mut r = measure(c, name, path, marker, n, secs).await?;
             let ceil = ceiling
                 .iter()
                 .find(|(k, _)| *k == n)
