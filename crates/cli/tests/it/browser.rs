@@ -1307,3 +1307,92 @@ async fn an_applicant_rates_a_reviewer_the_reviewer_cannot_see_it_and_discipline
     g.quit().await.ok();
     run.expect("discipline reads the rating and verifies the chain");
 }
+
+/// After the award (Art. 30): a 2024 winner whose first annual report is overdue files it from
+/// its dashboard; it is flagged as filed late on its own page, in the city office's list and in
+/// its own county office's list, and another county's office does not see it.
+#[tokio::test]
+async fn a_winner_files_its_overdue_report_and_the_office_and_its_county_see_it_flagged() {
+    let Some(d) = chromedriver().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let s24 = app.demo.session_2024;
+    let w = app
+        .store
+        .winners(s24)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|w| w.organisation_name == "英德市演示陶瓷股份有限公司")
+        .unwrap();
+    let aid = w.application_id;
+    let counties = app.store.counties(app.demo.programme_id).await.unwrap();
+    let county = |name: &str| counties.iter().find(|c| c.name == name).unwrap().id;
+    let (yingde, qingcheng) = (county("英德市"), county("清城区"));
+    let base = app.base.clone();
+
+    let b = browser(&d).await;
+    let run = async {
+        login(&b, &base, "s24-applicant2").await?;
+        b.goto(format!("{base}/dashboard")).await?;
+        click(
+            &b,
+            By::Css(format!("a[href='/applications/{aid}/post-award']")),
+        )
+        .await?;
+        wait_text(&b, "逾期未报").await?;
+        assert!(b.source().await?.contains("2024年度"));
+        b.screenshot(&shot("post-award-winner.png")).await?;
+        click(
+            &b,
+            By::Css(format!("a[href='/applications/{aid}/reports/1']")),
+        )
+        .await?;
+        type_into(&b, "covered_year", "2025").await?;
+        for (k, t) in [
+            ("performance", "全年产品一次交检合格率99.2%（演示）。"),
+            ("indicators", "顾客满意度92分，较上年提高3分（演示）。"),
+            ("improvement", "针对评审反馈完善了供应商质量管理（演示）。"),
+            ("sharing", "举办两场质量管理经验交流会（演示）。"),
+            ("incidents", "无"),
+        ] {
+            type_into(&b, k, t).await?;
+        }
+        click(&b, By::Css("button[name='action'][value='submit']")).await?;
+        b.query(By::Id("submitted")).first().await?;
+        let status = b.find(By::Id("report-status")).await?.text().await?;
+        assert!(status.contains("逾期报送"), "{status}");
+        Ok::<(), WebDriverError>(())
+    }
+    .await;
+    b.quit().await.ok();
+    run.expect("the winner files its report");
+
+    let o = browser(&d).await;
+    let run = async {
+        login(&o, &base, "office").await?;
+        o.goto(format!("{base}/office/sessions/{s24}/reports"))
+            .await?;
+        wait_text(&o, "逾期报送").await?;
+        o.screenshot(&shot("post-award-office-reports.png")).await?;
+        Ok::<(), WebDriverError>(())
+    }
+    .await;
+    o.quit().await.ok();
+    run.expect("the office's list");
+
+    let y = browser(&d).await;
+    let run = async {
+        login(&y, &base, "county-yingde").await?;
+        y.goto(format!("{base}/county/{yingde}/reports")).await?;
+        wait_text(&y, "英德市演示陶瓷股份有限公司").await?;
+        assert!(y.source().await?.contains("逾期报送"));
+        y.goto(format!("{base}/county/{qingcheng}/reports")).await?;
+        wait_text(&y, "无权访问").await?;
+        Ok::<(), WebDriverError>(())
+    }
+    .await;
+    y.quit().await.ok();
+    run.expect("the county offices");
+}
