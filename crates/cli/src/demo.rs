@@ -560,7 +560,7 @@ pub async fn build_with(
     let s2024 = crate::demo_2024::build(store, &files, &hash, &office, s24).await?;
     let winners = crate::demo_2024::decide(store, &office, &s2024).await?;
     crate::demo_2024::award(store, &office, s24, &winners, DEMO_PUBLIC_URL).await?;
-    crate::demo_revocation::build(store, &office, pid, s24).await?;
+    crate::demo_revocation::build(store, &files, &office, pid, s24).await?;
     let conduct = crate::demo_conduct::build(store, &files, &s2024).await?;
     crate::demo_post_award::build(store, &files, &office, s24).await?;
 

@@ -13,7 +13,13 @@ pub const CASE_ORGANISATION: &str = "英德市演示陶瓷股份有限公司";
 
 /// Open the demonstration case in programme `pid` against the 2024 winner of session `s24`
 /// and submit it for approval; returns the case.
-pub async fn build(store: &Store, office: &Who, pid: i64, s24: i64) -> qaward_store::Result<i64> {
+pub async fn build(
+    store: &Store,
+    files: &qaward_store::attachments::Files,
+    office: &Who,
+    pid: i64,
+    s24: i64,
+) -> qaward_store::Result<i64> {
     let winner = store
         .winners(s24)
         .await?
@@ -31,6 +37,14 @@ pub async fn build(store: &Store, office: &Who, pid: i64, s24: i64) -> qaward_st
                 evidence: "1. 实名投诉信（2026年10月12日收）\n2. 英德市市场监督管理局核查报告（2026年10月18日）\n3. 该单位2023年度审计报告复印件（演示）".into(),
                 ..NewCase::default()
             },
+            &[(
+                "英德市市场监督管理局核查报告（演示）.pdf".to_owned(),
+                crate::demo_post_award::written(
+                    files,
+                    &crate::demo::demo_pdf("英德市市场监督管理局核查报告（演示）"),
+                )
+                .await?,
+            )],
             at(date(2026, 10, 20)),
         )
         .await?;

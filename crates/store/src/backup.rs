@@ -83,6 +83,7 @@ pub const TABLES: &[&str] = &[
     "audit_head",
     "revocation_cases",
     "award_bans",
+    "revocation_case_files",
 ];
 
 impl Store {

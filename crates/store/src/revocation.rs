@@ -323,6 +323,14 @@ impl Store {
         .collect())
     }
 
+    /// The evidence files of a revocation case, oldest first.
+    pub async fn revocation_case_files(
+        &self,
+        id: i64,
+    ) -> Result<Vec<crate::post_award::EvidenceFile>> {
+        crate::post_award::files_of(self, "revocation_case_files", "case_id", id).await
+    }
+
     /// One revocation case.
     pub async fn revocation_case(&self, id: i64) -> Result<RevocationCase> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -397,6 +405,7 @@ impl Store {
         who: &Who,
         programme_id: i64,
         n: &NewCase,
+        files: &[(String, crate::attachments::Written)],
         now: jiff::Timestamp,
     ) -> Result<i64> {
         let today = today_of(now);
@@ -495,6 +504,8 @@ impl Store {
             .fetch_one(tx.conn())
             .await?
             .get(0);
+        crate::post_award::insert_files(&mut tx, "revocation_case_files", "case_id", id, files)
+            .await?;
         tx.audit(
             NewEntry::award(who, "revocation.open", "revocation", id)
                 .programme(programme_id)

@@ -117,6 +117,14 @@ fn expectations() -> Vec<Exp> {
     all.extend(conduct_rows());
     all.extend(post_award_rows());
     all.extend(recusal_rows());
+    // The demo revocation case's evidence file ({rvfile}).
+    all.push(Exp {
+        method: "GET",
+        route: "/revocations/{rvid}/files/{file}",
+        path: "/revocations/{rvid}/files/{rvfile}",
+        allowed: OFFICE_READ,
+        form: vec![],
+    });
     all.push(logout);
     all
 }
@@ -1208,7 +1216,7 @@ fn main_programme() -> Vec<Expectation> {
             "POST",
             "/office/programmes/{pid}/revocations",
             OFFICE,
-            vec![("facts", "")],
+            vec![(MULTIPART, ""), ("facts", "")],
         ),
         ("GET", "/revocations/{rvid}", OFFICE_READ, vec![]),
         (
@@ -1329,6 +1337,21 @@ async fn placeholders(app: &TestApp) -> Vec<(&'static str, String)> {
             "{rvid}",
             app.store
                 .revocation_cases(app.demo.programme_id)
+                .await
+                .unwrap()[0]
+                .id
+                .to_string(),
+        ),
+        (
+            "{rvfile}",
+            app.store
+                .revocation_case_files(
+                    app.store
+                        .revocation_cases(app.demo.programme_id)
+                        .await
+                        .unwrap()[0]
+                        .id,
+                )
                 .await
                 .unwrap()[0]
                 .id

@@ -37,7 +37,7 @@ async fn open(
 ) -> crate::helpers::Page {
     let w = winner_id.to_string();
     office
-        .post(
+        .post_file(
             &revocations(app),
             &[
                 ("winner_id", &w),
@@ -50,6 +50,7 @@ async fn open(
                 ("facts", "核查查实的事实（演示）"),
                 ("evidence", "核查报告（演示）"),
             ],
+            Some(("核查报告.pdf", qaward::demo::demo_pdf("核查报告"))),
         )
         .await
 }
@@ -109,7 +110,7 @@ async fn an_accident_two_years_and_a_day_after_the_award_is_refused_citing_artic
     assert_eq!(p.status, 303, "{}", p.body);
     // A missing field is named, in Chinese.
     let p = office
-        .post(&revocations(&app), &[("ground", "false_materials")])
+        .post_file(&revocations(&app), &[("ground", "false_materials")], None)
         .await;
     assert_eq!(p.status, 422);
     assert!(p.body.contains("请选择被撤销奖励的获奖单位"));
@@ -125,9 +126,16 @@ async fn revoking_for_false_materials_bans_the_organisation_from_applying_again(
     assert_eq!(p.status, 303, "{}", p.body);
     let id = case_id(&p);
     let case = format!("/revocations/{id}");
-    // Not yet approved: the organisation cannot see the case.
+    // Not yet approved: the organisation cannot see the case, nor its evidence.
     let applicant = app.signed_in("s24-applicant1").await;
     assert_eq!(applicant.get(&case).await.status, 403);
+    let fid = app.store.revocation_case_files(id).await.unwrap()[0].id;
+    let file = format!("/revocations/{id}/files/{fid}");
+    assert!(office.get(&case).await.body.contains("核查报告.pdf"));
+    let (status, bytes, _) = office.get_bytes(&file).await;
+    assert_eq!(status, 200);
+    assert!(bytes.starts_with(b"%PDF"));
+    assert_eq!(applicant.get(&file).await.status, 403);
     // The government's answer cannot come before the submission.
     let p = office
         .post(

@@ -51,3 +51,15 @@ CREATE TABLE award_bans (
 );
 
 CREATE INDEX award_bans_organisation ON award_bans (programme_id, organisation_id);
+
+-- Evidence files of a revocation case (Art. 32, 33), in the file store by hash.
+CREATE TABLE revocation_case_files (
+    id INTEGER PRIMARY KEY,
+    case_id BIGINT NOT NULL REFERENCES revocation_cases (id),
+    filename TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    uploaded_at BIGINT NOT NULL
+);
+CREATE INDEX revocation_case_files_case ON revocation_case_files (case_id);

@@ -386,9 +386,17 @@ pub fn router(state: AppState) -> Router {
         .route("/verify/{serial}", get(awards::verify))
         .route(
             "/office/programmes/{pid}/revocations",
-            get(revocation::list_page).post(revocation::open_case),
+            get(revocation::list_page)
+                .post(revocation::open_case)
+                .layer(DefaultBodyLimit::max(
+                    usize::try_from(state.config.max_file * 5 + 1_048_576).unwrap_or(usize::MAX),
+                )),
         )
         .route("/revocations/{rvid}", get(revocation::case_page))
+        .route(
+            "/revocations/{rvid}/files/{file}",
+            get(revocation::case_file),
+        )
         .route(
             "/office/revocations/{rvid}/submit",
             post(revocation::submit),
@@ -648,6 +656,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/office/programmes/{pid}/revocations"),
     ("POST", "/office/programmes/{pid}/revocations"),
     ("GET", "/revocations/{rvid}"),
+    ("GET", "/revocations/{rvid}/files/{file}"),
     ("POST", "/office/revocations/{rvid}/submit"),
     ("POST", "/office/revocations/{rvid}/decision"),
     ("POST", "/office/revocations/{rvid}/publish"),

@@ -156,9 +156,20 @@ pub async fn open_case(
     State(st): State<AppState>,
     c: Ctx,
     Path(pid): Path<i64>,
-    f: FormData,
+    req: axum::extract::Request,
 ) -> Result<Response, AppError> {
     c.authorize(Action::ManageRevocation { programme_id: pid })?;
+    let up = crate::routes::upload::read_upload(&st, &c, req).await?;
+    let f = up.form();
+    if let Some(m) = &up.file_error {
+        let mut errors = FormErrors::default();
+        errors.push("file", m.clone());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            list_view(&st, &c, pid, Typed::from(&f), errors).await?,
+        )
+            .into_response());
+    }
     let n = NewCase {
         winner_id: f.get("winner_id"),
         ground: f.get("ground"),
@@ -169,7 +180,7 @@ pub async fn open_case(
     };
     match st
         .store
-        .open_revocation(&c.who(Role::CityOffice.code()), pid, &n, c.now)
+        .open_revocation(&c.who(Role::CityOffice.code()), pid, &n, &up.files, c.now)
         .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/revocations/{id}?done=opened")).into_response()),
@@ -202,6 +213,8 @@ struct CasePage {
     ban_years: u32,
     serial: Option<String>,
     announcement: Option<Announcement>,
+    /// The evidence files.
+    files: Vec<qaward_store::post_award::EvidenceFile>,
     returns: Vec<(&'static str, Return)>,
     form: String,
     f: Typed,
@@ -210,15 +223,8 @@ struct CasePage {
     today: String,
 }
 
-async fn case_view(
-    st: &AppState,
-    c: &Ctx,
-    id: i64,
-    form: &str,
-    f: Typed,
-    errors: FormErrors,
-    done: String,
-) -> Result<CasePage, AppError> {
+/// The case, checked for the right to read it.
+async fn readable(st: &AppState, c: &Ctx, id: i64) -> Result<RevocationCase, AppError> {
     let k = c.found(
         st.store.revocation_case(id).await,
         Action::ViewRevocation {
@@ -232,6 +238,24 @@ async fn case_view(
         organisation_id: Some(k.organisation_id),
         disclosed: k.status == CaseStatus::Approved,
     })?;
+    Ok(k)
+}
+
+async fn case_view(
+    st: &AppState,
+    c: &Ctx,
+    id: i64,
+    form: &str,
+    f: Typed,
+    errors: FormErrors,
+    done: String,
+) -> Result<CasePage, AppError> {
+    let k = readable(st, c, id).await?;
+    let files = st
+        .store
+        .revocation_case_files(id)
+        .await
+        .map_err(|e| c.store_err(e))?;
     let manage = c
         .actor()
         .is_some_and(|a| a.has_in(Role::CityOffice, k.programme_id));
@@ -265,6 +289,7 @@ async fn case_view(
         ban_years: d.rules.revocation.ban_years.value,
         serial,
         announcement,
+        files,
         returns: vec![("奖牌", k.plaque.clone()), ("证书", k.certificate.clone())],
         form: form.to_owned(),
         f,
@@ -427,4 +452,23 @@ pub async fn record_return(
         .await;
     let form = if item == "prize" { "prize" } else { "return" };
     after(&st, &c, id, form, &f, r).await
+}
+
+/// `GET /revocations/{rvid}/files/{file}`: an evidence file of a case, for whoever may read
+/// the case.
+pub async fn case_file(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path((id, fid)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    readable(&st, &c, id).await?;
+    let files = st
+        .store
+        .revocation_case_files(id)
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let Some(f) = files.into_iter().find(|f| f.id == fid) else {
+        return Err(c.not_found());
+    };
+    crate::routes::upload::send_file(&st, &f, "revocation").await
 }
