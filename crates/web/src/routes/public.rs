@@ -144,8 +144,6 @@ struct SessionPublicPage {
 
 /// The transparency portal's part of a session page (Art. 20, 27, 29).
 pub struct Portal {
-    /// The public notice is out (or over): link it.
-    pub notice: bool,
     /// The winners, once commended: (name, county, certificate serial, revoked).
     pub winners: Vec<(String, String, Option<String>, bool)>,
     /// Whether the winners are shown yet.
@@ -171,7 +169,6 @@ async fn portal(st: &AppState, d: &SessionDetail) -> qaward_store::Result<Portal
         }
     }
     Ok(Portal {
-        notice: d.session.stage >= Stage::PublicNotice,
         winners,
         commended,
         announcements: st.store.announcements(sid, true).await?,
