@@ -287,7 +287,8 @@ pub fn form_error(c: &Ctx, e: qaward_store::Error) -> Result<FormErrors, crate::
     }
 }
 
-/// A file to download: its type, and a name (ASCII fallback plus the UTF-8 name).
+/// A file to download: its type, and a name (ASCII fallback plus the UTF-8 name); never
+/// kept by a shared cache.
 pub fn download(bytes: Vec<u8>, content_type: &str, filename: &str) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
@@ -309,6 +310,7 @@ pub fn download(bytes: Vec<u8>, content_type: &str, filename: &str) -> axum::res
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
         ],
         bytes,
     )

@@ -189,6 +189,13 @@ fn post_award_rows() -> Vec<Exp> {
         ),
         e(
             "GET",
+            "/office/sessions/{sid}/reports.xlsx",
+            "/office/sessions/{closed}/reports.xlsx",
+            OFFICE_READ,
+            vec![],
+        ),
+        e(
+            "GET",
             "/county/{cid}/reports",
             "/county/{cid}/reports",
             &["county-qingcheng"],

@@ -98,6 +98,27 @@ async fn a_late_report_is_flagged_for_the_office_and_the_county() {
 
     let list = office.get(&format!("/office/sessions/{s24}/reports")).await;
     assert!(list.body.contains("逾期报送（逾期3天）"));
+    // The same list as a workbook: one row per winner and year, the late one flagged.
+    {
+        use calamine::{Reader, Xlsx};
+        let (status, bytes, _) = office
+            .get_bytes(&format!("/office/sessions/{s24}/reports.xlsx"))
+            .await;
+        assert_eq!(status, 200);
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let rows: Vec<Vec<String>> = book
+            .worksheet_range("绩效报告")
+            .unwrap()
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(rows[0][4], "状态");
+        assert_eq!(rows.len(), 7, "{rows:?}");
+        assert!(
+            rows.iter().any(|r| r[4] == "逾期报送（逾期3天）"),
+            "{rows:?}"
+        );
+    }
     let qc = app.signed_in("county-qingcheng").await;
     let clist = qc
         .get(&format!("/county/{}/reports", county(&app, "清城区")))

@@ -356,22 +356,6 @@ const EXPORT_HEADERS: [&str; 10] = [
     "哈希",
 ];
 
-fn download(mime: &str, name: &str, body: impl IntoResponse) -> axum::response::Response {
-    use axum::http::header;
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 /// `/discipline/audit.csv`: the filtered entries (up to 10,000, newest first), headed by the
 /// filter and the chain head's hash. Text a spreadsheet would take for a formula is quoted
 /// with a leading apostrophe.
@@ -402,7 +386,11 @@ pub async fn discipline_csv(
     for r in &rows {
         out.push_str(&line(&mut r.iter().map(String::as_str)));
     }
-    Ok(download("text/csv; charset=utf-8", "audit-log.csv", out))
+    Ok(crate::view::download(
+        out.into_bytes(),
+        "text/csv; charset=utf-8",
+        "audit-log.csv",
+    ))
 }
 
 /// `/discipline/audit.xlsx`: the same entries as a workbook; the filter and the chain head
@@ -417,10 +405,10 @@ pub async fn discipline_xlsx(
     rows.extend(meta.into_iter().map(|m| vec![m]));
     let body = qaward_docs::xlsx::table_xlsx("审计日志", &EXPORT_HEADERS, &rows)
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(download(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "audit-log.xlsx",
+    Ok(crate::view::download(
         body,
+        crate::view::XLSX,
+        "audit-log.xlsx",
     ))
 }
 

@@ -465,6 +465,10 @@ pub fn router(state: AppState) -> Router {
             "/office/sessions/{sid}/reports",
             get(post_award::office_reports),
         )
+        .route(
+            "/office/sessions/{sid}/reports.xlsx",
+            get(post_award::office_reports_xlsx),
+        )
         .route("/county/{cid}/reports", get(post_award::county_reports))
         .route(
             "/office/programmes/{pid}/title-cases",
@@ -683,6 +687,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/reports/{report}"),
     ("GET", "/reports/{report}/files/{file}"),
     ("GET", "/office/sessions/{sid}/reports"),
+    ("GET", "/office/sessions/{sid}/reports.xlsx"),
     ("GET", "/county/{cid}/reports"),
     ("GET", "/office/programmes/{pid}/title-cases"),
     ("POST", "/office/programmes/{pid}/title-cases"),

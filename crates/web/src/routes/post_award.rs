@@ -356,7 +356,10 @@ struct ReportsPage {
     back: (String, String),
     overdue: Vec<ReportSlot>,
     slots: Vec<ReportSlot>,
-    reminder_days: u32,
+    /// Days before the due date the winners are reminded (the rule set of the sessions shown).
+    reminder_days: Option<u32>,
+    /// The workbook of the list, where there is one.
+    export: Option<String>,
 }
 
 /// `GET /office/sessions/{sid}/reports`: every winner × year of a session with status, due
@@ -388,9 +391,66 @@ pub async fn office_reports(
             .cloned()
             .collect(),
         slots,
-        reminder_days: d.rules.post_award.reminder_days_before.value,
+        reminder_days: Some(d.rules.post_award.reminder_days_before.value),
+        export: Some(format!("/office/sessions/{sid}/reports.xlsx")),
         c: page,
     })
+}
+
+/// `GET /office/sessions/{sid}/reports.xlsx`: every winner × year of a session as a workbook,
+/// with the status and the days late.
+pub async fn office_reports_xlsx(
+    State(st): State<AppState>,
+    c: Ctx,
+    Path(sid): Path<i64>,
+) -> Result<Response, AppError> {
+    let d = c.found(
+        st.store.session_detail(sid).await,
+        Action::ViewProgrammeOffice { programme_id: -1 },
+    )?;
+    c.authorize(Action::ViewProgrammeOffice {
+        programme_id: d.session.programme_id,
+    })?;
+    let slots = st
+        .store
+        .session_report_slots(sid, today(&c))
+        .await
+        .map_err(|e| c.store_err(e))?;
+    let rows: Vec<Vec<String>> = slots
+        .iter()
+        .map(|s| {
+            vec![
+                s.winner.organisation_name.clone(),
+                s.winner.county_name.clone(),
+                format!("第{}年度", s.year_index),
+                s.due_on.to_string(),
+                s.status.zh(),
+                s.report
+                    .as_ref()
+                    .and_then(|r| r.submitted_on)
+                    .map(|x| x.to_string())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let bytes = qaward_docs::table_xlsx(
+        "绩效报告",
+        &[
+            "获奖单位",
+            "所在县（市、区）",
+            "年度",
+            "报送期限",
+            "状态",
+            "报送日期",
+        ],
+        &rows,
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(crate::view::download(
+        bytes,
+        crate::view::XLSX,
+        &format!("annual-reports-{}.xlsx", d.session.year),
+    ))
 }
 
 /// `GET /county/{cid}/reports`: the reports of the winners of one county, for its office only.
@@ -415,6 +475,20 @@ pub async fn county_reports(
         .county_report_slots(cid, today(&c))
         .await
         .map_err(|e| c.store_err(e))?;
+    // The reminder rule of the sessions the winners come from (the first one's rule set).
+    let reminder_days = match slots.first() {
+        Some(s) => Some(
+            st.store
+                .session_detail(s.winner.session_id)
+                .await
+                .map_err(|e| c.store_err(e))?
+                .rules
+                .post_award
+                .reminder_days_before
+                .value,
+        ),
+        None => None,
+    };
     let page = c.page();
     Ok(ReportsPage {
         title: format!("{} {}", county.name, page.t("获奖单位绩效报告")),
@@ -425,7 +499,8 @@ pub async fn county_reports(
             .cloned()
             .collect(),
         slots,
-        reminder_days: 30,
+        reminder_days,
+        export: None,
         c: page,
     })
 }
