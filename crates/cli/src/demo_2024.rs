@@ -653,7 +653,7 @@ pub(crate) async fn visit_onsite(
     if upto < Visit::Visited {
         return Ok(());
     }
-    let mut visit = store.onsite_visit(aid).await?;
+    let mut visit = store.onsite_visit(aid, first).await?;
     visit.interviews = vec![
         Interview {
             who: "总经理（演示）".into(),

@@ -417,7 +417,11 @@ impl Store {
 
     /// The points to verify written in the material review of an application: every member's
     /// submitted scorebook and the consensus, item by item.
-    pub async fn material_verify_points(&self, application_id: i64) -> Result<Vec<Verification>> {
+    pub async fn material_verify_points(
+        &self,
+        application_id: i64,
+        today: jiff::civil::Date,
+    ) -> Result<Vec<Verification>> {
         let mut out = Vec::new();
         let cons = self.consensus(application_id, Phase::Material).await?;
         for (id, it) in &cons.items {
@@ -430,7 +434,6 @@ impl Store {
                 });
             }
         }
-        let today = crate::today(jiff::Timestamp::now().as_microsecond());
         for (m, b) in self
             .team_books(application_id, Phase::Material, today)
             .await?
@@ -454,8 +457,12 @@ impl Store {
     }
 
     /// The visit record; before the first save, the points to verify carried from the material
-    /// review.
-    pub async fn onsite_visit(&self, application_id: i64) -> Result<Visit> {
+    /// review (the team's members as they stand on `today`).
+    pub async fn onsite_visit(
+        &self,
+        application_id: i64,
+        today: jiff::civil::Date,
+    ) -> Result<Visit> {
         if let Some(r) = sqlx::query("SELECT interviews, documents, findings, verifications, updated_at, submitted_at FROM onsite_visits WHERE application_id = $1")
             .bind(application_id)
             .fetch_optional(self.pool())
@@ -471,7 +478,7 @@ impl Store {
             });
         }
         Ok(Visit {
-            verifications: self.material_verify_points(application_id).await?,
+            verifications: self.material_verify_points(application_id, today).await?,
             ..Visit::default()
         })
     }
@@ -496,7 +503,9 @@ impl Store {
                 now,
             )
             .await?;
-        let cur = self.onsite_visit(application_id).await?;
+        let cur = self
+            .onsite_visit(application_id, crate::today(now.as_microsecond()))
+            .await?;
         if cur.submitted_at.is_some() {
             return Err(self
                 .refused(

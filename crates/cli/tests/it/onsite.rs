@@ -142,8 +142,12 @@ async fn the_visit_record_carries_the_points_to_verify_and_the_scoring_is_blind(
     let cons = app.store.consensus(aid, Phase::Material).await.unwrap();
     let (e, w) = leader_of(&app, aid).await;
     let _ = (&cons, &e, &w);
-    let visit = app.store.onsite_visit(aid).await.unwrap();
-    let points = app.store.material_verify_points(aid).await.unwrap();
+    let day = app
+        .now_ts()
+        .to_zoned_datetime(qaward_core::clock::shanghai())
+        .date();
+    let visit = app.store.onsite_visit(aid, day).await.unwrap();
+    let points = app.store.material_verify_points(aid, day).await.unwrap();
     assert_eq!(visit.verifications, points);
     let lead = app.signed_in(&leader_login(&app, aid).await).await;
     let p = lead

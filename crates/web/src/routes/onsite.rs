@@ -139,7 +139,7 @@ async fn plan_view(
         .is_some();
     let visit_submitted = st
         .store
-        .onsite_visit(app.id)
+        .onsite_visit(app.id, today(c))
         .await
         .map_err(|e| c.store_err(e))?
         .submitted_at
@@ -326,7 +326,7 @@ async fn visit_view(
         .map_err(|e| c.store_err(e))?;
     let stored = st
         .store
-        .onsite_visit(app.id)
+        .onsite_visit(app.id, today(c))
         .await
         .map_err(|e| c.store_err(e))?;
     let visit = typed.unwrap_or_else(|| stored.clone());
@@ -415,7 +415,7 @@ pub async fn visit_save(
     let r = reviewer!(&st, &c, aid, submit, Phase::Onsite);
     let stored = st
         .store
-        .onsite_visit(aid)
+        .onsite_visit(aid, today(&c))
         .await
         .map_err(|e| c.store_err(e))?;
     let who_ = f.all("iv_who");
