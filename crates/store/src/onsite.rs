@@ -208,7 +208,7 @@ impl Store {
         )
     }
 
-    async fn onsite_check(
+    pub(crate) async fn onsite_check(
         &self,
         who: &Who,
         application_id: i64,

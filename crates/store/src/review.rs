@@ -1385,17 +1385,31 @@ impl Store {
         crate::sessions::SessionDetail,
         std::sync::Arc<Criteria>,
     )> {
-        let a = self.application(application_id).await?;
-        let d = self
-            .session_stage_check(
+        let (a, d) = if phase == Phase::Onsite {
+            // On site: only the applicants on the decided list, in the on-site stage (Art. 16).
+            self.onsite_check(
                 who,
-                a.session_id,
+                application_id,
                 &[phase.stage()],
                 phase.article(),
                 &format!("{}评分", phase.zh()),
                 now,
             )
-            .await?;
+            .await?
+        } else {
+            let a = self.application(application_id).await?;
+            let d = self
+                .session_stage_check(
+                    who,
+                    a.session_id,
+                    &[phase.stage()],
+                    phase.article(),
+                    &format!("{}评分", phase.zh()),
+                    now,
+                )
+                .await?;
+            (a, d)
+        };
         let c = self.criteria(&d.rules.meta.criteria).await?;
         Ok((a, d, c))
     }

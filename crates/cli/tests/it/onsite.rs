@@ -345,3 +345,45 @@ async fn gates_report_practices_and_final_ranking() {
     }
     let _ = Plan::default();
 }
+
+/// The store itself refuses on-site scores for an applicant left off the on-site list, citing
+/// Art. 16, whatever page or program asks.
+#[tokio::test]
+async fn the_store_refuses_on_site_scores_for_an_applicant_off_the_list() {
+    let app = spawn_app().await;
+    let ids = start_onsite(&app).await;
+    let off = app
+        .demo
+        .review
+        .applications
+        .iter()
+        .map(|(_, id)| *id)
+        .find(|id| !ids.contains(id))
+        .expect("an applicant left off the list");
+    let today = app
+        .now_ts()
+        .to_zoned_datetime(qaward_core::clock::shanghai())
+        .date();
+    let team = app.store.team_of(off, today).await.unwrap().unwrap();
+    let e = app.store.expert(team.members[0].expert_id).await.unwrap();
+    let w = qaward_store::Who::user(e.user_id.unwrap(), &e.name, "reviewer");
+    let items = [qaward_store::review::ScoreInput {
+        item_id: "1.1".into(),
+        percent: "50".into(),
+        band: String::new(),
+        strengths: String::new(),
+        opportunities: String::new(),
+        verify_points: String::new(),
+    }];
+    let r = app
+        .store
+        .save_scores(&w, off, &e, Phase::Onsite, &items, "", app.now_ts())
+        .await;
+    match r {
+        Err(qaward_store::Error::Refused(r)) => {
+            assert_eq!(r.code, "not_onsite", "{r:?}");
+            assert_eq!(r.article, Some(16), "{r:?}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
