@@ -801,3 +801,31 @@ impl Store {
         tx.commit().await
     }
 }
+
+#[cfg(test)]
+mod password_tests {
+    use super::{hash_password, verify_password};
+    use argon2::password_hash::phc::PasswordHash;
+    use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+
+    #[test]
+    fn hashes_stored_earlier_still_verify_and_new_ones_are_standard() {
+        let earlier = argon2::Argon2::default()
+            .hash_password(b"Qingyuan-2026")
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        assert!(verify_password("Qingyuan-2026", &earlier));
+        assert!(!verify_password("Qingyuan-2025", &earlier));
+        let new = hash_password("Qingyuan-2026").unwrap_or_default();
+        assert!(new.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{new}");
+        assert!(verify_password("Qingyuan-2026", &new));
+        assert!(!verify_password("qingyuan-2026", &new));
+        assert!(!verify_password("Qingyuan-2026", "not a hash"));
+        let parsed = PasswordHash::new(&new);
+        assert!(parsed.is_ok_and(|h| {
+            argon2::Argon2::default()
+                .verify_password(b"Qingyuan-2026", &h)
+                .is_ok()
+        }));
+    }
+}
