@@ -1,9 +1,8 @@
 //! Accounts, role grants, sign-in with lockout, server-side sessions, security settings.
 
 use crate::{Error, NewEntry, Result, Store, Tx, Who, opt_i64};
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use qaward_core::authz::{Actor, Grant, Role, grants_separated};
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -130,19 +129,97 @@ pub struct WebSession {
     pub token_hash: String,
 }
 
-/// Hash a password with Argon2id (slow: call from a blocking thread).
-pub fn hash_password(pw: &str) -> Result<String> {
-    Argon2::default()
-        .hash_password(pw.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| Error::Other(format!("hash: {e}")))
+/// Argon2 work areas kept for reuse: one per hashing or check running at once (see
+/// [`password_work`]). Each run needs its whole memory cost (19 MiB with the default
+/// parameters); allocating and freeing that much per sign-in leaves the allocator holding
+/// freed areas in every thread's arena, so the server grew by tens of MB per sign-in.
+static AREAS: std::sync::Mutex<Vec<Vec<Block>>> = std::sync::Mutex::new(Vec::new());
+
+/// Run `f` with a work area of `blocks` Argon2 blocks taken from [`AREAS`].
+fn with_area<T>(blocks: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
+    let mut area = AREAS
+        .lock()
+        .ok()
+        .and_then(|mut a| a.pop())
+        .unwrap_or_default();
+    if area.len() < blocks {
+        area.resize(blocks, Block::default());
+    }
+    let r = f(&mut area[..blocks]);
+    if let Ok(mut a) = AREAS.lock() {
+        a.push(area);
+    }
+    r
 }
 
-/// Check a password against its stored hash (slow: call from a blocking thread).
+/// Hash a password with Argon2id (slow: call from a blocking thread, see [`password_work`]).
+pub fn hash_password(pw: &str) -> Result<String> {
+    let fail = |e: String| Error::Other(format!("hash: {e}"));
+    let mut salt = [0u8; 16];
+    rand::rng().fill(&mut salt);
+    let params = Params::default();
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    with_area(params.block_count(), |area| {
+        argon.hash_password_into_with_memory(pw.as_bytes(), &salt, &mut out, area)
+    })
+    .map_err(|e| fail(e.to_string()))?;
+    let h = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(|e| fail(e.to_string()))?,
+        salt: Some(Salt::new(&salt).map_err(|e| fail(e.to_string()))?),
+        hash: Some(Output::new(&out).map_err(|e| fail(e.to_string()))?),
+    };
+    Ok(h.to_string())
+}
+
+/// Check a password against its stored hash (slow: call from a blocking thread, see
+/// [`password_work`]).
 pub fn verify_password(pw: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .ok()
-        .is_some_and(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
+    let Ok(h) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Ok(alg), Ok(params), Some(salt), Some(expected)) = (
+        Algorithm::try_from(h.algorithm.as_str()),
+        Params::try_from(&h),
+        h.salt.as_ref(),
+        h.hash.as_ref(),
+    ) else {
+        return false;
+    };
+    let Ok(version) = h.version.map_or(Ok(Version::default()), Version::try_from) else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    let argon = Argon2::new(alg, version, params.clone());
+    let done = with_area(params.block_count(), |area| {
+        argon.hash_password_into_with_memory(pw.as_bytes(), salt.as_ref(), &mut out, area)
+    });
+    // Compared in full whatever differs, so the time does not tell how much matched.
+    done.is_ok()
+        && out
+            .iter()
+            .zip(expected.as_bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// Run password hashing or checking (`f`) on a blocking thread, at most one per CPU at a
+/// time. Each Argon2 run holds its whole memory cost (19 MiB with the default parameters)
+/// until it ends, so a crowd signing in at once would otherwise hold that much per person;
+/// the work is CPU-bound, so running more at once than there are CPUs gains no speed.
+pub async fn password_work<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    static SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    });
+    let _slot = SLOTS
+        .acquire()
+        .await
+        .map_err(|e| Error::Other(e.to_string()))?;
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Other(e.to_string()))
 }
 
 /// A fresh random token, hex.
@@ -389,9 +466,7 @@ impl Store {
             return Err(Error::invalid("password", zh, en));
         }
         let pw = u.password.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-            .await
-            .map_err(|e| Error::Other(e.to_string()))??;
+        let hash = password_work(move || hash_password(&pw)).await??;
         let mut tx = self.write(now).await?;
         let id = Store::insert_user(&mut tx, who, &u, &hash).await?;
         tx.commit().await?;
@@ -465,9 +540,7 @@ impl Store {
             None => (dummy_hash(), None),
         };
         let pw = password.to_owned();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
-            .await
-            .map_err(|e| Error::Other(e.to_string()))?;
+        let ok = password_work(move || verify_password(&pw, &hash)).await?;
         let mut tx = self.write(now).await?;
         let now_us = tx.now();
         let Some((id, name, active)) = user else {
@@ -653,10 +726,7 @@ impl Store {
             .await?;
         let hash: String = row.get(0);
         let cur = current.to_owned();
-        if !tokio::task::spawn_blocking(move || verify_password(&cur, &hash))
-            .await
-            .map_err(|e| Error::Other(e.to_string()))?
-        {
+        if !password_work(move || verify_password(&cur, &hash)).await? {
             return Err(Error::invalid(
                 "current",
                 "当前密码不正确。",
@@ -667,9 +737,7 @@ impl Store {
             return Err(Error::invalid("new", zh, en));
         }
         let pw = new.to_owned();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-            .await
-            .map_err(|e| Error::Other(e.to_string()))??;
+        let hash = password_work(move || hash_password(&pw)).await??;
         let mut tx = self.write(now).await?;
         let n = tx.now();
         sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
@@ -731,5 +799,33 @@ impl Store {
         )
         .await?;
         tx.commit().await
+    }
+}
+
+#[cfg(test)]
+mod password_tests {
+    use super::{hash_password, verify_password};
+    use argon2::password_hash::phc::PasswordHash;
+    use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+
+    #[test]
+    fn hashes_stored_earlier_still_verify_and_new_ones_are_standard() {
+        let earlier = argon2::Argon2::default()
+            .hash_password(b"Qingyuan-2026")
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        assert!(verify_password("Qingyuan-2026", &earlier));
+        assert!(!verify_password("Qingyuan-2025", &earlier));
+        let new = hash_password("Qingyuan-2026").unwrap_or_default();
+        assert!(new.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{new}");
+        assert!(verify_password("Qingyuan-2026", &new));
+        assert!(!verify_password("qingyuan-2026", &new));
+        assert!(!verify_password("Qingyuan-2026", "not a hash"));
+        let parsed = PasswordHash::new(&new);
+        assert!(parsed.is_ok_and(|h| {
+            argon2::Argon2::default()
+                .verify_password(b"Qingyuan-2026", &h)
+                .is_ok()
+        }));
     }
 }

@@ -355,9 +355,7 @@ impl Store {
             ));
         }
         let pw = r.password.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-            .await
-            .map_err(|e| Error::Other(e.to_string()))??;
+        let hash = crate::accounts::password_work(move || hash_password(&pw)).await??;
         let mut tx = self.write(now).await?;
         let who = Who::anonymous(r.contact_name.trim());
         let org = Store::insert_organisation(
