@@ -343,6 +343,46 @@ async fn max_id(tx: &mut Tx, table: &str) -> qaward_store::Result<i64> {
     .get(0))
 }
 
+/// Insert the accounts `<prefix><i+1>` for `range` (display name by `name`, one password
+/// hash for all); returns (username, id) of the accounts inserted.
+async fn bulk_users(
+    tx: &mut Tx,
+    prefix: &str,
+    range: std::ops::Range<usize>,
+    hash: &str,
+    us: i64,
+    name: impl Fn(usize) -> String,
+) -> qaward_store::Result<HashMap<String, i64>> {
+    let after = max_id(tx, "users").await?;
+    let users: Vec<Vec<V>> = range
+        .map(|i| {
+            vec![
+                V::T(format!("{prefix}{}", i + 1)),
+                V::T(name(i)),
+                V::T(format!("{prefix}{}@example.com", i + 1)),
+                V::T(hash.to_owned()),
+                V::I(us),
+                V::I(us),
+            ]
+        })
+        .collect();
+    bulk(
+        tx,
+        "users",
+        &[
+            "username",
+            "display_name",
+            "email",
+            "password_hash",
+            "created_at",
+            "password_changed_at",
+        ],
+        &users,
+    )
+    .await?;
+    keys_after(tx, "users", "username", after).await
+}
+
 /// (key, id) of the rows of `table` inserted after `after`.
 async fn keys_after(
     tx: &mut Tx,
@@ -492,7 +532,6 @@ pub async fn seed(store: &Store, files: &Path, o: &SeedOptions) -> qaward_store:
         let mut tx = store.write(t).await?;
         let us = tx.now();
         let org_after = max_id(&mut tx, "organisations").await?;
-        let user_after = max_id(&mut tx, "users").await?;
         let app_after = max_id(&mut tx, "applications").await?;
         let mut orgs = Vec::new();
         let mut codes = Vec::new();
@@ -535,33 +574,10 @@ pub async fn seed(store: &Store, files: &Path, o: &SeedOptions) -> qaward_store:
         )
         .await?;
         let org_id = keys_after(&mut tx, "organisations", "credit_code", org_after).await?;
-        let users: Vec<Vec<V>> = (start..end)
-            .map(|i| {
-                vec![
-                    V::T(format!("bench-applicant{}", i + 1)),
-                    V::T(format!("{}（联系人）", person(i))),
-                    V::T(format!("bench-applicant{}@example.com", i + 1)),
-                    V::T(hash.clone()),
-                    V::I(us),
-                    V::I(us),
-                ]
-            })
-            .collect();
-        bulk(
-            &mut tx,
-            "users",
-            &[
-                "username",
-                "display_name",
-                "email",
-                "password_hash",
-                "created_at",
-                "password_changed_at",
-            ],
-            &users,
-        )
+        let user_id = bulk_users(&mut tx, "bench-applicant", start..end, &hash, us, |i| {
+            format!("{}（联系人）", person(i))
+        })
         .await?;
-        let user_id = keys_after(&mut tx, "users", "username", user_after).await?;
         let mut grants = Vec::new();
         let mut apps = Vec::new();
         for (k, i) in (start..end).enumerate() {
@@ -769,35 +785,11 @@ pub async fn seed(store: &Store, files: &Path, o: &SeedOptions) -> qaward_store:
         let end = (start + batch).min(n_exp);
         let mut tx = store.write(t_pool).await?;
         let us = tx.now();
-        let user_after = max_id(&mut tx, "users").await?;
         let expert_after = max_id(&mut tx, "experts").await?;
-        let users: Vec<Vec<V>> = (start..end)
-            .map(|i| {
-                vec![
-                    V::T(format!("bench-expert{}", i + 1)),
-                    V::T(person(i + 7)),
-                    V::T(format!("bench-expert{}@example.com", i + 1)),
-                    V::T(hash.clone()),
-                    V::I(us),
-                    V::I(us),
-                ]
-            })
-            .collect();
-        bulk(
-            &mut tx,
-            "users",
-            &[
-                "username",
-                "display_name",
-                "email",
-                "password_hash",
-                "created_at",
-                "password_changed_at",
-            ],
-            &users,
-        )
+        let uid = bulk_users(&mut tx, "bench-expert", start..end, &hash, us, |i| {
+            person(i + 7)
+        })
         .await?;
-        let uid = keys_after(&mut tx, "users", "username", user_after).await?;
         let mut grants = Vec::new();
         let mut rows = Vec::new();
         for i in start..end {
