@@ -922,8 +922,17 @@ impl Store {
 
     /// The awards an organisation has won, newest first.
     pub async fn winners_of_organisation(&self, organisation_id: i64) -> Result<Vec<Winner>> {
-        let ids: Vec<i64> = sqlx::query("SELECT application_id FROM winners WHERE organisation_id = $1 ORDER BY award_year DESC")
-            .bind(organisation_id)
+        self.winners_where(
+            "SELECT application_id FROM winners WHERE organisation_id = $1 ORDER BY award_year DESC",
+            organisation_id,
+        )
+        .await
+    }
+
+    /// The winners whose application ids `sql` (one `$1` parameter) lists, in its order.
+    async fn winners_where(&self, sql: &'static str, id: i64) -> Result<Vec<Winner>> {
+        let ids: Vec<i64> = sqlx::query(sql)
+            .bind(id)
             .fetch_all(self.pool())
             .await?
             .iter()
@@ -938,18 +947,11 @@ impl Store {
 
     /// Every winner of a programme, newest session first, for the case form.
     pub async fn programme_winners(&self, programme_id: i64) -> Result<Vec<Winner>> {
-        let ids: Vec<i64> = sqlx::query("SELECT w.application_id FROM winners w JOIN award_sessions s ON s.id = w.session_id WHERE s.programme_id = $1 ORDER BY s.year DESC, w.position")
-            .bind(programme_id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        let mut v = Vec::new();
-        for a in ids {
-            v.push(self.winner_of(a).await?);
-        }
-        Ok(v)
+        self.winners_where(
+            "SELECT w.application_id FROM winners w JOIN award_sessions s ON s.id = w.session_id WHERE s.programme_id = $1 ORDER BY s.year DESC, w.position",
+            programme_id,
+        )
+        .await
     }
 
     /// Open a misuse case against a winner (Art. 31): used in product publicity, on products or
