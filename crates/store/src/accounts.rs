@@ -129,6 +129,43 @@ pub struct WebSession {
     pub token_hash: String,
 }
 
+/// A session as stored: what [`Store::session`] decides from, and what the cache keeps.
+#[derive(Debug, Clone)]
+struct SessionRow {
+    session: WebSession,
+    last_seen_at: i64,
+    active: bool,
+}
+
+impl crate::cache::View<'_> {
+    /// [`Store::session`] through the cache. Sign-in, sign-out, password changes, grants and
+    /// deactivation are all writes, so a session kept at the same data version is as stored but
+    /// for its idle clock, which this keeps up to date; a session that looks idle past the
+    /// timeout is read again before it is refused (another server may have seen it since).
+    pub async fn session(&self, token: &str, now: jiff::Timestamp) -> Result<Option<WebSession>> {
+        let store = self.store();
+        let settings = self
+            .get_or("security_settings".into(), store.security_settings())
+            .await?;
+        let th = token_hash(token);
+        let key = format!("web_session:{th}");
+        if let Some(mut row) = self.kept::<SessionRow>(&key).map(|r| (*r).clone())
+            && store.session_alive(&mut row, &settings, now).await?
+        {
+            self.keep(key, row.clone());
+            return Ok(Some(row.session));
+        }
+        let Some(mut row) = store.session_row(&th).await? else {
+            return Ok(None);
+        };
+        let alive = store.session_alive(&mut row, &settings, now).await?;
+        if alive {
+            self.keep(key, row.clone());
+        }
+        Ok(alive.then_some(row.session))
+    }
+}
+
 /// Argon2 work areas kept for reuse: one per hashing or check running at once (see
 /// [`password_work`]). Each run needs its whole memory cost (19 MiB with the default
 /// parameters); allocating and freeing that much per sign-in leaves the allocator holding
@@ -648,30 +685,26 @@ impl Store {
     /// The session behind a cookie token, if it is alive; refreshes its idle clock.
     pub async fn session(&self, token: &str, now: jiff::Timestamp) -> Result<Option<WebSession>> {
         let settings = self.security_settings().await?;
-        let th = token_hash(token);
+        let Some(mut row) = self.session_row(&token_hash(token)).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .session_alive(&mut row, &settings, now)
+            .await?
+            .then_some(row.session))
+    }
+
+    /// A session as stored, with its person's grants.
+    async fn session_row(&self, th: &str) -> Result<Option<SessionRow>> {
         let Some(r) = sqlx::query(
             "SELECT s.user_id, s.csrf_token, s.last_seen_at, u.display_name, u.username, u.active FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
         )
-        .bind(&th)
+        .bind(th)
         .fetch_optional(self.pool())
         .await?
         else {
             return Ok(None);
         };
-        let now_us = now.as_microsecond();
-        let last: i64 = r.get("last_seen_at");
-        if now_us - last > settings.idle_timeout_minutes * 60_000_000
-            || r.get::<i64, _>("active") == 0
-        {
-            return Ok(None);
-        }
-        if now_us - last > 30_000_000 {
-            sqlx::query("UPDATE web_sessions SET last_seen_at = $1 WHERE token_hash = $2")
-                .bind(now_us)
-                .bind(&th)
-                .execute(self.pool())
-                .await?;
-        }
         let user_id: i64 = r.get("user_id");
         let grants = sqlx::query("SELECT role, programme_id, county_id, department_id, organisation_id FROM role_grants WHERE user_id = $1 ORDER BY id")
             .bind(user_id)
@@ -680,16 +713,43 @@ impl Store {
             .iter()
             .filter_map(grant_from)
             .collect();
-        Ok(Some(WebSession {
-            actor: Actor {
-                user_id,
-                display_name: r.get("display_name"),
-                grants,
+        Ok(Some(SessionRow {
+            session: WebSession {
+                actor: Actor {
+                    user_id,
+                    display_name: r.get("display_name"),
+                    grants,
+                },
+                username: r.get("username"),
+                csrf: r.get("csrf_token"),
+                token_hash: th.to_owned(),
             },
-            username: r.get("username"),
-            csrf: r.get("csrf_token"),
-            token_hash: th,
+            last_seen_at: r.get("last_seen_at"),
+            active: r.get::<i64, _>("active") != 0,
         }))
+    }
+
+    /// Whether a stored session is alive at `now` (its person active, not idle past the
+    /// timeout); a live one seen more than 30 seconds ago is marked seen now.
+    async fn session_alive(
+        &self,
+        row: &mut SessionRow,
+        settings: &SecuritySettings,
+        now: jiff::Timestamp,
+    ) -> Result<bool> {
+        let now_us = now.as_microsecond();
+        if now_us - row.last_seen_at > settings.idle_timeout_minutes * 60_000_000 || !row.active {
+            return Ok(false);
+        }
+        if now_us - row.last_seen_at > 30_000_000 {
+            sqlx::query("UPDATE web_sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now_us)
+                .bind(&row.session.token_hash)
+                .execute(self.pool())
+                .await?;
+            row.last_seen_at = now_us;
+        }
+        Ok(true)
     }
 
     /// Sign out: the session ends, with its audit entry.

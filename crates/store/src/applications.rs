@@ -13,7 +13,6 @@ use qaward_core::refusal::Refusal;
 use qaward_core::stage::Stage;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-use std::collections::HashMap;
 
 const DOC: (&str, &str) = (
     "清远市政府质量奖管理办法",
@@ -212,22 +211,45 @@ pub struct ListRow {
     pub receipt_no: Option<String>,
 }
 
-const LIST_COLS: &str =
-    "a.id, a.status, a.form, a.submitted_at, a.receipt_no, o.name, o.credit_code, c.name AS county";
+const LIST_COLS: &str = "a.id, a.status, a.self_tenths, a.industry, a.submitted_at, a.receipt_no, o.name, o.credit_code, c.name AS county";
 
-fn list_row(r: &sqlx::any::AnyRow, cx: &qaward_core::application::Context) -> ListRow {
-    let values: Values = serde_json::from_str(&r.get::<String, _>("form")).unwrap_or_default();
+fn list_row(r: &sqlx::any::AnyRow) -> ListRow {
     ListRow {
         id: r.get("id"),
         name: r.get("name"),
         credit_code: r.get("credit_code"),
         county: opt_str(r, "county").unwrap_or_default(),
-        industry: values.get("identity.industry").cloned().unwrap_or_default(),
+        industry: opt_str(r, "industry").unwrap_or_default(),
         status: Status::parse(&r.get::<String, _>("status")),
-        self_tenths: qaward_core::application::self_score(&values, cx).0,
+        self_tenths: opt_i64(r, "self_tenths")
+            .and_then(|t| u32::try_from(t).ok())
+            .unwrap_or(0),
         submitted_at: opt_i64(r, "submitted_at"),
         receipt_no: opt_str(r, "receipt_no"),
     }
+}
+
+impl crate::cache::View<'_> {
+    /// [`Store::application_page`] through the cache.
+    pub async fn application_page(
+        &self,
+        session_id: i64,
+        lq: &ListQuery,
+    ) -> Result<std::sync::Arc<ListPage>> {
+        self.get_or(
+            format!("application_page:{session_id}:{lq:?}"),
+            self.store().application_page(session_id, lq),
+        )
+        .await
+    }
+}
+
+/// What the list shows of a form: its self-assessed score in tenths and its industry.
+fn list_columns(values: &Values, cx: &qaward_core::application::Context) -> (i64, String) {
+    (
+        i64::from(qaward_core::application::self_score(values, cx).0),
+        values.get("identity.industry").cloned().unwrap_or_default(),
+    )
 }
 
 /// What the office's list asks for.
@@ -731,14 +753,17 @@ impl Store {
             .collect();
         let hash = content_hash(&a.values, &hashes);
         let receipt = format!("QA{}-{:06}", d.session.year, id);
+        let (tenths, industry) = list_columns(&a.values, &self.form_context(&d).await?);
         let mut tx = self.write(now).await?;
         let at = tx.now();
-        let n = sqlx::query("UPDATE applications SET status = 'submitted', submitted_at = $1, receipt_no = $2, content_hash = $3, updated_at = $1 WHERE id = $4 AND status = $5")
+        let n = sqlx::query("UPDATE applications SET status = 'submitted', submitted_at = $1, receipt_no = $2, content_hash = $3, updated_at = $1, self_tenths = $6, industry = $7 WHERE id = $4 AND status = $5")
             .bind(at)
             .bind(&receipt)
             .bind(&hash)
             .bind(id)
             .bind(a.status.code())
+            .bind(tenths)
+            .bind(industry)
             .execute(tx.conn())
             .await?
             .rows_affected();
@@ -834,7 +859,6 @@ impl Store {
         &self,
         session_id: i64,
         county_id: Option<i64>,
-        cx: &qaward_core::application::Context,
     ) -> Result<Vec<ListRow>> {
         let mut sql = format!(
             "SELECT {LIST_COLS} FROM applications a JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id WHERE a.session_id = $1 AND a.status <> 'draft'"
@@ -850,19 +874,14 @@ impl Store {
         Ok(q.fetch_all(self.pool())
             .await?
             .iter()
-            .map(|r| list_row(r, cx))
+            .map(list_row)
             .collect())
     }
 
-    /// One page of a session's submitted applications for the office, filtered, counted and
-    /// (except by self-assessed score) sorted and cut in the database. Ordering by score
-    /// reads the forms of the matching applications only.
-    pub async fn application_page(
-        &self,
-        session_id: i64,
-        lq: &ListQuery,
-        cx: &qaward_core::application::Context,
-    ) -> Result<ListPage> {
+    /// One page of a session's submitted applications for the office: filtered, counted,
+    /// sorted and cut in the database (the score and industry are columns fixed at
+    /// submission, so no form is read).
+    pub async fn application_page(&self, session_id: i64, lq: &ListQuery) -> Result<ListPage> {
         let mut by_status = Vec::new();
         let mut total = 0;
         for r in sqlx::query("SELECT status, COUNT(*) AS n FROM applications WHERE session_id = $1 AND status <> 'draft' GROUP BY status")
@@ -876,9 +895,11 @@ impl Store {
         }
         let mut wh = String::from(" WHERE a.session_id = $1 AND a.status <> 'draft'");
         let mut binds: Vec<String> = Vec::new();
+        let mut joins_county = false;
         if !lq.county.is_empty() {
             binds.push(lq.county.clone());
             wh.push_str(&format!(" AND c.name = ${}", binds.len() + 1));
+            joins_county = true;
         }
         if !lq.status.is_empty() {
             binds.push(lq.status.clone());
@@ -899,7 +920,6 @@ impl Store {
             ));
         }
         let from = " FROM applications a JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id";
-        let per = lq.per_page.max(1);
         let bind_all = |sql: String| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(session_id);
             for b in &binds {
@@ -907,62 +927,35 @@ impl Store {
             }
             q
         };
-        let (matching, page, rows) = if lq.sort == "score" {
-            let all = bind_all(format!(
-                "SELECT {LIST_COLS}{from}{wh} ORDER BY a.submitted_at, a.id"
-            ))
-            .fetch_all(self.pool())
-            .await?;
-            let mut rows: Vec<ListRow> = all.iter().map(|r| list_row(r, cx)).collect();
-            rows.sort_by_key(|r| std::cmp::Reverse(r.self_tenths));
-            let matching = rows.len();
-            let page = lq.page.clamp(1, matching.div_ceil(per).max(1));
-            let rows = rows.into_iter().skip((page - 1) * per).take(per).collect();
-            (matching, page, rows)
-        } else {
-            let order = match lq.sort.as_str() {
-                "name" => "o.name, a.id",
-                "county" => "c.name, o.name, a.id",
-                _ => "a.submitted_at, a.id",
-            };
-            let matching = usize::try_from(
+        let per = lq.per_page.max(1);
+        let filtered = joins_county || !lq.status.is_empty() || !needle.is_empty();
+        let matching = if filtered {
+            usize::try_from(
                 bind_all(format!("SELECT COUNT(*){from}{wh}"))
                     .fetch_one(self.pool())
                     .await?
                     .get::<i64, _>(0),
             )
-            .unwrap_or(0);
-            let page = lq.page.clamp(1, matching.div_ceil(per).max(1));
-            // The page's ids first (no form read while sorting), then those rows whole.
-            let ids: Vec<i64> = bind_all(format!(
-                "SELECT a.id{from}{wh} ORDER BY {order} LIMIT {per} OFFSET {}",
-                (page - 1) * per
-            ))
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| r.get::<i64, _>(0))
-            .collect();
-            let mut rows = Vec::with_capacity(ids.len());
-            if !ids.is_empty() {
-                let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-                let found: HashMap<i64, ListRow> = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {LIST_COLS}{from} WHERE a.id IN ({})",
-                    list.join(", ")
-                )))
-                .fetch_all(self.pool())
-                .await?
-                .iter()
-                .map(|r| {
-                    let row = list_row(r, cx);
-                    (row.id, row)
-                })
-                .collect();
-                let mut found = found;
-                rows.extend(ids.iter().filter_map(|id| found.remove(id)));
-            }
-            (matching, page, rows)
+            .unwrap_or(0)
+        } else {
+            total
         };
+        let page = lq.page.clamp(1, matching.div_ceil(per).max(1));
+        let order = match lq.sort.as_str() {
+            "score" => "a.self_tenths DESC, a.submitted_at, a.id",
+            "name" => "o.name, a.id",
+            "county" => "c.name, o.name, a.id",
+            _ => "a.submitted_at, a.id",
+        };
+        let rows = bind_all(format!(
+            "SELECT {LIST_COLS}{from}{wh} ORDER BY {order} LIMIT {per} OFFSET {}",
+            (page - 1) * per
+        ))
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(list_row)
+        .collect();
         Ok(ListPage {
             rows,
             total,
@@ -971,6 +964,53 @@ impl Store {
             page,
             pages: matching.div_ceil(per).max(1),
         })
+    }
+
+    /// Fill the list's columns (self-assessed score, industry) of submitted applications
+    /// that lack them: those submitted before the columns existed, or written in bulk.
+    /// Returns how many were filled.
+    pub async fn fill_list_columns(&self) -> Result<usize> {
+        let sessions: Vec<i64> = sqlx::query(
+            "SELECT DISTINCT session_id FROM applications WHERE self_tenths IS NULL AND status <> 'draft'",
+        )
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+        let mut filled = 0;
+        for sid in sessions {
+            let d = self.session_detail(sid).await?;
+            let cx = self.form_context(&d).await?;
+            loop {
+                let rows = sqlx::query("SELECT id, form FROM applications WHERE session_id = $1 AND self_tenths IS NULL AND status <> 'draft' ORDER BY id LIMIT 1000")
+                    .bind(sid)
+                    .fetch_all(self.pool())
+                    .await?;
+                if rows.is_empty() {
+                    break;
+                }
+                // Derived columns only: no state changes, so no audit entry; counted as a
+                // write all the same so that no cached list outlives it.
+                let mut tx = self.write(jiff::Timestamp::now()).await?;
+                for r in &rows {
+                    let values: Values =
+                        serde_json::from_str(&r.get::<String, _>("form")).unwrap_or_default();
+                    let (tenths, industry) = list_columns(&values, &cx);
+                    sqlx::query(
+                        "UPDATE applications SET self_tenths = $1, industry = $2 WHERE id = $3",
+                    )
+                    .bind(tenths)
+                    .bind(industry)
+                    .bind(r.get::<i64, _>("id"))
+                    .execute(tx.conn())
+                    .await?;
+                }
+                tx.commit().await?;
+                filled += rows.len();
+            }
+        }
+        Ok(filled)
     }
 
     /// The county office's opinion (Art. 13): recommended, not recommended (with reasons), or

@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod audit;
 pub mod awards;
 pub mod backup;
+pub mod cache;
 pub mod conduct;
 pub mod decision;
 pub mod experts;
@@ -102,6 +103,7 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     url: String,
+    caches: std::sync::Arc<cache::Caches>,
 }
 
 /// The migrations of each backend, applied in this order.
@@ -121,6 +123,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0012_revocation", include_str!("../migrations/sqlite/0012_revocation.sql")),
     ("0013_conduct", include_str!("../migrations/sqlite/0013_conduct.sql")),
     ("0014_recusal", include_str!("../migrations/sqlite/0014_recusal.sql")),
+    ("0017_list_cache", include_str!("../migrations/sqlite/0017_list_cache.sql")),
 ];
 #[rustfmt::skip]
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -138,6 +141,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0012_revocation", include_str!("../migrations/postgres/0012_revocation.sql")),
     ("0013_conduct", include_str!("../migrations/postgres/0013_conduct.sql")),
     ("0014_recusal", include_str!("../migrations/postgres/0014_recusal.sql")),
+    ("0017_list_cache", include_str!("../migrations/postgres/0017_list_cache.sql")),
 ];
 
 impl Store {
@@ -181,6 +185,7 @@ impl Store {
             pool,
             backend,
             url: url.to_owned(),
+            caches: Default::default(),
         })
     }
 
@@ -233,6 +238,7 @@ impl Store {
             tx.commit().await?;
             applied.push((*name).to_owned());
         }
+        self.fill_list_columns().await?;
         Ok(applied)
     }
 
@@ -245,11 +251,15 @@ impl Store {
             Backend::Postgres => self.pool.begin().await?,
         };
         let now_us = now.as_microsecond();
-        sqlx::query("UPDATE audit_head SET touched_at = $1 WHERE id = 1")
+        sqlx::query("UPDATE audit_head SET touched_at = $1, writes = writes + 1 WHERE id = 1")
             .bind(now_us)
             .execute(&mut *tx)
             .await?;
-        Ok(Tx { tx, now: now_us })
+        Ok(Tx {
+            tx,
+            now: now_us,
+            caches: self.caches.clone(),
+        })
     }
 
     /// The names of the tables and their columns, sorted: to compare the two schemas.
@@ -310,6 +320,7 @@ impl Store {
 pub struct Tx {
     tx: sqlx::Transaction<'static, Any>,
     now: i64,
+    caches: std::sync::Arc<cache::Caches>,
 }
 
 impl Tx {
@@ -331,6 +342,7 @@ impl Tx {
     /// Commit.
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
+        self.caches.written();
         Ok(())
     }
 }

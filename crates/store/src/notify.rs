@@ -141,6 +141,19 @@ fn mail_from(r: &AnyRow) -> OutboxMail {
     }
 }
 
+impl crate::cache::View<'_> {
+    /// [`Store::unread_count`] through the cache (notices arrive and are read in writing
+    /// transactions).
+    pub async fn unread_count(&self, user_id: i64) -> Result<i64> {
+        Ok(*self
+            .get_or(
+                format!("unread:{user_id}"),
+                self.store().unread_count(user_id),
+            )
+            .await?)
+    }
+}
+
 impl Store {
     /// Notify `user_ids` inside `tx`: a notice in the app for each, and a mail in the outbox
     /// for each who has an email address. Returns how many notices were written.
@@ -265,13 +278,16 @@ impl Store {
         if opt_i64(&found, "read_at").is_some() {
             return Ok(());
         }
+        // A writing transaction (no audit entry: reading one's notices is not a state of the
+        // award) so that the write count moves and no cached unread count outlives it.
+        let mut tx = self.write(now).await?;
         sqlx::query("UPDATE notifications SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL")
             .bind(now.as_microsecond())
             .bind(id)
             .bind(user_id)
-            .execute(self.pool())
+            .execute(tx.conn())
             .await?;
-        Ok(())
+        tx.commit().await
     }
 
     /// Claim up to `limit` mails due at `now` for this worker for [`CLAIM_LEASE_US`].

@@ -195,25 +195,37 @@ impl Store {
 
     /// One rule-set version.
     pub async fn rule_set(&self, id: i64) -> Result<StoredRuleSet> {
+        if let Some(rs) = self.caches.rule_set(id) {
+            return Ok(rs);
+        }
         let r = sqlx::query("SELECT id, programme_id, sha256, loaded_at, loaded_by, source FROM rule_sets WHERE id = $1")
             .bind(id)
             .fetch_optional(self.pool())
             .await?
             .ok_or(Error::NotFound)?;
-        stored_from(&r)
+        let rs = stored_from(&r)?;
+        // A stored version is never altered (a new one gets a new id): keep it parsed.
+        self.caches.keep_rule_set(&rs);
+        Ok(rs)
     }
 
     /// A stored criteria file.
     pub async fn criteria(&self, code: &str) -> Result<Arc<Criteria>> {
+        if let Some(c) = self.caches.criteria(code) {
+            return Ok(c);
+        }
         let r = sqlx::query("SELECT source FROM criteria_sets WHERE code = $1")
             .bind(code)
             .fetch_optional(self.pool())
             .await?
             .ok_or(Error::NotFound)?;
         let src: String = r.get(0);
-        Criteria::parse(&src, code)
+        let c = Criteria::parse(&src, code)
             .map(Arc::new)
-            .map_err(|e| Error::Other(e.to_string()))
+            .map_err(|e| Error::Other(e.to_string()))?;
+        // A code's content never changes (other content under the same code is refused).
+        self.caches.keep_criteria(code, &c);
+        Ok(c)
     }
 }
 

@@ -108,6 +108,9 @@ pub struct Ctx {
     pub now: jiff::Timestamp,
     /// The signed-in person's unread notices.
     pub unread: i64,
+    /// The data version when the request arrived: pages that only read may read through
+    /// [`qaward_store::Store::view_at`] with it.
+    pub version: i64,
 }
 
 impl FromRequestParts<AppState> for Ctx {
@@ -116,9 +119,15 @@ impl FromRequestParts<AppState> for Ctx {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let lang = lang_of(&parts.headers);
         let now = state.clock.now();
+        let version = state
+            .store
+            .data_version()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         let session = match cookie(&parts.headers, SESSION_COOKIE) {
             Some(t) if !t.is_empty() => state
                 .store
+                .view_at(version)
                 .session(t, now)
                 .await
                 .map_err(|e| AppError::Internal(e.to_string()))?,
@@ -135,6 +144,7 @@ impl FromRequestParts<AppState> for Ctx {
         let unread = match &session {
             Some(s) => state
                 .store
+                .view_at(version)
                 .unread_count(s.actor.user_id)
                 .await
                 .map_err(|e| AppError::Internal(e.to_string()))?,
@@ -147,6 +157,7 @@ impl FromRequestParts<AppState> for Ctx {
             path: parts.uri.path().to_owned(),
             now,
             unread,
+            version,
         })
     }
 }

@@ -762,6 +762,8 @@ pub async fn seed(store: &Store, files: &Path, o: &SeedOptions) -> qaward_store:
         }
         app_ids.extend(ids);
     }
+    // The list's columns (self-assessed score, industry) the store fills at submission.
+    store.fill_list_columns().await?;
     let (county_start, elig_start, material_start) = (plan[1].1, plan[2].1, plan[3].1);
     store
         .advance_session(&office, sid, Stage::CountyRecommendation, at(county_start))

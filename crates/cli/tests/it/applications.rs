@@ -744,3 +744,70 @@ async fn a_county_refusal_is_recorded_in_the_log_with_its_article() {
     assert_eq!(log[0].article, Some(13));
     assert_eq!(log[0].role, "county_office");
 }
+
+/// Rename an organisation through `store` in a writing transaction, as any change would.
+async fn rename(store: &qaward_store::Store, old: &str, new: &str) {
+    let mut tx = store.write(jiff::Timestamp::now()).await.unwrap();
+    sqlx::query("UPDATE organisations SET name = $1 WHERE name = $2")
+        .bind(new)
+        .bind(old)
+        .execute(tx.conn())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_office_list_shows_changes_at_once_and_another_servers_within_a_quarter_second() {
+    let app = spawn_app().await;
+    let office = app.signed_in("office").await;
+    let url = format!(
+        "/office/sessions/{}/applications?sort=name",
+        app.demo.session_2026
+    );
+    let rows = app
+        .store
+        .application_list(app.demo.session_2026, None)
+        .await
+        .unwrap();
+    let name = rows[0].name.clone();
+    assert!(office.get(&url).await.body.contains(&name));
+    // A change made by this server shows on the next look.
+    let renamed = format!("{name}（更名）");
+    rename(&app.store, &name, &renamed).await;
+    assert!(office.get(&url).await.body.contains(&renamed));
+    // A change made by another process on the same database shows within 250 ms.
+    let other = qaward_store::Store::connect(app.store.url()).await.unwrap();
+    let again = format!("{name}（再更名）");
+    rename(&other, &renamed, &again).await;
+    tokio::time::sleep(qaward_store::cache::REMOTE_POLL + std::time::Duration::from_millis(100))
+        .await;
+    assert!(office.get(&url).await.body.contains(&again));
+}
+
+#[tokio::test]
+async fn the_list_keeps_each_self_score_as_submitted_and_fills_older_rows_on_upgrade() {
+    let app = spawn_app().await;
+    let before = app
+        .store
+        .application_list(app.demo.session_2026, None)
+        .await
+        .unwrap();
+    assert!(before.iter().any(|r| r.self_tenths > 0), "demo self-scores");
+    // A database from before the columns existed: the upgrade fills them from the forms.
+    sqlx::query("UPDATE applications SET self_tenths = NULL, industry = NULL")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    app.store.migrate().await.unwrap();
+    let after = app
+        .store
+        .application_list(app.demo.session_2026, None)
+        .await
+        .unwrap();
+    let key = |r: &qaward_store::applications::ListRow| (r.id, r.self_tenths, r.industry.clone());
+    assert_eq!(
+        before.iter().map(key).collect::<Vec<_>>(),
+        after.iter().map(key).collect::<Vec<_>>()
+    );
+}

@@ -2,6 +2,7 @@
 
 use crate::helpers::spawn_app;
 use qaward::demo::DEMO_PASSWORD;
+use sqlx::Row;
 
 #[tokio::test]
 async fn a_demo_user_signs_in_and_sees_their_dashboard() {
@@ -216,4 +217,28 @@ impl crate::helpers::TestApp {
         assert_eq!(u.login(username, password).await.status, 303);
         u
     }
+}
+
+#[tokio::test]
+async fn an_account_disabled_from_another_server_is_signed_out_within_a_quarter_second() {
+    let app = spawn_app().await;
+    let u = app.signed_in("leader").await;
+    assert_eq!(u.get("/dashboard").await.status, 200);
+    // Another process on the same database (a second server, a command-line tool) disables
+    // the account: this server reads the database's write count at least every 250 ms.
+    let other = qaward_store::Store::connect(app.store.url()).await.unwrap();
+    let id: i64 = sqlx::query("SELECT id FROM users WHERE username = 'leader'")
+        .fetch_one(other.pool())
+        .await
+        .unwrap()
+        .get(0);
+    other
+        .set_user_state(&qaward_store::Who::system(), id, false, app.now_ts())
+        .await
+        .unwrap();
+    tokio::time::sleep(qaward_store::cache::REMOTE_POLL + std::time::Duration::from_millis(100))
+        .await;
+    let p = u.get("/dashboard").await;
+    assert_eq!(p.status, 403);
+    assert!(p.body.contains("请先登录"));
 }

@@ -381,7 +381,7 @@ async fn an_enterprise_applies_its_county_recommends_and_the_city_passes_it() {
     run.expect("browser journey");
     assert_eq!(
         app.store
-            .application_list(app.demo.session_2026, None, &dummy_cx(&app).await)
+            .application_list(app.demo.session_2026, None)
             .await
             .unwrap()
             .iter()
@@ -405,15 +405,6 @@ async fn login(b: &WebDriver, base: &str, user: &str) -> WebDriverResult<()> {
         .first()
         .await?;
     Ok(())
-}
-
-async fn dummy_cx(app: &crate::helpers::TestApp) -> qaward_core::application::Context {
-    let dd = app
-        .store
-        .session_detail(app.demo.session_2026)
-        .await
-        .unwrap();
-    app.store.form_context(&dd).await.unwrap()
 }
 
 #[tokio::test]

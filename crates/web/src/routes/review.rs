@@ -14,10 +14,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use qaward_core::authz::{Action, Role};
 use qaward_core::stage::Stage;
-use qaward_store::applications::{ListQuery, ListRow, Status};
+use qaward_store::applications::{ListPage, ListQuery, ListRow, Status};
 use qaward_store::programmes::{Organisation, Unit};
 use qaward_store::sessions::AwardSession;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The county's verification checklist (Art. 13): code, Chinese, English.
 pub const CHECKLIST: [(&str, &str, &str); 3] = [
@@ -89,14 +90,9 @@ pub async fn county_page(
             .session_detail(s.id)
             .await
             .map_err(|e| c.store_err(e))?;
-        let cx = st
-            .store
-            .form_context(&d)
-            .await
-            .map_err(|e| c.store_err(e))?;
         let rows = st
             .store
-            .application_list(s.id, Some(cid), &cx)
+            .application_list(s.id, Some(cid))
             .await
             .map_err(|e| c.store_err(e))?;
         let mut to_forward = 0;
@@ -300,17 +296,13 @@ pub async fn county_decide(
 struct OfficeListPage {
     c: PageCtx,
     session: AwardSession,
-    rows: Vec<ListRow>,
-    counties: Vec<Unit>,
+    list: Arc<ListPage>,
+    counties: Arc<Vec<Unit>>,
     statuses: Vec<(&'static str, String, usize)>,
     county: String,
     status: String,
     q: String,
     sort: String,
-    total: usize,
-    matching: usize,
-    page: usize,
-    pages: usize,
 }
 
 /// Rows per page of the office's list.
@@ -330,14 +322,9 @@ async fn office_rows(
     c.authorize(Action::ManageProgramme {
         programme_id: d.session.programme_id,
     })?;
-    let cx = st
-        .store
-        .form_context(&d)
-        .await
-        .map_err(|e| c.store_err(e))?;
     let all = st
         .store
-        .application_list(sid, None, &cx)
+        .application_list(sid, None)
         .await
         .map_err(|e| c.store_err(e))?;
     let county = q.get("county").cloned().unwrap_or_default();
@@ -373,19 +360,12 @@ pub async fn office_list(
     Path(sid): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<impl IntoResponse, AppError> {
-    let d = st
-        .store
-        .session_detail(sid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    // Read through the cache: the list is the busiest page of the office at scale.
+    let view = st.store.view_at(c.version);
+    let d = view.session_detail(sid).await.map_err(|e| c.store_err(e))?;
     c.authorize(Action::ManageProgramme {
         programme_id: d.session.programme_id,
     })?;
-    let cx = st
-        .store
-        .form_context(&d)
-        .await
-        .map_err(|e| c.store_err(e))?;
     let arg = |k: &str| q.get(k).cloned().unwrap_or_default();
     let lq = ListQuery {
         county: arg("county"),
@@ -395,9 +375,8 @@ pub async fn office_list(
         page: arg("page").parse().unwrap_or(1),
         per_page: LIST_PAGE,
     };
-    let lp = st
-        .store
-        .application_page(sid, &lq, &cx)
+    let lp = view
+        .application_page(sid, &lq)
         .await
         .map_err(|e| c.store_err(e))?;
     let page = c.page();
@@ -417,17 +396,12 @@ pub async fn office_list(
         })
         .collect();
     Ok(OfficeListPage {
-        counties: st
-            .store
+        counties: view
             .counties(d.session.programme_id)
             .await
             .map_err(|e| c.store_err(e))?,
-        session: d.session,
-        total: lp.total,
-        matching: lp.matching,
-        page: lp.page,
-        pages: lp.pages,
-        rows: lp.rows,
+        session: d.session.clone(),
+        list: lp,
         statuses,
         county: lq.county,
         status: lq.status,
