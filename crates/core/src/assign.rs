@@ -427,6 +427,61 @@ pub fn cost_of(p: &Problem, assignments: &[(i64, i64)]) -> (i64, i64) {
     (match_cost, load_cost)
 }
 
+/// A lower bound on the cost (`match_cost + load_cost`) of any plan that places `placed`
+/// applications, from a relaxation that uncouples the applications from the teams: each
+/// application at the cheapest team it may join ([`feasible`]), the `placed` cheapest of
+/// those, plus the load cost of `placed` applications spread as evenly as the usable teams
+/// allow. `None` when no plan can place that many (fewer placeable applications, or not
+/// enough room on the usable teams).
+///
+/// It is a check independent of the optimiser and of [`certify`]'s flow model: a plan that
+/// places the most applications and whose cost equals this bound is optimal.
+pub fn lower_bound(p: &Problem, placed: usize) -> Option<i64> {
+    let apps = canon_apps(p);
+    let teams: Vec<Team> = canon_teams(p).into_iter().filter(|t| t.usable()).collect();
+    let room = teams.len().checked_mul(p.load_max as usize)?;
+    if placed > room {
+        return None;
+    }
+    // Per industry, the usable teams cheapest first; an application takes the first one none
+    // of whose members it conflicts with.
+    let mut by_industry: HashMap<Option<char>, Vec<(i64, usize)>> = HashMap::new();
+    let mut cheapest = Vec::with_capacity(apps.len());
+    for &(a, industry) in &apps {
+        let order = by_industry.entry(industry).or_insert_with(|| {
+            let mut v: Vec<(i64, usize)> = teams
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (p.match_weight.saturating_mul(t.lacking(industry)), i))
+                .collect();
+            v.sort_unstable();
+            v
+        });
+        let first = order.iter().find(|&&(_, i)| {
+            teams[i]
+                .members
+                .iter()
+                .all(|m| !p.conflicts.contains(&(a, m.0)))
+        });
+        if let Some(&(c, _)) = first {
+            cheapest.push(c);
+        }
+    }
+    if placed > cheapest.len() {
+        return None;
+    }
+    cheapest.sort_unstable();
+    let matched: i64 = cheapest[..placed].iter().sum();
+    // Σ k² over the teams with Σ k = placed is least when the loads differ by at most one.
+    let (q, r) = if teams.is_empty() {
+        (0, 0)
+    } else {
+        (placed / teams.len(), placed % teams.len())
+    };
+    let (q, r, n) = (q as i64, r as i64, teams.len() as i64);
+    Some(matched + r * (q + 1) * (q + 1) + (n - r) * q * q)
+}
+
 // ---------------------------------------------------------------------------------------
 // The model the optimiser and the certificate work on.
 
@@ -1452,6 +1507,29 @@ mod tests {
             assert_eq!(prop.assignments.len(), placed, "{p:?}");
             assert_eq!(prop.cost, cost, "{p:?}");
         }
+    }
+
+    #[test]
+    fn the_lower_bound_never_exceeds_the_optimum_and_is_met_when_the_relaxation_is_exact() {
+        let mut rng = SplitMix64::new(4754);
+        for _ in 0..300 {
+            let p = random_problem(&mut rng, 7, 3, 3);
+            let (placed, cost) = brute_force(&p);
+            let bound = lower_bound(&p, placed).expect("the optimum places that many");
+            assert!(bound <= cost, "{bound} > {cost}: {p:?}");
+            assert_eq!(lower_bound(&p, canon_apps(&p).len() + 100), None);
+        }
+        // Every team covers every industry and nothing conflicts: the even spread is reachable.
+        let teams = (1..=4)
+            .map(|t| team(t, vec![member(10 * t, "AC"), member(10 * t + 1, "AC")]))
+            .collect();
+        let apps = (1..=10)
+            .map(|i| app(100 + i, Some(if i % 2 == 0 { 'A' } else { 'C' })))
+            .collect();
+        let p = problem(apps, teams);
+        let prop = propose(&p);
+        assert_eq!(lower_bound(&p, prop.assignments.len()), Some(prop.cost));
+        assert_eq!(prop.cost, 3 * 3 + 3 * 3 + 2 * 2 + 2 * 2);
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! starts after today has not begun and never counts. The reviewer's own declarations count at
 //! any time.
 
+use std::collections::HashMap;
+
 use jiff::Span;
 use jiff::civil::Date;
 
@@ -374,6 +376,112 @@ pub fn is_conflicted(
     lookback_years: u32,
 ) -> bool {
     !conflicts(e, a, today, lookback_years).is_empty()
+}
+
+/// The applicants of a session indexed by the keys [`Party::same_as`] compares, so an expert's
+/// conflicts with all of them are found by looking up each record of the expert instead of
+/// comparing every record with every applicant.
+///
+/// The index only chooses which applicants to examine: every applicant that one of the
+/// expert's records could match (its organisation or a competitor it named, by credit code or
+/// normalised name) or that the expert declared a conflict with. Each of those is then decided
+/// by [`conflicts`], the one definition of a conflict, so the result is exactly what
+/// [`conflicts`] gives applicant by applicant.
+#[derive(Debug)]
+pub struct ApplicantIndex<'a> {
+    applicants: &'a [ApplicantFacts],
+    /// Applicants by the credit code of their organisation or of a competitor.
+    by_code: HashMap<String, Vec<usize>>,
+    /// Applicants by the normalised name of their organisation or of a competitor.
+    by_name: HashMap<String, Vec<usize>>,
+    /// The same, only for the parties without a credit code.
+    by_uncoded_name: HashMap<String, Vec<usize>>,
+    /// Applicants by application id.
+    by_id: HashMap<i64, Vec<usize>>,
+}
+
+impl<'a> ApplicantIndex<'a> {
+    /// Index the applicants.
+    pub fn new(applicants: &'a [ApplicantFacts]) -> Self {
+        let mut ix = ApplicantIndex {
+            applicants,
+            by_code: HashMap::new(),
+            by_name: HashMap::new(),
+            by_uncoded_name: HashMap::new(),
+            by_id: HashMap::new(),
+        };
+        for (i, a) in applicants.iter().enumerate() {
+            ix.by_id.entry(a.application_id).or_default().push(i);
+            for p in std::iter::once(&a.organisation).chain(&a.competitors) {
+                let code = p.code_key();
+                if let Some(name) = p.name_key() {
+                    if code.is_none() {
+                        ix.by_uncoded_name.entry(name.clone()).or_default().push(i);
+                    }
+                    ix.by_name.entry(name).or_default().push(i);
+                }
+                if let Some(code) = code {
+                    ix.by_code.entry(code).or_default().push(i);
+                }
+            }
+        }
+        ix
+    }
+
+    /// The indexed applicants.
+    pub fn applicants(&self) -> &'a [ApplicantFacts] {
+        self.applicants
+    }
+
+    /// Push the positions of the applicants with a party the record `p` is
+    /// [`Party::same_as`]: with a code, those with the same code and those without a code of
+    /// the same name; without a code, those of the same name.
+    fn matching(&self, p: &Party, out: &mut Vec<usize>) {
+        let name = p.name_key();
+        let found = match p.code_key() {
+            Some(code) => [
+                self.by_code.get(&code),
+                name.and_then(|n| self.by_uncoded_name.get(&n)),
+            ],
+            None => [name.and_then(|n| self.by_name.get(&n)), None],
+        };
+        out.extend(found.into_iter().flatten().flatten());
+    }
+
+    /// The positions (in the indexed slice, ascending, without repeats) of the applicants the
+    /// expert could have a conflict with; every other applicant has none.
+    pub fn candidates(&self, e: &ExpertFacts) -> Vec<usize> {
+        let mut out = Vec::new();
+        for job in &e.employment {
+            self.matching(&job.employer, &mut out);
+        }
+        for tie in &e.ties {
+            self.matching(&tie.party, &mut out);
+        }
+        for d in &e.declared {
+            out.extend(self.by_id.get(&d.application_id).into_iter().flatten());
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Every applicant the expert has a conflict with on `today`, in the indexed order, with
+    /// the conflicts [`conflicts`] gives.
+    pub fn conflicts(
+        &self,
+        e: &ExpertFacts,
+        today: Date,
+        lookback_years: u32,
+    ) -> Vec<(&'a ApplicantFacts, Vec<Conflict>)> {
+        let applicants = self.applicants;
+        self.candidates(e)
+            .into_iter()
+            .map(|i| &applicants[i])
+            .map(|a| (a, conflicts(e, a, today, lookback_years)))
+            .filter(|(_, cs)| !cs.is_empty())
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -767,5 +875,132 @@ mod tests {
         }
         assert_eq!(Ground::parse("nope"), None);
         assert_eq!(Conflict::ARTICLE, 25);
+    }
+
+    /// A small deterministic generator for the randomised comparison.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        fn pick<'x, T>(&mut self, v: &'x [T]) -> &'x T {
+            &v[self.below(v.len())]
+        }
+    }
+
+    /// A party drawn from names and codes that differ only in what normalisation or the code
+    /// rule removes: widths, spaces, case, brackets, empty and blank values.
+    fn random_party(r: &mut Rng, codes: &[String]) -> Party {
+        const NAMES: &[&str] = &[
+            "清远甲公司",
+            "清远 甲公司",
+            "清远甲公司\u{3000}",
+            " 清远甲公司 ",
+            "甲公司（清远）",
+            "甲公司(清远)",
+            "甲公司 ( 清远 )",
+            "ＡＢＣ精密１号厂",
+            "abc精密1号厂",
+            "ABC 精密 1 号厂",
+            "乙有限公司",
+            "丙有限公司",
+            "",
+            "  ",
+            "\u{3000}",
+        ];
+        let code = match r.below(6) {
+            0 | 1 => None,
+            2 => Some(" ".to_owned()),
+            3 => Some(r.pick(codes).to_lowercase()),
+            4 => Some(format!(" {} ", r.pick(codes))),
+            _ => Some(r.pick(codes).clone()),
+        };
+        Party {
+            name: (*r.pick(NAMES)).to_owned(),
+            credit_code: code,
+        }
+    }
+
+    fn random_period(r: &mut Rng) -> Period {
+        let day = |r: &mut Rng| {
+            let y = 2015 + r.below(14) as i16;
+            Some(date(y, 1 + r.below(12) as i8, 1 + r.below(28) as i8))
+        };
+        let start = if r.below(5) == 0 { None } else { day(r) };
+        let end = if r.below(3) == 0 { None } else { day(r) };
+        Period { start, end }
+    }
+
+    #[test]
+    fn the_index_finds_exactly_what_the_pairwise_check_finds() {
+        let codes = [
+            code("91441802MA4W00001"),
+            code("91441802MA4W00002"),
+            code("91441881MA4W00003"),
+        ];
+        let mut r = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut found = 0;
+        for round in 0..40 {
+            let applicants: Vec<ApplicantFacts> = (0..30)
+                .map(|i| ApplicantFacts {
+                    application_id: 1000 + i,
+                    organisation: random_party(&mut r, &codes),
+                    competitors: (0..r.below(3))
+                        .map(|_| random_party(&mut r, &codes))
+                        .collect(),
+                })
+                .collect();
+            let index = ApplicantIndex::new(&applicants);
+            for _ in 0..30 {
+                let mut e = expert();
+                e.employment = (0..r.below(4))
+                    .map(|_| Employment {
+                        employer: random_party(&mut r, &codes),
+                        position: (*r.pick(&["", "工程师", " 经理 "])).to_owned(),
+                        period: random_period(&mut r),
+                    })
+                    .collect();
+                e.ties = (0..r.below(3))
+                    .map(|_| Tie {
+                        kind: *r.pick(&TieKind::ALL),
+                        party: random_party(&mut r, &codes),
+                        relation: (*r.pick(&["", "配偶", "子女"])).to_owned(),
+                        period: random_period(&mut r),
+                    })
+                    .collect();
+                e.declared = (0..r.below(2))
+                    .map(|_| DeclaredConflict {
+                        application_id: 995 + r.below(40) as i64,
+                        reason: "曾为其提供服务".into(),
+                        declared_on: date(2026, 11, 20),
+                    })
+                    .collect();
+                let today = *r.pick(&[TODAY, date(2024, 2, 29), date(2019, 6, 1)]);
+                let lookback = r.below(5) as u32;
+                let pairwise: Vec<(i64, Vec<Conflict>)> = applicants
+                    .iter()
+                    .map(|a| (a.application_id, conflicts(&e, a, today, lookback)))
+                    .filter(|(_, cs)| !cs.is_empty())
+                    .collect();
+                let indexed: Vec<(i64, Vec<Conflict>)> = index
+                    .conflicts(&e, today, lookback)
+                    .into_iter()
+                    .map(|(a, cs)| (a.application_id, cs))
+                    .collect();
+                assert_eq!(indexed, pairwise, "round {round}, expert {e:?}");
+                found += pairwise.len();
+            }
+        }
+        // The data are dense enough that the comparison is not vacuous.
+        assert!(found > 1000, "{found}");
     }
 }

@@ -322,14 +322,22 @@ impl Party {
     /// (trimmed, case-insensitive), whatever the names say; otherwise the names compared after
     /// [`normalise_name`]. An empty name never matches.
     pub fn same_as(&self, other: &Party) -> bool {
-        if let (Some(a), Some(b)) = (
-            code_key(self.credit_code.as_ref()),
-            code_key(other.credit_code.as_ref()),
-        ) {
+        if let (Some(a), Some(b)) = (self.code_key(), other.code_key()) {
             return a == b;
         }
-        let a = normalise_name(&self.name);
-        !a.is_empty() && a == normalise_name(&other.name)
+        self.name_key().is_some_and(|a| Some(a) == other.name_key())
+    }
+
+    /// The credit code as [`Party::same_as`] compares it: trimmed, upper-case; `None` when
+    /// there is none.
+    pub fn code_key(&self) -> Option<String> {
+        code_key(self.credit_code.as_ref())
+    }
+
+    /// The name as [`Party::same_as`] compares it ([`normalise_name`]); `None` when it is
+    /// empty (an empty name never matches).
+    pub fn name_key(&self) -> Option<String> {
+        Some(normalise_name(&self.name)).filter(|n| !n.is_empty())
     }
 
     /// A party from one line an applicant typed: `名称`, `名称 统一社会信用代码`, `名称，代码`,

@@ -13,6 +13,7 @@ use qaward_core::refusal::Refusal;
 use qaward_core::stage::Stage;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use std::collections::HashMap;
 
 const DOC: (&str, &str) = (
     "清远市政府质量奖管理办法",
@@ -513,13 +514,7 @@ impl Store {
         .ok_or(Error::NotFound)?;
         let mut a = app_from(&r);
         if let Some(cr) = sqlx::query("SELECT checklist, decision, reasons, decided_at, forwarded_at FROM county_reviews WHERE application_id = $1").bind(id).fetch_optional(self.pool()).await? {
-            a.county = Some(CountyReview {
-                checklist: serde_json::from_str(&cr.get::<String, _>("checklist")).unwrap_or_default(),
-                decision: opt_str(&cr, "decision"),
-                reasons: cr.get("reasons"),
-                decided_at: opt_i64(&cr, "decided_at"),
-                forwarded_at: opt_i64(&cr, "forwarded_at"),
-            });
+            a.county = Some(county_review_from(&cr));
         }
         if let Some(er) = sqlx::query(
             "SELECT items, result, decided_at FROM eligibility_reviews WHERE application_id = $1",
@@ -528,13 +523,59 @@ impl Store {
         .fetch_optional(self.pool())
         .await?
         {
-            a.eligibility = Some(EligibilityReview {
-                items: serde_json::from_str(&er.get::<String, _>("items")).unwrap_or_default(),
-                result: opt_str(&er, "result"),
-                decided_at: opt_i64(&er, "decided_at"),
-            });
+            a.eligibility = Some(eligibility_review_from(&er));
         }
         Ok(a)
+    }
+
+    /// The applications of a session that have one status, in id order, each as
+    /// [`Store::application`] gives it. Read in pages of a thousand by id, so a large session
+    /// never holds all its raw rows at once, then the county and eligibility reviews in one
+    /// query each.
+    pub async fn session_applications(
+        &self,
+        session_id: i64,
+        status: Status,
+    ) -> Result<Vec<Application>> {
+        const PAGE: usize = 1000;
+        let mut list: Vec<Application> = Vec::new();
+        loop {
+            let after = list.last().map_or(i64::MIN, |a| a.id);
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {APP_COLS} FROM applications a JOIN award_sessions s ON s.id = a.session_id JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id WHERE a.session_id = $1 AND a.status = $2 AND a.id > $3 ORDER BY a.id LIMIT {PAGE}"
+            )))
+            .bind(session_id)
+            .bind(status.code())
+            .bind(after)
+            .fetch_all(self.pool())
+            .await?;
+            list.extend(rows.iter().map(app_from));
+            if rows.len() < PAGE {
+                break;
+            }
+        }
+        let index: HashMap<i64, usize> = list.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
+        for cr in sqlx::query("SELECT r.application_id, r.checklist, r.decision, r.reasons, r.decided_at, r.forwarded_at FROM county_reviews r JOIN applications a ON a.id = r.application_id WHERE a.session_id = $1 AND a.status = $2")
+            .bind(session_id)
+            .bind(status.code())
+            .fetch_all(self.pool())
+            .await?
+        {
+            if let Some(i) = index.get(&cr.get::<i64, _>("application_id")) {
+                list[*i].county = Some(county_review_from(&cr));
+            }
+        }
+        for er in sqlx::query("SELECT r.application_id, r.items, r.result, r.decided_at FROM eligibility_reviews r JOIN applications a ON a.id = r.application_id WHERE a.session_id = $1 AND a.status = $2")
+            .bind(session_id)
+            .bind(status.code())
+            .fetch_all(self.pool())
+            .await?
+        {
+            if let Some(i) = index.get(&er.get::<i64, _>("application_id")) {
+                list[*i].eligibility = Some(eligibility_review_from(&er));
+            }
+        }
+        Ok(list)
     }
 
     /// An organisation's applications, newest first.
@@ -1293,6 +1334,24 @@ impl Store {
         crate::notify::eligibility_decided(&mut tx, &a, status, items).await?;
         tx.commit().await?;
         Ok(status)
+    }
+}
+
+fn county_review_from(r: &sqlx::any::AnyRow) -> CountyReview {
+    CountyReview {
+        checklist: serde_json::from_str(&r.get::<String, _>("checklist")).unwrap_or_default(),
+        decision: opt_str(r, "decision"),
+        reasons: r.get("reasons"),
+        decided_at: opt_i64(r, "decided_at"),
+        forwarded_at: opt_i64(r, "forwarded_at"),
+    }
+}
+
+fn eligibility_review_from(r: &sqlx::any::AnyRow) -> EligibilityReview {
+    EligibilityReview {
+        items: serde_json::from_str(&r.get::<String, _>("items")).unwrap_or_default(),
+        result: opt_str(r, "result"),
+        decided_at: opt_i64(r, "decided_at"),
     }
 }
 

@@ -7,11 +7,12 @@
 use crate::experts::{DOC, Expert, applicant_facts_of};
 use crate::{Error, NewEntry, Result, Store, Tx, Who, opt_i64, opt_str};
 use qaward_core::assign::{AppNode, Member, Problem, Proposal, TeamNode};
+use qaward_core::conflict::ApplicantIndex;
 use qaward_core::criteria::Criteria;
 use qaward_core::refusal::Refusal;
 use qaward_core::stage::Stage;
 use sqlx::Row;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Which review a scorebook belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -387,6 +388,16 @@ impl Store {
     /// The teams of a session with their members, leader first, qualification judged on
     /// `today`.
     pub async fn teams_on(&self, session_id: i64, today: jiff::civil::Date) -> Result<Vec<Team>> {
+        Ok(self.teams_and_pool(session_id, today).await?.0)
+    }
+
+    /// The teams as [`Store::teams_on`] gives them, with the programme's expert pool they were
+    /// read from (empty when the session has no team).
+    async fn teams_and_pool(
+        &self,
+        session_id: i64,
+        today: jiff::civil::Date,
+    ) -> Result<(Vec<Team>, Vec<Expert>)> {
         let mut teams: Vec<Team> = sqlx::query("SELECT t.id, t.session_id, t.name, t.published_at, t.dissolved_at, (SELECT COUNT(*) FROM review_assignments ra WHERE ra.team_id = t.id) AS load FROM review_teams t WHERE t.session_id = $1 ORDER BY t.id")
             .bind(session_id)
             .fetch_all(self.pool())
@@ -403,7 +414,7 @@ impl Store {
             })
             .collect();
         if teams.is_empty() {
-            return Ok(teams);
+            return Ok((teams, Vec::new()));
         }
         let pid: i64 = sqlx::query("SELECT programme_id FROM award_sessions WHERE id = $1")
             .bind(session_id)
@@ -429,7 +440,8 @@ impl Store {
                     .push(member_of(e, r.get::<i64, _>("leader") != 0, today));
             }
         }
-        Ok(teams)
+        drop(experts);
+        Ok((teams, pool))
     }
 
     /// The published teams of a session as the portal shows them: names and who leads. The
@@ -885,23 +897,16 @@ impl Store {
         &self,
         session_id: i64,
     ) -> Result<Vec<crate::applications::Application>> {
-        let ids: Vec<i64> = sqlx::query(
-            "SELECT id FROM applications WHERE session_id = $1 AND status = 'eligible' ORDER BY id",
-        )
-        .bind(session_id)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            out.push(self.application(id).await?);
-        }
-        Ok(out)
+        self.session_applications(session_id, crate::applications::Status::Eligible)
+            .await
     }
 
     /// The optimiser's problem for a session, as of `today`.
+    ///
+    /// The conflicts (Art. 25) are those of every member of a live team with every eligible
+    /// application, found through an index of the applicants
+    /// ([`qaward_core::conflict::ApplicantIndex`]): each member's records are looked up by
+    /// credit code and name, and only the applicants they match are checked.
     pub async fn assignment_problem(
         &self,
         session_id: i64,
@@ -910,27 +915,22 @@ impl Store {
     ) -> Result<Problem> {
         let d = self.session_detail(session_id).await?;
         let apps = self.review_applications(session_id).await?;
-        let teams: Vec<Team> = self
-            .teams_on(session_id, today)
-            .await?
+        let (teams, pool) = self.teams_and_pool(session_id, today).await?;
+        let teams: Vec<Team> = teams
             .into_iter()
             .filter(|t| t.dissolved_at.is_none())
             .collect();
-        let pool = self.experts(d.session.programme_id).await?;
         let lookback = d.rules.review.conflict_lookback_years.value;
-        let mut conflicts = HashSet::new();
         let facts: Vec<_> = apps.iter().map(applicant_facts_of).collect();
-        for t in &teams {
-            for m in &t.members {
-                let Some(e) = pool.iter().find(|e| e.id == m.expert_id) else {
-                    continue;
-                };
-                let ef = e.facts();
-                for a in &facts {
-                    if qaward_core::conflict::is_conflicted(&ef, a, today, lookback) {
-                        conflicts.insert((a.application_id, e.id));
-                    }
-                }
+        let index = ApplicantIndex::new(&facts);
+        let members: BTreeSet<i64> = teams
+            .iter()
+            .flat_map(|t| t.members.iter().map(|m| m.expert_id))
+            .collect();
+        let mut conflicts = HashSet::new();
+        for e in pool.iter().filter(|e| members.contains(&e.id)) {
+            for (a, _) in index.conflicts(&e.facts(), today, lookback) {
+                conflicts.insert((a.application_id, e.id));
             }
         }
         Ok(Problem {

@@ -291,7 +291,48 @@ pub async fn assign(store: &qaward_store::Store, data: &Path) -> anyhow::Result<
     let t = Instant::now();
     let cert = qaward_core::assign::certify(&p, &prop);
     let t_certify = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let bound = qaward_core::assign::lower_bound(&p, prop.assignments.len());
+    let t_bound = t.elapsed().as_secs_f64();
     let rss1 = super::peak_kb_of(std::process::id()).unwrap_or(0);
+    // The parts of the problem's reading, one by one: the applications, the pool with its
+    // histories, and the conflict detection through the applicants' index.
+    let t = Instant::now();
+    let apps = store.review_applications(seeded.review_session).await?;
+    let t_apps = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let pid = store
+        .session_detail(seeded.review_session)
+        .await?
+        .session
+        .programme_id;
+    let pool = store.experts(pid).await?;
+    let t_pool = t.elapsed().as_secs_f64();
+    let lookback = store
+        .session_detail(seeded.review_session)
+        .await?
+        .rules
+        .review
+        .conflict_lookback_years
+        .value;
+    let members: std::collections::HashSet<i64> = p
+        .teams
+        .iter()
+        .flat_map(|t| t.members.iter().map(|m| m.expert_id))
+        .collect();
+    let t = Instant::now();
+    let facts: Vec<_> = apps
+        .iter()
+        .map(qaward_store::experts::applicant_facts_of)
+        .collect();
+    let index = qaward_core::conflict::ApplicantIndex::new(&facts);
+    let (mut examined, mut found) = (0usize, 0usize);
+    for e in pool.iter().filter(|e| members.contains(&e.id)) {
+        let ef = e.facts();
+        examined += index.candidates(&ef).len();
+        found += index.conflicts(&ef, today, lookback).len();
+    }
+    let t_conflicts = t.elapsed().as_secs_f64();
     Ok(serde_json::json!({
         "applications": p.applications.len(),
         "teams": p.teams.len(),
@@ -306,6 +347,15 @@ pub async fn assign(store: &qaward_store::Store, data: &Path) -> anyhow::Result<
         "seconds_certify": t_certify,
         "certified_optimal": cert.is_ok(),
         "certificate_error": cert.err(),
+        "lower_bound": bound,
+        "optimal_by_lower_bound": bound == Some(prop.cost),
+        "seconds_lower_bound": t_bound,
+        "seconds_read_applications": t_apps,
+        "seconds_read_pool": t_pool,
+        "seconds_conflict_detection": t_conflicts,
+        "conflict_pairs_examined": examined,
+        "conflict_pairs_found": found,
+        "expert_applicant_pairs": members.len() * apps.len(),
         "peak_rss_mb_before": rss0 as f64 / 1024.0,
         "peak_rss_mb_after": rss1 as f64 / 1024.0,
     }))

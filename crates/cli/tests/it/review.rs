@@ -284,6 +284,34 @@ async fn the_office_sees_three_teams_and_no_assigned_member_has_a_conflict() {
         r.applications[0].0
     );
     assert!(problem.conflicts.len() >= 5, "{:?}", problem.conflicts);
+    // The problem's conflicts, found through the applicants' index, are exactly those of the
+    // pair-by-pair check of every live team's members with every eligible application.
+    let eligible = app.store.review_applications(sid).await.unwrap();
+    assert_eq!(eligible.len(), 9);
+    for a in &eligible {
+        // Read together, each application is what reading it alone gives.
+        let alone = app.store.application(a.id).await.unwrap();
+        assert_eq!(format!("{a:?}"), format!("{alone:?}"));
+        assert!(a.eligibility.is_some() && a.county.is_some(), "{a:?}");
+    }
+    let mut pairwise = std::collections::HashSet::new();
+    for t in teams.iter().filter(|t| t.dissolved_at.is_none()) {
+        for m in &t.members {
+            let e = app.store.expert(m.expert_id).await.unwrap();
+            for a in &eligible {
+                if !app
+                    .store
+                    .conflicts_of(&e, a.id, today())
+                    .await
+                    .unwrap()
+                    .is_empty()
+                {
+                    pairwise.insert((a.id, e.id));
+                }
+            }
+        }
+    }
+    assert_eq!(problem.conflicts, pairwise);
     for row in &rows {
         let t = teams
             .iter()
