@@ -176,8 +176,9 @@ impl<'a> View<'a> {
     }
 
     /// `load` unless an entry of `key` was kept at this view's version. Shared, so a hit
-    /// copies nothing.
-    pub(crate) async fn get_or<T, F>(&self, key: String, load: F) -> crate::Result<Arc<T>>
+    /// copies nothing. Only for what `load` reads from the database alone: nothing that
+    /// depends on the clock, the reader or the language.
+    pub async fn get_or<T, F>(&self, key: String, load: F) -> crate::Result<Arc<T>>
     where
         T: Send + Sync + 'static,
         F: std::future::Future<Output = crate::Result<T>>,

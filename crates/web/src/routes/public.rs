@@ -12,6 +12,7 @@ use axum::response::IntoResponse;
 use qaward_core::authz::Action;
 use qaward_core::stage::Stage;
 use qaward_store::sessions::{AwardSession, SessionDetail};
+use std::sync::Arc;
 
 /// A programme with its sessions, for the home page.
 pub struct ProgrammeSessions {
@@ -129,7 +130,7 @@ type CategoryRow = (String, String, u32, Vec<(String, String, u32)>);
 #[template(path = "session_public.html")]
 struct SessionPublicPage {
     c: PageCtx,
-    d: SessionDetail,
+    d: Arc<SessionDetail>,
     rows: Vec<TimelineRow>,
     call_out: bool,
     accepting: bool,
@@ -137,9 +138,9 @@ struct SessionPublicPage {
     categories: Vec<CategoryRow>,
     total: u32,
     criteria_name: String,
-    teams: Vec<qaward_store::review::Team>,
+    teams: Arc<Vec<qaward_store::review::Team>>,
     notice: Option<qaward_store::decision::Notice>,
-    portal: Portal,
+    portal: Arc<Portal>,
 }
 
 /// The transparency portal's part of a session page (Art. 20, 27, 29).
@@ -187,11 +188,9 @@ pub async fn session_page(
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse, AppError> {
     c.authorize(Action::ViewPublic)?;
-    let d = st
-        .store
-        .session_detail(id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    // Read through the cache: the public's page, busiest while the list is on notice.
+    let view = st.store.view_at(c.version);
+    let d = view.session_detail(id).await.map_err(|e| c.store_err(e))?;
     let page = c.page();
     let rows = timeline(&page, &d);
     let call_out = d.session.stage >= Stage::CallPublished;
@@ -250,7 +249,10 @@ pub async fn session_page(
         })
         .collect();
     let notice = st.store.notice(id).await.map_err(|e| c.store_err(e))?;
-    let portal = portal(&st, &d).await.map_err(|e| c.store_err(e))?;
+    let portal = view
+        .get_or(format!("portal:{id}"), portal(&st, &d))
+        .await
+        .map_err(|e| c.store_err(e))?;
     Ok(SessionPublicPage {
         notice,
         c: page,
@@ -263,9 +265,11 @@ pub async fn session_page(
         categories,
         total: criteria.meta.total,
         criteria_name: criteria.meta.name.clone(),
-        teams: st
-            .store
-            .published_teams(id)
+        teams: view
+            .get_or(
+                format!("published_teams:{id}"),
+                st.store.published_teams(id),
+            )
             .await
             .map_err(|e| c.store_err(e))?,
     })
