@@ -2165,7 +2165,7 @@ pub(crate) fn report_pdf_data(
     } else {
         "资料评审报告"
     };
-    let cats = report_categories(&r, true);
+    let cats = report_categories(r, true);
     let team = r.team.as_ref();
     let data = serde_json::json!({
         "title": title,
