@@ -163,6 +163,20 @@ enum BenchCmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Documents at size: one large feedback report typeset again and again (pages, first and
+    /// warm render times); with `--job N`, the background job that typesets the feedback
+    /// reports of the seeded session (`bench seed --applications N`), through a server.
+    Docs {
+        /// Warm renders of the large report.
+        #[arg(long, default_value_t = 30)]
+        renders: usize,
+        /// Also run the session's report job on the seeded data and expect this many reports.
+        #[arg(long)]
+        job: Option<usize>,
+        /// JSON output (default bench-results/docs-<backend>.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// A bare axum handler, the ceiling of `bench pages`.
     #[command(hide = true)]
     Bare {
@@ -316,6 +330,12 @@ async fn serve(
             ..web_config(data, secure_cookies)
         },
     );
+    let interrupted = qaward_web::routes::report_jobs::interrupt_at_start(&state).await?;
+    if interrupted > 0 {
+        println!(
+            "{interrupted} 个评审报告生成任务因上次停止而中断，已标记为“已中断”，可重新开始。"
+        );
+    }
     let reminders = qaward_web::spawn_report_reminders(state.store.clone(), state.clock.clone());
     println!("QAward 已启动: http://{addr}/");
     tokio::select! {
@@ -695,6 +715,24 @@ async fn bench(cmd: BenchCmd, data: &Path) -> Result<ExitCode> {
             bench::write_json(
                 &p,
                 &serde_json::json!({"machine": bench::machine(), "report": r}),
+            )?;
+            println!("written: {}", p.display());
+        }
+        BenchCmd::Docs { renders, job, out } => {
+            let r = tokio::task::spawn_blocking(move || bench::docs::report(renders)).await??;
+            bench::docs::print_report(&r);
+            let j = match job {
+                Some(n) => {
+                    let j = bench::docs::job(&bin, data, url.as_deref(), n).await?;
+                    bench::docs::print_job(&j);
+                    Some(j)
+                }
+                None => None,
+            };
+            let p = bench::results_path(out, &format!("docs-{backend}"));
+            bench::write_json(
+                &p,
+                &serde_json::json!({"machine": bench::machine(), "report": r, "job": j}),
             )?;
             println!("written: {}", p.display());
         }

@@ -185,6 +185,15 @@ impl PdfEngine {
         template: Template,
         data: &serde_json::Value,
     ) -> Result<Vec<u8>, DocsError> {
+        self.render_counted(template, data).map(|(pdf, _)| pdf)
+    }
+
+    /// Like [`PdfEngine::render`], also returning the number of pages typeset.
+    pub fn render_counted(
+        &self,
+        template: Template,
+        data: &serde_json::Value,
+    ) -> Result<(Vec<u8>, usize), DocsError> {
         let json = serde_json::to_string(data)?;
         let mut inputs = Dict::new();
         inputs.insert("data".into(), Value::Str(json.into()));
@@ -196,6 +205,7 @@ impl PdfEngine {
 
         let result = match typst::compile::<PagedDocument>(&world).output {
             Ok(document) => typst_pdf::pdf(&document, &PdfOptions::default())
+                .map(|pdf| (pdf, document.pages().len()))
                 .map_err(|diags| DocsError::Export(world.describe(&diags))),
             Err(diags) => Err(DocsError::Compile(world.describe(&diags))),
         };

@@ -144,6 +144,39 @@ impl Files {
         })
     }
 
+    /// A working file `name` under the store's `tmp` directory (created when missing), for
+    /// a body written by the server itself and moved in with [`Files::adopt`].
+    pub fn temp(&self, name: &str) -> std::io::Result<PathBuf> {
+        let dir = self.root.join("tmp");
+        std::fs::create_dir_all(&dir)?;
+        Ok(dir.join(name))
+    }
+
+    /// Move the finished working file `tmp` into the store under its SHA-256, which is
+    /// computed by reading it once; returns the hash and the size.
+    pub fn adopt(&self, tmp: &Path) -> std::io::Result<(String, u64)> {
+        use std::io::Read;
+        let mut f = std::fs::File::open(tmp)?;
+        let mut hash = Sha256::new();
+        let mut buf = vec![0u8; 1 << 16];
+        let mut size = 0u64;
+        loop {
+            let n = f.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hash.update(&buf[..n]);
+            size += n as u64;
+        }
+        let sha256 = hex::encode(hash.finalize());
+        let to = self.path(&sha256);
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::rename(tmp, &to)?;
+        Ok((sha256, size))
+    }
+
     /// The path of a body.
     pub fn path(&self, sha256: &str) -> PathBuf {
         let (a, b) = sha256.split_at(2.min(sha256.len()));

@@ -84,6 +84,7 @@ pub const TABLES: &[&str] = &[
     "revocation_cases",
     "award_bans",
     "revocation_case_files",
+    "jobs",
 ];
 
 impl Store {

@@ -12,6 +12,7 @@ pub mod cache;
 pub mod conduct;
 pub mod decision;
 pub mod experts;
+pub mod jobs;
 pub mod notify;
 pub mod onsite;
 pub mod opinions;
@@ -123,6 +124,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0012_revocation", include_str!("../migrations/sqlite/0012_revocation.sql")),
     ("0013_conduct", include_str!("../migrations/sqlite/0013_conduct.sql")),
     ("0014_recusal", include_str!("../migrations/sqlite/0014_recusal.sql")),
+    ("0016_jobs", include_str!("../migrations/sqlite/0016_jobs.sql")),
     ("0017_list_cache", include_str!("../migrations/sqlite/0017_list_cache.sql")),
 ];
 #[rustfmt::skip]
@@ -141,6 +143,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0012_revocation", include_str!("../migrations/postgres/0012_revocation.sql")),
     ("0013_conduct", include_str!("../migrations/postgres/0013_conduct.sql")),
     ("0014_recusal", include_str!("../migrations/postgres/0014_recusal.sql")),
+    ("0016_jobs", include_str!("../migrations/postgres/0016_jobs.sql")),
     ("0017_list_cache", include_str!("../migrations/postgres/0017_list_cache.sql")),
 ];
 

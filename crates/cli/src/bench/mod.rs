@@ -3,6 +3,7 @@
 //! BENCHMARKS.md at the repository root holds the numbers measured and how to reproduce them.
 
 pub mod crash;
+pub mod docs;
 pub mod load;
 pub mod pages;
 pub mod seed;

@@ -1387,3 +1387,48 @@ async fn a_winner_files_its_overdue_report_and_the_office_and_its_county_see_it_
     y.quit().await.ok();
     run.expect("the county offices");
 }
+
+#[tokio::test]
+async fn the_office_generates_all_review_reports_and_watches_the_progress() {
+    let Some(d) = chromedriver().await else {
+        return;
+    };
+    let app = crate::helpers::spawn_app_with(qaward::demo::Options::default()).await;
+    let sid = app.demo.review.session_id;
+    let n = app.store.report_job_applications(sid).await.unwrap().len();
+    let b = browser(&d).await;
+    let run = async {
+        login(&b, &app.base, "office").await?;
+        b.goto(format!("{}/office/sessions/{sid}", app.base))
+            .await?;
+        click(
+            &b,
+            By::Css(format!("a[href='/office/sessions/{sid}/report-jobs']")),
+        )
+        .await?;
+        wait_text(&b, "开始批量生成").await?;
+        click(&b, By::Css("form#job button[type=submit]")).await?;
+        // The job's page refreshes itself (no script) until the job has ended.
+        wait_text(&b, "评审报告生成任务").await?;
+        let mut done = false;
+        for _ in 0..600 {
+            if b.source()
+                .await
+                .is_ok_and(|s| s.contains("下载全部报告（ZIP）"))
+            {
+                done = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        assert!(done, "the job's page shows the download once done");
+        let src = b.source().await?;
+        assert!(src.contains("已完成"));
+        assert!(src.contains(&format!("{n}/{n}")));
+        b.screenshot(&shot("office-report-job.png")).await?;
+        Ok::<(), WebDriverError>(())
+    }
+    .await;
+    b.quit().await.ok();
+    run.expect("browser journey");
+}

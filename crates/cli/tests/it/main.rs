@@ -22,6 +22,7 @@ mod onsite;
 mod opinions;
 mod post_award;
 mod recusal;
+mod report_jobs;
 mod review;
 mod revocation;
 mod schema;

@@ -117,6 +117,7 @@ fn expectations() -> Vec<Exp> {
     all.extend(conduct_rows());
     all.extend(post_award_rows());
     all.extend(recusal_rows());
+    all.extend(report_job_rows());
     // The demo revocation case's evidence file ({rvfile}).
     all.push(Exp {
         method: "GET",
@@ -1383,6 +1384,7 @@ async fn placeholders(app: &TestApp) -> Vec<(&'static str, String)> {
             "{rcid}",
             recusal_placeholder(app, &[raid, rconf]).await.to_string(),
         ),
+        ("{jid}", report_job_placeholder(app).await.to_string()),
     ]
 }
 
@@ -1405,6 +1407,46 @@ fn recusal_rows() -> Vec<Exp> {
             form: vec![("substitute", "")],
         },
     ]
+}
+
+/// The session's report job (Art. 15): office only. {sid} (the 2026 session, still taking
+/// applications) has no agreed report, so the office's start is refused with a reason (422);
+/// {jid} is a job recorded on the review demo's session.
+fn report_job_rows() -> Vec<Exp> {
+    let e = |method, route, form| Exp {
+        method,
+        route,
+        path: route,
+        allowed: OFFICE,
+        form,
+    };
+    vec![
+        e("GET", "/office/sessions/{sid}/report-jobs", vec![]),
+        e("POST", "/office/sessions/{sid}/report-jobs", vec![]),
+        e("GET", "/office/report-jobs/{jid}", vec![]),
+        e("GET", "/office/report-jobs/{jid}/progress", vec![]),
+        e("GET", "/office/report-jobs/{jid}/reports.zip", vec![]),
+    ]
+}
+
+/// A report job recorded on the review demo's session (or, failing agreed reports there, the
+/// completed 2024 session).
+async fn report_job_placeholder(app: &TestApp) -> i64 {
+    let who = qaward_store::Who::system();
+    match app
+        .store
+        .start_report_job(&who, app.demo.review.session_id, app.now_ts())
+        .await
+    {
+        Ok((jid, _)) => jid,
+        Err(_) => {
+            app.store
+                .start_report_job(&who, app.demo.s2024.session_id, app.now_ts())
+                .await
+                .unwrap()
+                .0
+        }
+    }
 }
 
 /// A recusal on the review demo: a member of the second team leaves one of its applications

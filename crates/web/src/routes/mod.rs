@@ -17,6 +17,7 @@ pub mod opinions;
 pub mod post_award;
 pub mod public;
 pub mod recusal;
+pub mod report_jobs;
 pub mod review;
 pub mod revocation;
 pub mod scoped;
@@ -392,6 +393,19 @@ pub fn router(state: AppState) -> Router {
                     usize::try_from(state.config.max_file * 5 + 1_048_576).unwrap_or(usize::MAX),
                 )),
         )
+        .route(
+            "/office/sessions/{sid}/report-jobs",
+            get(report_jobs::list_page).post(report_jobs::start),
+        )
+        .route("/office/report-jobs/{jid}", get(report_jobs::job_page))
+        .route(
+            "/office/report-jobs/{jid}/progress",
+            get(report_jobs::progress),
+        )
+        .route(
+            "/office/report-jobs/{jid}/reports.zip",
+            get(report_jobs::download),
+        )
         .route("/revocations/{rvid}", get(revocation::case_page))
         .route(
             "/revocations/{rvid}/files/{file}",
@@ -665,6 +679,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/office/revocations/{rvid}/decision"),
     ("POST", "/office/revocations/{rvid}/publish"),
     ("POST", "/office/revocations/{rvid}/returns"),
+    ("GET", "/office/sessions/{sid}/report-jobs"),
+    ("POST", "/office/sessions/{sid}/report-jobs"),
+    ("GET", "/office/report-jobs/{jid}"),
+    ("GET", "/office/report-jobs/{jid}/progress"),
+    ("GET", "/office/report-jobs/{jid}/reports.zip"),
     ("GET", "/applications/{aid}/conduct"),
     ("GET", "/applications/{aid}/conduct/{eid}"),
     ("POST", "/applications/{aid}/conduct/{eid}"),

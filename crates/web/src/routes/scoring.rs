@@ -1899,15 +1899,79 @@ struct ReportPage {
     onsite: bool,
 }
 
-struct ReportData {
+/// Everything a review report shows of one application.
+pub(crate) struct ReportData {
     phase: Phase,
-    app: qaward_store::applications::Application,
-    d: SessionDetail,
+    pub(crate) app: qaward_store::applications::Application,
+    d: Arc<SessionDetail>,
     crit: Arc<Criteria>,
     team: Option<Team>,
     cons: Consensus,
     outcome: Option<bool>,
     justification: String,
+}
+
+/// The session-wide parts of review reports, read once for any number of them.
+pub(crate) struct ReportSession {
+    /// The session with its rules.
+    pub d: Arc<SessionDetail>,
+    /// Its criteria.
+    pub crit: Arc<Criteria>,
+    /// Its on-site list, once decided.
+    pub list: Option<qaward_store::review::OnsiteList>,
+    /// The issuing office.
+    pub office: String,
+}
+
+impl ReportSession {
+    /// Read the session-wide parts of session `sid`'s reports.
+    pub(crate) async fn load(st: &AppState, sid: i64) -> qaward_store::Result<ReportSession> {
+        let d = st.store.session_detail(sid).await?;
+        let crit = st.store.criteria(&d.rules.meta.criteria).await?;
+        let list = st.store.onsite_list(sid).await?;
+        let office = st
+            .store
+            .programme(d.session.programme_id)
+            .await?
+            .office_name;
+        Ok(ReportSession {
+            d: Arc::new(d),
+            crit,
+            list,
+            office,
+        })
+    }
+
+    /// The report data of `app` (of this session) in `phase`, with its team as on `today`.
+    pub(crate) async fn report(
+        &self,
+        st: &AppState,
+        app: qaward_store::applications::Application,
+        phase: Phase,
+        today: jiff::civil::Date,
+    ) -> qaward_store::Result<ReportData> {
+        let aid = app.id;
+        let cons = st.store.consensus(aid, phase).await?;
+        let team = st.store.team_of(aid, today).await?;
+        Ok(ReportData {
+            phase,
+            outcome: self
+                .list
+                .as_ref()
+                .filter(|_| phase == Phase::Material)
+                .map(|l| l.entries.iter().any(|(a, ..)| *a == aid)),
+            justification: self
+                .list
+                .as_ref()
+                .map(|l| l.justification.clone())
+                .unwrap_or_default(),
+            app,
+            d: self.d.clone(),
+            crit: self.crit.clone(),
+            team,
+            cons,
+        })
+    }
 }
 
 async fn report_data(
@@ -1946,44 +2010,12 @@ async fn report_data(
             inner: Box::new(action),
         },
     })?;
-    let d = st
-        .store
-        .session_detail(app.session_id)
+    let rs = ReportSession::load(st, app.session_id)
         .await
         .map_err(|e| c.store_err(e))?;
-    let crit = st
-        .store
-        .criteria(&d.rules.meta.criteria)
+    rs.report(st, app, phase, today(c))
         .await
-        .map_err(|e| c.store_err(e))?;
-    let cons = st
-        .store
-        .consensus(aid, phase)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let team = st
-        .store
-        .team_of(aid, today(c))
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let list = st
-        .store
-        .onsite_list(app.session_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    Ok(ReportData {
-        phase,
-        outcome: list
-            .as_ref()
-            .filter(|_| phase == Phase::Material)
-            .map(|l| l.entries.iter().any(|(a, ..)| *a == aid)),
-        justification: list.map(|l| l.justification).unwrap_or_default(),
-        app,
-        d,
-        crit,
-        team,
-        cons,
-    })
+        .map_err(|e| c.store_err(e))
 }
 
 fn report_categories(r: &ReportData, zh: bool) -> Vec<ReportCategory> {
@@ -2069,7 +2101,7 @@ async fn report_in(st: AppState, c: Ctx, aid: i64, phase: Phase) -> Result<Respo
         categories: report_categories(&r, page.zh()),
         total: points_text(total_hundredths(&r.crit, &r.cons.items)),
         c: page,
-        session: r.d.session,
+        session: r.d.session.clone(),
         app: r.app,
         team: r.team,
         cons: r.cons,
@@ -2099,19 +2131,41 @@ pub async fn onsite_report_pdf(
 
 async fn report_pdf_in(st: AppState, c: Ctx, aid: i64, phase: Phase) -> Result<Response, AppError> {
     let r = report_data(&st, &c, aid, phase).await?;
-    let onsite = r.phase == Phase::Onsite;
-    let title = if onsite {
-        "现场评审报告"
-    } else {
-        "资料评审报告"
-    };
     let office = st
         .store
         .programme(r.d.session.programme_id)
         .await
         .map_err(|e| c.store_err(e))?
         .office_name;
-    let cats = report_categories(&r, true);
+    let (title, data) = report_pdf_data(&r, &office, c.now);
+    let engine = st.pdf().await?;
+    let bytes = tokio::task::spawn_blocking(move || {
+        engine.render(qaward_docs::Template::ReviewReport, &data)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download(
+        bytes,
+        "application/pdf",
+        &format!("{}{title}.pdf", r.app.org.name),
+    ))
+}
+
+/// The title of a review report and the data its PDF template reads, as generated at `now`
+/// by `office`.
+pub(crate) fn report_pdf_data(
+    r: &ReportData,
+    office: &str,
+    now: jiff::Timestamp,
+) -> (&'static str, serde_json::Value) {
+    let onsite = r.phase == Phase::Onsite;
+    let title = if onsite {
+        "现场评审报告"
+    } else {
+        "资料评审报告"
+    };
+    let cats = report_categories(r, true);
     let team = r.team.as_ref();
     let data = serde_json::json!({
         "title": title,
@@ -2142,18 +2196,7 @@ async fn report_pdf_in(st: AppState, c: Ctx, aid: i64, phase: Phase) -> Result<R
         "suggestions": r.cons.suggestions,
         "outcome": r.outcome.map(|o| if o { "入选现场评审" } else { "未入选现场评审" }),
         "onsite_justification": (!r.justification.is_empty()).then_some(r.justification.clone()),
-        "generated_at": qaward_core::clock::format_micros(c.now.as_microsecond()),
+        "generated_at": qaward_core::clock::format_micros(now.as_microsecond()),
     });
-    let engine = st.pdf().await?;
-    let bytes = tokio::task::spawn_blocking(move || {
-        engine.render(qaward_docs::Template::ReviewReport, &data)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(download(
-        bytes,
-        "application/pdf",
-        &format!("{}{title}.pdf", r.app.org.name),
-    ))
+    (title, data)
 }
