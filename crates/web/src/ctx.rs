@@ -200,6 +200,20 @@ impl Ctx {
         }
     }
 
+    /// Session `sid`, for someone allowed `action` in its programme (`action` is given the
+    /// programme's id). An unknown session is refused like one of another programme
+    /// (see [`Ctx::found`]).
+    pub async fn session_for(
+        &self,
+        st: &AppState,
+        sid: i64,
+        action: impl Fn(i64) -> Action,
+    ) -> Result<qaward_store::sessions::SessionDetail, AppError> {
+        let d = self.found(st.store.session_detail(sid).await, action(-1))?;
+        self.authorize(action(d.session.programme_id))?;
+        Ok(d)
+    }
+
     /// 404.
     pub fn not_found(&self) -> AppError {
         AppError::NotFound(Box::new(self.page()))

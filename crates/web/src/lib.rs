@@ -96,6 +96,19 @@ impl AppState {
             .map_err(|e| error::AppError::Internal(e.to_string()))?;
         Ok(self.0.pdf.get_or_init(|| Arc::new(engine)).clone())
     }
+
+    /// Typeset `template` with `data` on a blocking thread, with the shared engine.
+    pub async fn render_pdf(
+        &self,
+        template: qaward_docs::Template,
+        data: serde_json::Value,
+    ) -> Result<Vec<u8>, error::AppError> {
+        let engine = self.pdf().await?;
+        tokio::task::spawn_blocking(move || engine.render(template, &data))
+            .await
+            .map_err(|e| error::AppError::Internal(e.to_string()))?
+            .map_err(|e| error::AppError::Internal(e.to_string()))
+    }
 }
 
 /// The whole application.

@@ -804,12 +804,7 @@ pub async fn receipt_pdf(
         "files": files,
         "issuer": p.office_name,
     });
-    let engine = st.pdf().await?;
-    let bytes =
-        tokio::task::spawn_blocking(move || engine.render(qaward_docs::Template::Receipt, &data))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = st.render_pdf(qaward_docs::Template::Receipt, data).await?;
     let name = format!(
         "attachment; filename=\"receipt-{}.pdf\"",
         l.app.receipt_no.unwrap_or_default()

@@ -395,13 +395,9 @@ pub async fn commendation_pdf(
         &winners,
         &qaward_store::awards::government(&p.region),
     );
-    let engine = st.pdf().await?;
-    let bytes = tokio::task::spawn_blocking(move || {
-        engine.render(qaward_docs::Template::Commendation, &data)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = st
+        .render_pdf(qaward_docs::Template::Commendation, data)
+        .await?;
     Ok(download(
         bytes,
         "application/pdf",
@@ -463,11 +459,8 @@ async fn certificate_pdf_bytes(
 ) -> Result<Vec<u8>, AppError> {
     let mut data = certificate_data(cert, demo);
     data["qr_svg"] = serde_json::Value::String(qaward_docs::qr_svg(&cert.verify_url));
-    let engine = st.pdf().await?;
-    tokio::task::spawn_blocking(move || engine.render(qaward_docs::Template::Certificate, &data))
+    st.render_pdf(qaward_docs::Template::Certificate, data)
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// `GET /applications/{aid}/certificate.pdf`: a winner's certificate, for the winner itself

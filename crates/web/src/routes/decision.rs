@@ -139,13 +139,11 @@ struct DecisionPage {
 }
 
 async fn session_for(st: &AppState, c: &Ctx, sid: i64) -> Result<SessionDetail, AppError> {
-    let d = c.found(
-        st.store.session_detail(sid).await,
-        Action::ViewDecision { programme_id: -1 },
-    )?;
-    c.authorize(Action::ViewDecision {
-        programme_id: d.session.programme_id,
-    })?;
+    let d = c
+        .session_for(st, sid, |programme_id| Action::ViewDecision {
+            programme_id,
+        })
+        .await?;
     Ok(d)
 }
 
@@ -411,13 +409,11 @@ pub async fn page(
 
 /// The office may change this session's decision records.
 async fn manage(st: &AppState, c: &Ctx, sid: i64) -> Result<SessionDetail, AppError> {
-    let d = c.found(
-        st.store.session_detail(sid).await,
-        Action::ManageProgramme { programme_id: -1 },
-    )?;
-    c.authorize(Action::ManageProgramme {
-        programme_id: d.session.programme_id,
-    })?;
+    let d = c
+        .session_for(st, sid, |programme_id| Action::ManageProgramme {
+            programme_id,
+        })
+        .await?;
     Ok(d)
 }
 

@@ -731,13 +731,9 @@ pub async fn evaluation_pdf(
         "submitted_at": e.eval.submitted_at.map(qaward_core::clock::format_micros).unwrap_or_default(),
         "generated_at": qaward_core::clock::format_micros(c.now.as_microsecond()),
     });
-    let engine = st.pdf().await?;
-    let bytes = tokio::task::spawn_blocking(move || {
-        engine.render(qaward_docs::Template::EvaluationReport, &data)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = st
+        .render_pdf(qaward_docs::Template::EvaluationReport, data)
+        .await?;
     Ok(download(
         bytes,
         "application/pdf",

@@ -64,13 +64,11 @@ async fn office_view(
     errors: FormErrors,
     q: &HashMap<String, String>,
 ) -> Result<OfficeOpinionsPage, AppError> {
-    let d = c.found(
-        st.store.session_detail(sid).await,
-        Action::ManageProgramme { programme_id: -1 },
-    )?;
-    c.authorize(Action::ManageProgramme {
-        programme_id: d.session.programme_id,
-    })?;
+    let d = c
+        .session_for(st, sid, |programme_id| Action::ManageProgramme {
+            programme_id,
+        })
+        .await?;
     let requests = st
         .store
         .session_opinion_requests(sid, c.now)

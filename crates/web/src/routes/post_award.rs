@@ -369,13 +369,11 @@ pub async fn office_reports(
     c: Ctx,
     Path(sid): Path<i64>,
 ) -> Result<impl IntoResponse, AppError> {
-    let d = c.found(
-        st.store.session_detail(sid).await,
-        Action::ViewProgrammeOffice { programme_id: -1 },
-    )?;
-    c.authorize(Action::ViewProgrammeOffice {
-        programme_id: d.session.programme_id,
-    })?;
+    let d = c
+        .session_for(&st, sid, |programme_id| Action::ViewProgrammeOffice {
+            programme_id,
+        })
+        .await?;
     let slots = st
         .store
         .session_report_slots(sid, today(&c))
@@ -404,13 +402,11 @@ pub async fn office_reports_xlsx(
     c: Ctx,
     Path(sid): Path<i64>,
 ) -> Result<Response, AppError> {
-    let d = c.found(
-        st.store.session_detail(sid).await,
-        Action::ViewProgrammeOffice { programme_id: -1 },
-    )?;
-    c.authorize(Action::ViewProgrammeOffice {
-        programme_id: d.session.programme_id,
-    })?;
+    let d = c
+        .session_for(&st, sid, |programme_id| Action::ViewProgrammeOffice {
+            programme_id,
+        })
+        .await?;
     let slots = st
         .store
         .session_report_slots(sid, today(&c))

@@ -356,13 +356,9 @@ pub async fn call_pdf(
         .await
         .map_err(|e| c.store_err(e))?;
     let data = call_data(&d.rules, &criteria, &d, &p.office_name);
-    let engine = st.pdf().await?;
-    let bytes = tokio::task::spawn_blocking(move || {
-        engine.render(qaward_docs::Template::CallNotice, &data)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = st
+        .render_pdf(qaward_docs::Template::CallNotice, data)
+        .await?;
     let name = format!("attachment; filename=\"call-{}.pdf\"", d.session.year);
     Ok((
         [

@@ -111,13 +111,11 @@ impl JobPage {
 }
 
 async fn managed_session(st: &AppState, c: &Ctx, sid: i64) -> Result<SessionDetail, AppError> {
-    let d = c.found(
-        st.store.session_detail(sid).await,
-        Action::ManageProgramme { programme_id: -1 },
-    )?;
-    c.authorize(Action::ManageProgramme {
-        programme_id: d.session.programme_id,
-    })?;
+    let d = c
+        .session_for(st, sid, |programme_id| Action::ManageProgramme {
+            programme_id,
+        })
+        .await?;
     Ok(d)
 }
 

@@ -2138,13 +2138,9 @@ async fn report_pdf_in(st: AppState, c: Ctx, aid: i64, phase: Phase) -> Result<R
         .map_err(|e| c.store_err(e))?
         .office_name;
     let (title, data) = report_pdf_data(&r, &office, c.now);
-    let engine = st.pdf().await?;
-    let bytes = tokio::task::spawn_blocking(move || {
-        engine.render(qaward_docs::Template::ReviewReport, &data)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = st
+        .render_pdf(qaward_docs::Template::ReviewReport, data)
+        .await?;
     Ok(download(
         bytes,
         "application/pdf",
