@@ -6,17 +6,15 @@ use crate::AppState;
 use crate::ctx::{Ctx, FormData};
 use crate::error::AppError;
 use crate::routes::applications::load;
+use crate::routes::upload::FileFault;
 use crate::view::{FormErrors, PageCtx};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use qaward_core::authz::{Action, Role};
-use qaward_store::attachments::{
-    Attachment, COUNTY_LETTER, KINDS, NewAttachment, UploadError, Written,
-};
+use qaward_store::attachments::{Attachment, COUNTY_LETTER, KINDS, NewAttachment, Written};
 use std::collections::HashMap;
 
 /// One kind of evidence with its files.
@@ -144,51 +142,15 @@ async fn receive(st: &AppState, c: &Ctx, req: Request) -> Result<Received, AppEr
                 if filename.is_empty() {
                     return Ok(Err(("file", page.t("请选择要上传的文件。"))));
                 }
-                let mut field = field;
-                let mut sink = st
-                    .files
-                    .sink(st.config.max_file)
-                    .await
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => match sink
-                            .push(&chunk)
-                            .await
-                            .map_err(|e| AppError::Internal(e.to_string()))?
-                        {
-                            Ok(()) => {}
-                            Err(UploadError::TooLarge(limit)) => {
-                                sink.abandon().await;
-                                return Ok(Err(("file", too_large(limit))));
-                            }
-                            Err(_) => {
-                                sink.abandon().await;
-                                return Ok(Err(("file", page.t("只接受 PDF、JPG、PNG 格式的文件（按文件内容判断，而非文件名）。"))));
-                            }
-                        },
-                        Ok(None) => break,
-                        Err(e) => {
-                            sink.abandon().await;
-                            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                                return Ok(Err(("file", too_large(st.config.max_file))));
-                            }
-                            return Err(AppError::BadForm(Box::new(c.page())));
-                        }
-                    }
-                }
-                return match sink
-                    .finish()
-                    .await
-                    .map_err(|e| AppError::Internal(e.to_string()))?
-                {
-                    Ok(w) => Ok(Ok((kind, filename, w))),
-                    Err(UploadError::Empty) => Ok(Err(("file", page.t("文件是空的。")))),
-                    Err(_) => Ok(Err((
-                        "file",
-                        page.t("只接受 PDF、JPG、PNG 格式的文件（按文件内容判断，而非文件名）。"),
-                    ))),
-                };
+                let bad_type =
+                    || page.t("只接受 PDF、JPG、PNG 格式的文件（按文件内容判断，而非文件名）。");
+                return Ok(match super::upload::store_field(st, field).await? {
+                    Ok(w) => Ok((kind, filename, w)),
+                    Err(FileFault::TooLarge(limit)) => Err(("file", too_large(limit))),
+                    Err(FileFault::Cut) => return Err(AppError::BadForm(Box::new(c.page()))),
+                    Err(FileFault::Empty) => Err(("file", page.t("文件是空的。"))),
+                    Err(FileFault::BadType) => Err(("file", bad_type())),
+                });
             }
             _ => {}
         }
@@ -289,9 +251,6 @@ pub async fn download(
 ) -> Result<Response, AppError> {
     let att = attachment_for(&st, &c, id).await?;
     load(&st, &c, att.application_id, false).await?;
-    let file = tokio::fs::File::open(st.files.path(&att.sha256))
-        .await
-        .map_err(|e| AppError::Internal(format!("attachment {id}: {e}")))?;
     let ext = match att.mime.as_str() {
         "application/pdf" => "pdf",
         "image/jpeg" => "jpg",
@@ -306,16 +265,7 @@ pub async fn download(
         "{how}; filename=\"attachment-{id}.{ext}\"; filename*=UTF-8''{}",
         urlencoding::encode(&att.filename)
     );
-    Ok((
-        [
-            (header::CONTENT_TYPE, att.mime.clone()),
-            (header::CONTENT_LENGTH, att.size.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        Body::from_stream(tokio_util::io::ReaderStream::new(file)),
-    )
-        .into_response())
+    super::upload::stream_stored(&st, &att.sha256, &att.mime, att.size, disposition).await
 }
 
 /// `POST /county/applications/{aid}/letter` (multipart): the county's sealed letter.

@@ -362,6 +362,25 @@ struct ReportsPage {
     export: Option<String>,
 }
 
+/// A session's winner × year report slots, for those who read the office's lists.
+async fn office_slots(
+    st: &AppState,
+    c: &Ctx,
+    sid: i64,
+) -> Result<(SessionDetail, Vec<ReportSlot>), AppError> {
+    let d = c
+        .session_for(st, sid, |programme_id| Action::ViewProgrammeOffice {
+            programme_id,
+        })
+        .await?;
+    let slots = st
+        .store
+        .session_report_slots(sid, today(c))
+        .await
+        .map_err(|e| c.store_err(e))?;
+    Ok((d, slots))
+}
+
 /// `GET /office/sessions/{sid}/reports`: every winner × year of a session with status, due
 /// date and date filed; the overdue ones on top (Art. 30).
 pub async fn office_reports(
@@ -369,16 +388,7 @@ pub async fn office_reports(
     c: Ctx,
     Path(sid): Path<i64>,
 ) -> Result<impl IntoResponse, AppError> {
-    let d = c
-        .session_for(&st, sid, |programme_id| Action::ViewProgrammeOffice {
-            programme_id,
-        })
-        .await?;
-    let slots = st
-        .store
-        .session_report_slots(sid, today(&c))
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let (d, slots) = office_slots(&st, &c, sid).await?;
     let page = c.page();
     Ok(ReportsPage {
         title: format!("{} {}", d.session.title, page.t("获奖单位绩效报告")),
@@ -402,16 +412,7 @@ pub async fn office_reports_xlsx(
     c: Ctx,
     Path(sid): Path<i64>,
 ) -> Result<Response, AppError> {
-    let d = c
-        .session_for(&st, sid, |programme_id| Action::ViewProgrammeOffice {
-            programme_id,
-        })
-        .await?;
-    let slots = st
-        .store
-        .session_report_slots(sid, today(&c))
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let (d, slots) = office_slots(&st, &c, sid).await?;
     let rows: Vec<Vec<String>> = slots
         .iter()
         .map(|s| {

@@ -3,6 +3,7 @@
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppError;
+use crate::routes::upload::FileFault;
 use crate::view::PageCtx;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -607,7 +608,6 @@ pub async fn objection_create(
 ) -> Result<axum::response::Response, AppError> {
     use axum::extract::FromRequest;
     use axum::http::StatusCode;
-    use qaward_store::attachments::UploadError;
     c.authorize(Action::ViewPublic)?;
     let list = st
         .store
@@ -702,56 +702,18 @@ pub async fn objection_create(
             ));
             break;
         }
-        let mut field = field;
-        let mut sink = st
-            .files
-            .sink(st.config.max_file)
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let mut failed = None;
-        loop {
-            match field.chunk().await {
-                Ok(Some(chunk)) => match sink
-                    .push(&chunk)
-                    .await
-                    .map_err(|e| AppError::Internal(e.to_string()))?
-                {
-                    Ok(()) => {}
-                    Err(UploadError::TooLarge(limit)) => {
-                        failed = Some(too_large(limit));
-                        break;
-                    }
-                    Err(_) => {
-                        failed = Some(page.t("“证明材料”：只接受 PDF、JPG、PNG 格式的文件（按文件内容判断，而非文件名）。"));
-                        break;
-                    }
-                },
-                Ok(None) => break,
-                Err(_) => {
-                    failed = Some(too_large(st.config.max_file));
-                    break;
-                }
-            }
-        }
-        if let Some(msg) = failed {
-            sink.abandon().await;
-            file_error = Some(msg);
-            break;
-        }
-        match sink
-            .finish()
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-        {
+        let bad_type = || {
+            page.t("“证明材料”：只接受 PDF、JPG、PNG 格式的文件（按文件内容判断，而非文件名）。")
+        };
+        match super::upload::store_field(&st, field).await? {
             Ok(w) => files.push((filename, w)),
-            Err(UploadError::Empty) => {
-                file_error = Some(page.t("“证明材料”：文件是空的。"));
-                break;
-            }
-            Err(_) => {
-                file_error = Some(page.t(
-                    "“证明材料”：只接受 PDF、JPG、PNG 格式的文件（按文件内容判断，而非文件名）。",
-                ));
+            Err(fault) => {
+                file_error = Some(match fault {
+                    FileFault::TooLarge(limit) => too_large(limit),
+                    FileFault::Cut => too_large(st.config.max_file),
+                    FileFault::Empty => page.t("“证明材料”：文件是空的。"),
+                    FileFault::BadType => bad_type(),
+                });
                 break;
             }
         }

@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::ctx::{Ctx, FormData};
 use crate::error::AppError;
 use axum::body::Body;
+use axum::extract::multipart::Field;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use qaward_store::attachments::{UploadError, Written};
@@ -103,50 +104,12 @@ pub(crate) async fn read_upload(
             ));
             continue;
         }
-        let mut field = field;
-        let mut sink = st
-            .files
-            .sink(st.config.max_file)
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let mut failed = None;
-        loop {
-            match field.chunk().await {
-                Ok(Some(chunk)) => match sink
-                    .push(&chunk)
-                    .await
-                    .map_err(|e| AppError::Internal(e.to_string()))?
-                {
-                    Ok(()) => {}
-                    Err(UploadError::TooLarge(limit)) => {
-                        failed = Some(too_large(limit));
-                        break;
-                    }
-                    Err(_) => {
-                        failed = Some(bad_type.clone());
-                        break;
-                    }
-                },
-                Ok(None) => break,
-                Err(_) => {
-                    failed = Some(too_large(st.config.max_file));
-                    break;
-                }
-            }
-        }
-        if let Some(m) = failed {
-            sink.abandon().await;
-            up.file_error = Some(m);
-            continue;
-        }
-        match sink
-            .finish()
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-        {
+        match store_field(st, field).await? {
             Ok(w) => up.files.push((filename, w)),
-            Err(UploadError::Empty) => up.file_error = Some(page.t("“附件”：文件是空的。")),
-            Err(_) => up.file_error = Some(bad_type.clone()),
+            Err(FileFault::TooLarge(limit)) => up.file_error = Some(too_large(limit)),
+            Err(FileFault::Cut) => up.file_error = Some(too_large(st.config.max_file)),
+            Err(FileFault::Empty) => up.file_error = Some(page.t("“附件”：文件是空的。")),
+            Err(FileFault::BadType) => up.file_error = Some(bad_type.clone()),
         }
     }
     if !csrf_ok {
@@ -155,24 +118,79 @@ pub(crate) async fn read_upload(
     Ok(up)
 }
 
+/// Why one uploaded file was not stored.
+pub(crate) enum FileFault {
+    /// Over the limit (bytes).
+    TooLarge(u64),
+    /// Not a PDF, JPG or PNG by its content.
+    BadType,
+    /// Nothing in it.
+    Empty,
+    /// The request broke off in the middle of the file.
+    Cut,
+}
+
+/// Stream one multipart file field into the file store as it arrives: the stored file, or why
+/// it was refused (then nothing of it stays).
+pub(crate) async fn store_field(
+    st: &AppState,
+    mut field: Field<'_>,
+) -> Result<Result<Written, FileFault>, AppError> {
+    let internal = |e: std::io::Error| AppError::Internal(e.to_string());
+    let mut sink = st.files.sink(st.config.max_file).await.map_err(internal)?;
+    loop {
+        let fault = match field.chunk().await {
+            Ok(Some(chunk)) => match sink.push(&chunk).await.map_err(internal)? {
+                Ok(()) => continue,
+                Err(UploadError::TooLarge(limit)) => FileFault::TooLarge(limit),
+                Err(_) => FileFault::BadType,
+            },
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                FileFault::TooLarge(st.config.max_file)
+            }
+            Err(_) => FileFault::Cut,
+        };
+        sink.abandon().await;
+        return Ok(Err(fault));
+    }
+    Ok(match sink.finish().await.map_err(internal)? {
+        Ok(w) => Ok(w),
+        Err(UploadError::Empty) => Err(FileFault::Empty),
+        Err(UploadError::TooLarge(limit)) => Err(FileFault::TooLarge(limit)),
+        Err(_) => Err(FileFault::BadType),
+    })
+}
+
 /// Send a stored evidence file as a download named `<prefix>-<id>` (and its own name).
 pub(crate) async fn send_file(
     st: &AppState,
     f: &EvidenceFile,
     prefix: &str,
 ) -> Result<Response, AppError> {
-    let body = tokio::fs::File::open(st.files.path(&f.sha256))
-        .await
-        .map_err(|e| AppError::Internal(format!("file {}: {e}", f.id)))?;
     let disposition = format!(
         "attachment; filename=\"{prefix}-{}\"; filename*=UTF-8''{}",
         f.id,
         urlencoding::encode(&f.filename)
     );
+    stream_stored(st, &f.sha256, &f.mime, f.size, disposition).await
+}
+
+/// Stream a file of the file store as the answer, never kept by shared caches.
+pub(crate) async fn stream_stored(
+    st: &AppState,
+    sha256: &str,
+    mime: &str,
+    size: i64,
+    disposition: String,
+) -> Result<Response, AppError> {
+    let body = tokio::fs::File::open(st.files.path(sha256))
+        .await
+        .map_err(|e| AppError::Internal(format!("file {sha256}: {e}")))?;
     Ok((
         [
-            (header::CONTENT_TYPE, f.mime.clone()),
-            (header::CONTENT_LENGTH, f.size.to_string()),
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (header::CONTENT_LENGTH, size.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::CACHE_CONTROL, "private, no-store".to_owned()),
         ],
