@@ -198,12 +198,7 @@ async fn a_complaint_is_filed_acknowledged_and_handled() {
     let wrong = a
         .post_file(
             "/complaints",
-            &[
-                ("subject_kind", "staff"),
-                ("staff", "某县质量强县办工作人员"),
-                ("occurred_on", "2026-11-20"),
-                ("facts", "办事拖延，态度恶劣，请核查处理。"),
-            ],
+            STAFF_COMPLAINT,
             Some(("说明.pdf", b"just text, not a PDF".to_vec())),
         )
         .await;
@@ -217,12 +212,7 @@ async fn a_complaint_is_filed_acknowledged_and_handled() {
     let p = a
         .post_file(
             "/complaints",
-            &[
-                ("subject_kind", "staff"),
-                ("staff", "某县质量强县办工作人员"),
-                ("occurred_on", "2026-11-20"),
-                ("facts", "办事拖延，态度恶劣，请核查处理。"),
-            ],
+            STAFF_COMPLAINT,
             Some(("办事记录.pdf", qaward::demo::demo_pdf("办事记录"))),
         )
         .await;
@@ -363,3 +353,11 @@ async fn the_audit_viewer_filters_exports_and_verifies() {
         403
     );
 }
+
+/// A complaint about a member of a county office's staff, as typed.
+const STAFF_COMPLAINT: &[(&str, &str)] = &[
+    ("subject_kind", "staff"),
+    ("staff", "某县质量强县办工作人员"),
+    ("occurred_on", "2026-11-20"),
+    ("facts", "办事拖延，态度恶劣，请核查处理。"),
+];

@@ -91,14 +91,7 @@ async fn the_leader_sends_the_plan_and_only_that_applicant_sees_it() {
         403
     );
     // An applicant not on the list has no on-site pages (Art. 16).
-    let off = app
-        .demo
-        .review
-        .applications
-        .iter()
-        .map(|(_, id)| *id)
-        .find(|id| !ids.contains(id))
-        .unwrap();
+    let off = off_the_list(&app, &ids);
     let p = app
         .signed_in(&applicant_of(&app, off))
         .await
@@ -352,14 +345,7 @@ async fn gates_report_practices_and_final_ranking() {
 async fn the_store_refuses_on_site_scores_for_an_applicant_off_the_list() {
     let app = spawn_app().await;
     let ids = start_onsite(&app).await;
-    let off = app
-        .demo
-        .review
-        .applications
-        .iter()
-        .map(|(_, id)| *id)
-        .find(|id| !ids.contains(id))
-        .expect("an applicant left off the list");
+    let off = off_the_list(&app, &ids);
     let today = app
         .now_ts()
         .to_zoned_datetime(qaward_core::clock::shanghai())
@@ -386,4 +372,15 @@ async fn the_store_refuses_on_site_scores_for_an_applicant_off_the_list() {
         }
         other => panic!("expected a refusal, got {other:?}"),
     }
+}
+
+/// An applicant of the review demonstration left off the on-site list `ids`.
+fn off_the_list(app: &TestApp, ids: &[i64]) -> i64 {
+    app.demo
+        .review
+        .applications
+        .iter()
+        .map(|(_, id)| *id)
+        .find(|id| !ids.contains(id))
+        .expect("an applicant left off the list")
 }
