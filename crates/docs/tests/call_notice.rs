@@ -1,8 +1,9 @@
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
+mod common;
+
+use common::{pdftotext, poppler, squash};
 use qaward_docs::{DocsError, PdfEngine, Template};
 use serde_json::{Value, json};
 
@@ -69,26 +70,6 @@ fn engine() -> Arc<PdfEngine> {
             Arc::new(engine)
         })
         .clone()
-}
-
-/// Extracts the text of a PDF with poppler's pdftotext, if installed.
-fn pdftotext(pdf: &[u8]) -> Option<String> {
-    let mut child = Command::new("pdftotext")
-        .args(["-enc", "UTF-8", "-", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    child.stdin.take()?.write_all(pdf).ok()?;
-    let output = child.wait_with_output().ok()?;
-    assert!(output.status.success(), "pdftotext failed");
-    Some(String::from_utf8(output.stdout).expect("UTF-8 text"))
-}
-
-/// pdftotext may break lines and insert spaces between CJK glyphs.
-fn squash(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 fn assert_notice_text(pdf: &[u8]) {
@@ -231,7 +212,9 @@ fn installed_system_font_takes_precedence() {
             "characters outside the subset missing"
         );
     }
-    let Some(fonts) = pdffonts(&pdf) else { return };
+    let Some(fonts) = poppler("pdffonts", &[], &pdf) else {
+        return;
+    };
     let regular = fonts
         .lines()
         .filter(|line| line.contains("NotoSansCJKsc-Regular"))
@@ -240,22 +223,6 @@ fn installed_system_font_takes_precedence() {
         regular, 1,
         "one regular face expected (the system font), got:\n{fonts}"
     );
-}
-
-/// Lists the fonts embedded in a PDF with poppler's pdffonts, if installed.
-fn pdffonts(pdf: &[u8]) -> Option<String> {
-    let dir = std::env::temp_dir().join(format!("qaward-docs-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).ok()?;
-    let path = dir.join("fonts.pdf");
-    std::fs::write(&path, pdf).ok()?;
-    let output = Command::new("pdffonts")
-        .arg(&path)
-        .stderr(Stdio::null())
-        .output()
-        .ok();
-    let _ = std::fs::remove_dir_all(&dir);
-    let output = output?;
-    Some(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 #[test]

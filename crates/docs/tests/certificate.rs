@@ -1,20 +1,14 @@
 //! The certificate and the commendation decision typeset with their Chinese text and QR code.
 
+mod common;
+
+use common::{pdftotext, squash};
 use qaward_docs::{PdfEngine, Template, qr_svg};
 use serde_json::json;
-use std::process::Command;
 
 fn text_of(pdf: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("qaward-cert-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let f = dir.join(format!("{}.pdf", pdf.len()));
-    std::fs::write(&f, pdf).unwrap();
-    let out = Command::new("pdftotext").arg(&f).arg("-").output().unwrap();
     // Letter-spaced titles and mixed scripts come out with spaces between the glyphs.
-    String::from_utf8_lossy(&out.stdout)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
+    squash(&pdftotext(pdf).expect("pdftotext installed"))
 }
 
 #[test]

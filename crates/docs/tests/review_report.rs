@@ -1,7 +1,9 @@
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Instant;
 
+mod common;
+
+use common::{pdftotext, poppler, squash};
 use qaward_docs::{PdfEngine, Template};
 use serde_json::{Value, json};
 
@@ -175,37 +177,6 @@ fn sample() -> Value {
 fn engine() -> &'static PdfEngine {
     static ENGINE: OnceLock<PdfEngine> = OnceLock::new();
     ENGINE.get_or_init(|| PdfEngine::new().expect("engine"))
-}
-
-/// Runs a poppler tool on a PDF written to a temporary file.
-fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> Option<String> {
-    let dir = std::env::temp_dir().join(format!(
-        "qaward-docs-review-{}-{tool}-{}",
-        std::process::id(),
-        args.len()
-    ));
-    std::fs::create_dir_all(&dir).ok()?;
-    let path = dir.join("report.pdf");
-    std::fs::write(&path, pdf).ok()?;
-    let mut command = Command::new(tool);
-    command.args(args).arg(&path);
-    if tool == "pdftotext" {
-        command.arg("-");
-    }
-    let output = command.stderr(Stdio::null()).output().ok();
-    let _ = std::fs::remove_dir_all(&dir);
-    let output = output?;
-    assert!(output.status.success(), "{tool} failed");
-    Some(String::from_utf8(output.stdout).expect("UTF-8 output"))
-}
-
-fn pdftotext(pdf: &[u8]) -> Option<String> {
-    poppler("pdftotext", &["-enc", "UTF-8"], pdf)
-}
-
-/// pdftotext may break lines and insert spaces between CJK glyphs.
-fn squash(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 fn page_count(pdf: &[u8]) -> Option<usize> {
