@@ -260,7 +260,8 @@ async fn an_enterprise_applies_its_county_recommends_and_the_city_passes_it() {
                 .unwrap();
         }
         // Evidence: uploaded through the page's file input.
-        let pdf = std::env::temp_dir().join(format!("qaward-licence-{aid}.pdf"));
+        let files = tempfile::tempdir().unwrap();
+        let pdf = files.path().join("licence.pdf");
         std::fs::write(&pdf, qaward::demo::demo_pdf("Business licence")).unwrap();
         b.goto(format!("{base}/applications/{aid}/evidence"))
             .await?;
