@@ -1,18 +1,15 @@
 //! `check_file` tells rule sets from criteria by content and reports problems
 //! as `file:line:column: message`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::fixture;
+use std::path::PathBuf;
 
 use qaward_core::rulefile::{RuleFile, check_file};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
+    common::crate_dir().join("../..")
 }
 
 #[test]

@@ -1,13 +1,11 @@
 //! The shipped criteria framework loads with the GB/T 19580 sums, and broken
 //! copies are rejected with the right position.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{fixture, rules_dir};
 
 use qaward_core::criteria::{Criteria, ItemKind};
-
-fn rules_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules")
-}
 
 fn shipped_text() -> String {
     std::fs::read_to_string(rules_dir().join("gbt19580-2012.toml")).unwrap()
@@ -233,7 +231,7 @@ fn band_gap_is_rejected() {
 
 #[test]
 fn a_different_table_loads_without_code_changes() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/criteria-small.toml");
+    let path = fixture("criteria-small.toml");
     let c = Criteria::load(&path).unwrap();
     assert_eq!(c.meta.total, 100);
     assert_eq!(c.items().count(), 3);

@@ -1,15 +1,14 @@
 //! The shipped rule sets load, carry every value with its article, and broken
 //! copies are rejected with the right position.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::rules_dir;
+use std::path::Path;
 
 use jiff::civil::date;
 use qaward_core::rules::{Ballot, BonusTiming, DayKind, Majority, RuleSet};
 use serde_json::{Value, json};
-
-fn rules_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules")
-}
 
 fn shipped_text() -> String {
     std::fs::read_to_string(rules_dir().join("qingyuan-2020.toml")).unwrap()
