@@ -126,6 +126,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0014_recusal", include_str!("../migrations/sqlite/0014_recusal.sql")),
     ("0016_jobs", include_str!("../migrations/sqlite/0016_jobs.sql")),
     ("0017_list_cache", include_str!("../migrations/sqlite/0017_list_cache.sql")),
+    ("0018_list_index", include_str!("../migrations/sqlite/0018_list_index.sql")),
 ];
 #[rustfmt::skip]
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -145,6 +146,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0014_recusal", include_str!("../migrations/postgres/0014_recusal.sql")),
     ("0016_jobs", include_str!("../migrations/postgres/0016_jobs.sql")),
     ("0017_list_cache", include_str!("../migrations/postgres/0017_list_cache.sql")),
+    ("0018_list_index", include_str!("../migrations/postgres/0018_list_index.sql")),
 ];
 
 impl Store {

@@ -33,6 +33,9 @@ pub struct Row {
     pub of_ceiling: f64,
     /// Bytes of one answer.
     pub bytes: usize,
+    /// Writes acknowledged per second by a reviewer saving scores during the measurement
+    /// (0 when nothing was written): each write makes the cached pages stale.
+    pub concurrent_writes_per_s: f64,
 }
 
 /// The bare axum server: one handler answering a short text.
@@ -123,6 +126,7 @@ pub async fn measure(
         errors,
         of_ceiling: 0.0,
         bytes,
+        concurrent_writes_per_s: 0.0,
     })
 }
 
@@ -155,6 +159,14 @@ pub async fn run(
         });
     }
     bare.kill().await;
+    let of_ceiling = |n: usize, throughput: f64| {
+        throughput
+            / ceiling
+                .iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, t)| *t)
+                .unwrap_or(1.0)
+    };
 
     let server = Server::start(bin, data, url, &["serve"]).await?;
     let base = server.base.clone();
@@ -224,12 +236,47 @@ pub async fn run(
     for (name, c, path, marker) in &targets {
         for &n in levels {
             let mut r = measure(c, name, path, marker, n, secs).await?;
-            let ceil = ceiling
-                .iter()
-                .find(|(k, _)| *k == n)
-                .map(|(_, t)| *t)
-                .unwrap_or(1.0);
-            r.of_ceiling = r.throughput / ceil;
+            r.of_ceiling = of_ceiling(n, r.throughput);
+            rows.push(r);
+        }
+    }
+    // The list again while a reviewer saves scores without pause: every save moves the data
+    // version, so most requests find their cached page stale and read the database.
+    if let Some((book, user)) = seeded.unscored.first() {
+        let writer = Client::sign_in(&base, user).await?;
+        let (_, page) = writer
+            .get(&format!("/review/applications/{book}/score"))
+            .await?;
+        let item = page
+            .split("name=\"percent.")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .ok_or_else(|| anyhow::anyhow!("no item in the scorebook of application {book}"))?
+            .to_owned();
+        let (name, c, path, marker) = &targets[0];
+        for &n in levels {
+            let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let saving = {
+                let (writer, item, stop) = (writer.clone(), item.clone(), stop.clone());
+                let book = *book;
+                tokio::spawn(async move {
+                    let mut saved = 0usize;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let v = 30 + (saved % 8) * 5;
+                        let field = vec![(format!("percent.{item}"), v.to_string())];
+                        if let Ok(true) = writer.save_scores(book, &field).await {
+                            saved += 1;
+                        }
+                    }
+                    saved
+                })
+            };
+            let started = Instant::now();
+            let mut r = measure(c, &format!("{name} + writes"), path, marker, n, secs).await?;
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            let saved = saving.await?;
+            r.concurrent_writes_per_s = saved as f64 / started.elapsed().as_secs_f64();
+            r.of_ceiling = of_ceiling(n, r.throughput);
             rows.push(r);
         }
     }
@@ -254,12 +301,12 @@ pub fn urlencoding_lite(s: &str) -> String {
 pub fn print(backend: &str, rows: &[Row]) {
     println!("页面性能 / page benchmarks ({backend})");
     println!(
-        "{:<48} {:>7} {:>9} {:>9} {:>9} {:>7} {:>9} {:>9}",
-        "page", "clients", "req/s", "p50 ms", "p99 ms", "errors", "ceiling", "bytes"
+        "{:<48} {:>7} {:>9} {:>9} {:>9} {:>7} {:>9} {:>9} {:>9}",
+        "page", "clients", "req/s", "p50 ms", "p99 ms", "errors", "ceiling", "bytes", "writes/s"
     );
     for r in rows {
         println!(
-            "{:<48} {:>7} {:>9.0} {:>9.2} {:>9.2} {:>7} {:>8.0}% {:>9}",
+            "{:<48} {:>7} {:>9.0} {:>9.2} {:>9.2} {:>7} {:>8.0}% {:>9} {:>9.0}",
             r.page,
             r.clients,
             r.throughput,
@@ -267,7 +314,8 @@ pub fn print(backend: &str, rows: &[Row]) {
             r.p99_ms,
             r.errors,
             r.of_ceiling * 100.0,
-            r.bytes
+            r.bytes,
+            r.concurrent_writes_per_s
         );
     }
 }
