@@ -149,10 +149,12 @@ impl crate::cache::View<'_> {
             .await?;
         let th = token_hash(token);
         let key = format!("web_session:{th}");
-        if let Some(mut row) = self.kept::<SessionRow>(&key).map(|r| (*r).clone())
-            && store.session_alive(&mut row, &settings, now).await?
-        {
-            self.keep(key, row.clone());
+        let kept = self.get_or(key.clone(), store.session_row(&th)).await?;
+        let Some(mut row) = (*kept).clone() else {
+            return Ok(None);
+        };
+        if store.session_alive(&mut row, &settings, now).await? {
+            self.keep(&key, Some(row.clone()));
             return Ok(Some(row.session));
         }
         let Some(mut row) = store.session_row(&th).await? else {
@@ -160,7 +162,7 @@ impl crate::cache::View<'_> {
         };
         let alive = store.session_alive(&mut row, &settings, now).await?;
         if alive {
-            self.keep(key, row.clone());
+            self.keep(&key, Some(row.clone()));
         }
         Ok(alive.then_some(row.session))
     }

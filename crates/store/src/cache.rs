@@ -58,10 +58,32 @@ impl Default for Caches {
     }
 }
 
+/// A value kept at one version, or the place where the first reader to miss it is reading it:
+/// readers that miss the same entry at the same version wait for that one read instead of all
+/// reading the database at once (after every write, every page's entries miss together).
+type Slot = Arc<tokio::sync::OnceCell<Arc<dyn Any + Send + Sync>>>;
+
 #[derive(Default)]
 struct Counted {
     version: i64,
-    entries: HashMap<String, Arc<dyn Any + Send + Sync>>,
+    entries: HashMap<String, Slot>,
+}
+
+impl Counted {
+    /// Make room for an entry at `version`: none is kept for an older version than the newest
+    /// one seen; a newer version, or a full cache, starts again.
+    fn admit(&mut self, version: i64, key: &str) -> bool {
+        if version < self.version {
+            return false;
+        }
+        if version > self.version
+            || (self.entries.len() >= MAX_ENTRIES && !self.entries.contains_key(key))
+        {
+            self.entries.clear();
+            self.version = version;
+        }
+        true
+    }
 }
 
 impl std::fmt::Debug for Caches {
@@ -72,9 +94,14 @@ impl std::fmt::Debug for Caches {
 }
 
 impl Caches {
-    /// This process committed a writing transaction.
-    pub(crate) fn written(&self) {
+    /// This process committed a writing transaction, the database's `writes`-th. Writers are
+    /// ordered (see [`Store::write`]), so every write counted before it was committed before
+    /// it, and whatever is read from the version this moves to sees them all: the next poll of
+    /// the write count need not move the version again for them (it would empty the caches a
+    /// second time for the same write).
+    pub(crate) fn written(&self, writes: i64) {
         self.version.fetch_add(1, Ordering::SeqCst);
+        self.db_writes.fetch_max(writes, Ordering::SeqCst);
     }
 
     pub(crate) fn rule_set(&self, id: i64) -> Option<StoredRuleSet> {
@@ -97,27 +124,32 @@ impl Caches {
         }
     }
 
-    fn get<T: Send + Sync + 'static>(&self, version: i64, key: &str) -> Option<Arc<T>> {
-        let c = self.counted.lock().ok()?;
-        if c.version != version {
-            return None;
-        }
-        c.entries.get(key)?.clone().downcast::<T>().ok()
-    }
-
     fn keep<T: Send + Sync + 'static>(&self, version: i64, key: String, value: Arc<T>) {
         let Ok(mut c) = self.counted.lock() else {
             return;
         };
-        if version < c.version {
-            return;
+        if c.admit(version, &key) {
+            let value: Arc<dyn Any + Send + Sync> = value;
+            c.entries
+                .insert(key, Arc::new(tokio::sync::OnceCell::new_with(Some(value))));
         }
-        if version > c.version || c.entries.len() >= MAX_ENTRIES {
-            c.entries.clear();
-            c.version = version;
-        }
-        c.entries.insert(key, value);
     }
+
+    /// The slot of `key` at `version`, made empty if there is none; `None` when `version` is
+    /// older than the newest one seen (what is read then is not kept).
+    fn slot(&self, version: i64, key: &str) -> Option<Slot> {
+        let mut c = self.counted.lock().ok()?;
+        if !c.admit(version, key) {
+            return None;
+        }
+        Some(c.entries.entry(key.to_owned()).or_default().clone())
+    }
+}
+
+/// The key of an entry of type `T`: the type is part of it, so an entry always holds the type
+/// asked for.
+fn typed<T>(key: &str) -> String {
+    format!("{key}@{}", std::any::type_name::<T>())
 }
 
 /// The database as of one data version: reads through it use what was read before at the
@@ -175,30 +207,36 @@ impl<'a> View<'a> {
         self.store
     }
 
-    /// `load` unless an entry of `key` was kept at this view's version. Shared, so a hit
-    /// copies nothing. Only for what `load` reads from the database alone: nothing that
-    /// depends on the clock, the reader or the language.
+    /// `load` unless an entry of `key` was kept at this view's version; while another reader
+    /// is loading the same entry at the same version, its result. Shared, so a hit copies
+    /// nothing. Only for what `load` reads from the database alone: nothing that depends on
+    /// the clock, the reader or the language. A failed load is not kept: the next reader
+    /// tries again.
     pub async fn get_or<T, F>(&self, key: String, load: F) -> crate::Result<Arc<T>>
     where
         T: Send + Sync + 'static,
         F: std::future::Future<Output = crate::Result<T>>,
     {
-        if let Some(v) = self.store.caches.get::<T>(self.version, &key) {
-            return Ok(v);
-        }
-        let v = Arc::new(load.await?);
-        self.store.caches.keep(self.version, key, v.clone());
-        Ok(v)
+        let key = typed::<T>(&key);
+        let Some(slot) = self.store.caches.slot(self.version, &key) else {
+            return Ok(Arc::new(load.await?));
+        };
+        let v = slot
+            .get_or_try_init(|| async {
+                let v: Arc<dyn Any + Send + Sync> = Arc::new(load.await?);
+                Ok::<_, crate::Error>(v)
+            })
+            .await?;
+        v.clone()
+            .downcast::<T>()
+            .map_err(|_| crate::Error::Other(format!("cache entry {key} holds another type")))
     }
 
     /// Keep `value` under `key` at this view's version.
-    pub(crate) fn keep<T: Send + Sync + 'static>(&self, key: String, value: T) {
-        self.store.caches.keep(self.version, key, Arc::new(value));
-    }
-
-    /// What is kept under `key` at this view's version.
-    pub(crate) fn kept<T: Send + Sync + 'static>(&self, key: &str) -> Option<Arc<T>> {
-        self.store.caches.get(self.version, key)
+    pub(crate) fn keep<T: Send + Sync + 'static>(&self, key: &str, value: T) {
+        self.store
+            .caches
+            .keep(self.version, typed::<T>(key), Arc::new(value));
     }
 
     /// [`Store::session_detail`] through the cache.

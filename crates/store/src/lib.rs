@@ -256,13 +256,17 @@ impl Store {
             Backend::Postgres => self.pool.begin().await?,
         };
         let now_us = now.as_microsecond();
-        sqlx::query("UPDATE audit_head SET touched_at = $1, writes = writes + 1 WHERE id = 1")
-            .bind(now_us)
-            .execute(&mut *tx)
-            .await?;
+        let writes: i64 = sqlx::query(
+            "UPDATE audit_head SET touched_at = $1, writes = writes + 1 WHERE id = 1 RETURNING writes",
+        )
+        .bind(now_us)
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
         Ok(Tx {
             tx,
             now: now_us,
+            writes,
             caches: self.caches.clone(),
         })
     }
@@ -325,6 +329,8 @@ impl Store {
 pub struct Tx {
     tx: sqlx::Transaction<'static, Any>,
     now: i64,
+    /// The database's write count with this transaction.
+    writes: i64,
     caches: std::sync::Arc<cache::Caches>,
 }
 
@@ -347,7 +353,7 @@ impl Tx {
     /// Commit.
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
-        self.caches.written();
+        self.caches.written(self.writes);
         Ok(())
     }
 }

@@ -786,6 +786,68 @@ async fn the_office_list_shows_changes_at_once_and_another_servers_within_a_quar
 }
 
 #[tokio::test]
+async fn readers_arriving_together_after_a_change_read_the_database_once() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let app = spawn_app().await;
+    let reads = Arc::new(AtomicUsize::new(0));
+    // Twenty pages asking at once for the same entry at one data version: one read, shared.
+    let together = |version: i64, fail: bool| {
+        (0..20)
+            .map(|_| {
+                let (store, reads) = (app.store.clone(), reads.clone());
+                tokio::spawn(async move {
+                    store
+                        .view_at(version)
+                        .get_or("readers-together".into(), async {
+                            reads.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+                            if fail {
+                                Err(qaward_store::Error::Other("unreadable".into()))
+                            } else {
+                                Ok(version)
+                            }
+                        })
+                        .await
+                        .ok()
+                        .map(|v| *v)
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    let v1 = app.store.data_version().await.unwrap();
+    for t in together(v1, false) {
+        assert_eq!(t.await.unwrap(), Some(v1));
+    }
+    assert_eq!(reads.load(Ordering::SeqCst), 1);
+    // After a change the entry is read again, once.
+    rename(
+        &app.store,
+        "清远市演示光电科技有限公司",
+        "清远市演示光电科技有限公司（更名）",
+    )
+    .await;
+    let v2 = app.store.data_version().await.unwrap();
+    assert!(v2 > v1);
+    for t in together(v2, false) {
+        assert_eq!(t.await.unwrap(), Some(v2));
+    }
+    assert_eq!(reads.load(Ordering::SeqCst), 2);
+    // A read that fails is not kept: the readers waiting on it try again.
+    rename(
+        &app.store,
+        "清远市演示光电科技有限公司（更名）",
+        "清远市演示光电科技有限公司",
+    )
+    .await;
+    let v3 = app.store.data_version().await.unwrap();
+    for t in together(v3, true) {
+        assert_eq!(t.await.unwrap(), None);
+    }
+    assert_eq!(reads.load(Ordering::SeqCst), 22);
+}
+
+#[tokio::test]
 async fn the_list_keeps_each_self_score_as_submitted_and_fills_older_rows_on_upgrade() {
     let app = spawn_app().await;
     let before = app
