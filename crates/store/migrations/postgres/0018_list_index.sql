@@ -10,7 +10,8 @@ CREATE INDEX applications_list ON applications
     (session_id, status, organisation_id, submitted_at, self_tenths, industry, receipt_no);
 
 -- The two orders the list is most often read in, so that its first pages are found without
--- sorting the session: by self-assessed score, and by name.
+-- sorting the session: by self-assessed score, and by name (PostgreSQL only: SQLite sorts
+-- the index above for less).
 CREATE INDEX applications_by_score ON applications (session_id, self_tenths DESC, submitted_at, id);
 CREATE INDEX organisations_name ON organisations (name);
 

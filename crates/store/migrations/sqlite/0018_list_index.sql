@@ -9,10 +9,9 @@
 CREATE INDEX applications_list ON applications
     (session_id, status, organisation_id, submitted_at, self_tenths, industry, receipt_no);
 
--- The two orders the list is most often read in, so that its first pages are found without
--- sorting the session: by self-assessed score, and by name.
-CREATE INDEX applications_by_score ON applications (session_id, self_tenths DESC, submitted_at, id);
-CREATE INDEX organisations_name ON organisations (name);
+-- Unlike PostgreSQL, no index by score or by name here: without statistics SQLite would walk
+-- such an index to spare the sort and read each row (and its form) to filter it; sorting the
+-- session's entries of the index above costs less (BENCHMARKS.md).
 
 -- Both were (session_id, status); applications_list serves everything they did.
 DROP INDEX applications_session;
