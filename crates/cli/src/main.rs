@@ -163,6 +163,23 @@ enum BenchCmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// One expert's conflict check (Art. 25) against every application in review: the store's
+    /// `conflict_check` for a few experts of the pool, and with `--page` their office page
+    /// through a server.
+    Conflicts {
+        /// Experts measured (half of them with a conflict in the data).
+        #[arg(long, default_value_t = 6)]
+        experts: usize,
+        /// Rounds per expert.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Also time the office's page of each expert through `qaward serve`.
+        #[arg(long)]
+        page: bool,
+        /// JSON output (default bench-results/conflicts-<backend>.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Documents at size: one large feedback report typeset again and again (pages, first and
     /// warm render times); with `--job N`, the background job that typesets the feedback
     /// reports of the seeded session (`bench seed --applications N`), through a server.
@@ -715,6 +732,24 @@ async fn bench(cmd: BenchCmd, data: &Path) -> Result<ExitCode> {
             bench::write_json(
                 &p,
                 &serde_json::json!({"machine": bench::machine(), "report": r}),
+            )?;
+            println!("written: {}", p.display());
+        }
+        BenchCmd::Conflicts {
+            experts,
+            rounds,
+            page,
+            out,
+        } => {
+            let store = open_existing(data).await?;
+            let rows =
+                bench::conflicts::run(&store, &bin, data, url.as_deref(), experts, rounds, page)
+                    .await?;
+            bench::conflicts::print(backend, &rows);
+            let p = bench::results_path(out, &format!("conflicts-{backend}"));
+            bench::write_json(
+                &p,
+                &serde_json::json!({"backend": backend, "machine": bench::machine(), "rows": rows}),
             )?;
             println!("written: {}", p.display());
         }

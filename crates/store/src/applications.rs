@@ -1369,7 +1369,7 @@ fn app_from(r: &sqlx::any::AnyRow) -> Application {
             county_name: opt_str(r, "county_name"),
         },
         status: Status::parse(&r.get::<String, _>("status")),
-        values: serde_json::from_str(&r.get::<String, _>("form")).unwrap_or_default(),
+        values: form_values(&r.get::<String, _>("form")),
         version: r.get("version"),
         updated_at: r.get("updated_at"),
         submitted_at: opt_i64(r, "submitted_at"),
@@ -1378,6 +1378,79 @@ fn app_from(r: &sqlx::any::AnyRow) -> Application {
         county: None,
         eligibility: None,
     }
+}
+
+/// The values of a stored form (none when it cannot be read), as an [`Application`] holds them.
+pub(crate) fn form_values(form: &str) -> Values {
+    serde_json::from_str(form).unwrap_or_default()
+}
+
+/// One value of a stored form: exactly `form_values(form).get(key)`, read without building the
+/// others (every other value is still checked to be text, so a form [`form_values`] cannot read
+/// gives nothing here either).
+pub(crate) fn form_value(form: &str, key: &str) -> Option<String> {
+    use serde::de::{Deserializer, Error, MapAccess, Visitor};
+    use std::fmt;
+
+    /// Whether a key is the one wanted, compared where it lies in the text when it can be.
+    struct IsKey<'k>(&'k str);
+    impl<'de> serde::de::DeserializeSeed<'de> for IsKey<'_> {
+        type Value = bool;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+            d.deserialize_str(self)
+        }
+    }
+    impl Visitor<'_> for IsKey<'_> {
+        type Value = bool;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a field name")
+        }
+        fn visit_str<E: Error>(self, v: &str) -> Result<bool, E> {
+            Ok(v == self.0)
+        }
+    }
+
+    /// A text value, checked and dropped.
+    struct Text;
+    impl<'de> serde::de::Deserialize<'de> for Text {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+            d.deserialize_str(Text)
+        }
+    }
+    impl Visitor<'_> for Text {
+        type Value = Text;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: Error>(self, _: &str) -> Result<Text, E> {
+            Ok(Text)
+        }
+    }
+
+    /// The form, keeping the last value of `key` (as a map keeps the last of repeated keys).
+    struct Form<'k>(&'k str);
+    impl<'de> Visitor<'de> for Form<'_> {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a map of strings")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Option<String>, A::Error> {
+            let mut found = None;
+            while let Some(wanted) = m.next_key_seed(IsKey(self.0))? {
+                if wanted {
+                    found = Some(m.next_value::<String>()?);
+                } else {
+                    m.next_value::<Text>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+
+    let mut d = serde_json::Deserializer::from_str(form);
+    d.deserialize_map(Form(key))
+        .and_then(|v| d.end().map(|()| v))
+        .unwrap_or_default()
 }
 
 /// Used by the demo and tests: an applicant's `Who`.
@@ -1444,5 +1517,50 @@ impl Store {
             &criteria,
             decl,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{form_value, form_values};
+
+    #[test]
+    fn one_value_of_a_form_is_what_reading_the_whole_form_gives() {
+        let key = "identity.competitors";
+        for form in [
+            r#"{"identity.competitors":"甲公司\n乙公司","identity.name":"丙"}"#,
+            r#"{"identity.name":"丙"}"#,
+            r#"{}"#,
+            r#"{"identity.competitors":""}"#,
+            // Repeated: the last one.
+            r#"{"identity.competitors":"甲","identity.competitors":"乙"}"#,
+            // The name spelled with escapes, and escapes in the value.
+            r#"{"identity\u002ecompetitors":"\u7532\"公司\"\\"}"#,
+            r#"{"identity.competitors2":"甲"," identity.competitors":"乙"}"#,
+            // Forms that cannot be read: nothing.
+            r#"{"identity.competitors":"甲","score":3}"#,
+            r#"{"score":null,"identity.competitors":"甲"}"#,
+            r#"{"identity.competitors":["甲"]}"#,
+            r#"{"identity.competitors":"甲"} x"#,
+            r#"{"identity.competitors":"甲""#,
+            r#"{"identity.competitors":"\ud800"}"#,
+            r#"["identity.competitors","甲"]"#,
+            "null",
+            "",
+        ] {
+            assert_eq!(
+                form_value(form, key),
+                form_values(form).get(key).cloned(),
+                "{form}"
+            );
+        }
+        assert_eq!(
+            form_value(r#"{"identity\u002ecompetitors":"甲"}"#, key).as_deref(),
+            Some("甲")
+        );
+        assert_eq!(
+            form_value(r#"{"a":"1","identity.competitors":"甲","b":"2"}"#, key).as_deref(),
+            Some("甲")
+        );
     }
 }

@@ -6,14 +6,14 @@
 use crate::{Error, NewEntry, Result, Store, Who, opt_i64, opt_str, parse_date};
 use jiff::civil::Date;
 use qaward_core::authz::Standing;
-use qaward_core::conflict::{ApplicantFacts, Conflict};
+use qaward_core::conflict::{ApplicantFacts, ApplicantIndex, Conflict};
 use qaward_core::expert::{
     DeclaredConflict, Employment, ExpertFacts, Level, Party, Period, Tie, TieKind, Training,
 };
 use qaward_core::refusal::Refusal;
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The measures the pool rests on.
 pub const DOC: (&str, &str) = (
@@ -1427,22 +1427,91 @@ impl Store {
     }
 
     /// The conflicts of one expert with every application in review in the programme (those
-    /// that passed the eligibility review in a session not yet closed), with their grounds.
+    /// that passed the eligibility review in a session not yet closed), with their grounds, by
+    /// the year of the session, then the applicant's name.
+    ///
+    /// Each application gets exactly what [`Store::conflicts_of`] gives for it, found in bulk:
+    /// the applications are read once (their forms, for the competitors each names, in pages
+    /// of a thousand), each session's look-back window once, and the expert's records are
+    /// looked up in an index of the applicants ([`ApplicantIndex`]), which hands only the
+    /// applicants they could concern to the one conflict rule.
     pub async fn conflict_check(&self, e: &Expert, today: Date) -> Result<Vec<ConflictCheck>> {
-        let rows = sqlx::query("SELECT a.id, s.title, o.name, o.credit_code FROM applications a JOIN award_sessions s ON s.id = a.session_id JOIN organisations o ON o.id = a.organisation_id WHERE s.programme_id = $1 AND a.status = 'eligible' AND s.stage <> 'closed' ORDER BY s.year, o.name, a.id")
+        const PAGE: usize = 1000;
+        let rows = sqlx::query("SELECT a.id, a.session_id, s.title, o.name, o.credit_code FROM applications a JOIN award_sessions s ON s.id = a.session_id JOIN organisations o ON o.id = a.organisation_id WHERE s.programme_id = $1 AND a.status = 'eligible' AND s.stage <> 'closed' ORDER BY s.year, o.name, a.id")
             .bind(e.programme_id)
             .fetch_all(self.pool())
             .await?;
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(rows.len());
+        let mut sessions = Vec::with_capacity(rows.len());
         for r in rows {
-            let application_id: i64 = r.get("id");
+            sessions.push(r.get::<i64, _>("session_id"));
             out.push(ConflictCheck {
-                application_id,
+                application_id: r.get("id"),
                 session_title: r.get("title"),
                 org_name: r.get("name"),
                 credit_code: r.get("credit_code"),
-                conflicts: self.conflicts_of(e, application_id, today).await?,
+                conflicts: Vec::new(),
             });
+        }
+        let at: HashMap<i64, usize> = out
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.application_id, i))
+            .collect();
+        // The forms, session by session in pages by id (along the index on session and
+        // status), each read for the competitors it names and then let go.
+        let mut facts: Vec<Option<ApplicantFacts>> = vec![None; out.len()];
+        for session_id in sessions.iter().copied().collect::<BTreeSet<i64>>() {
+            let mut after = i64::MIN;
+            loop {
+                let page = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT a.id, a.form FROM applications a WHERE a.session_id = $1 AND a.status = 'eligible' AND a.id > $2 ORDER BY a.id LIMIT {PAGE}"
+                )))
+                .bind(session_id)
+                .bind(after)
+                .fetch_all(self.pool())
+                .await?;
+                for r in &page {
+                    let id: i64 = r.get("id");
+                    if let Some(&i) = at.get(&id) {
+                        let k = &out[i];
+                        let competitors = crate::applications::form_value(
+                            &r.get::<String, _>("form"),
+                            COMPETITORS,
+                        );
+                        facts[i] = Some(applicant_facts_from(
+                            id,
+                            &k.org_name,
+                            &k.credit_code,
+                            competitors.as_deref(),
+                        ));
+                    }
+                }
+                match page.last() {
+                    Some(r) if page.len() == PAGE => after = r.get("id"),
+                    _ => break,
+                }
+            }
+        }
+        // By session, each with its own look-back window. An application that left the review
+        // between the two reads is read alone, as `conflicts_of` reads it.
+        let mut by_session: BTreeMap<i64, Vec<ApplicantFacts>> = BTreeMap::new();
+        for (i, f) in facts.into_iter().enumerate() {
+            let f = match f {
+                Some(f) => f,
+                None => self.applicant_facts(out[i].application_id).await?,
+            };
+            by_session.entry(sessions[i]).or_default().push(f);
+        }
+        let expert = e.facts();
+        for (session_id, facts) in by_session {
+            let lookback = self.session_lookback_years(session_id).await?;
+            let index = ApplicantIndex::new(&facts);
+            for (a, conflicts) in index.conflicts(&expert, today, lookback) {
+                if let Some(&i) = at.get(&a.application_id) {
+                    out[i].conflicts = conflicts;
+                }
+            }
         }
         Ok(out)
     }
@@ -1454,7 +1523,12 @@ impl Store {
             .await?
             .ok_or(Error::NotFound)?
             .get(0);
-        let d = self.session_detail(sid).await?;
+        self.session_lookback_years(sid).await
+    }
+
+    /// The look-back window of a session's conflict check, in years (its rule set).
+    async fn session_lookback_years(&self, session_id: i64) -> Result<u32> {
+        let d = self.session_detail(session_id).await?;
         Ok(d.rules.review.conflict_lookback_years.value)
     }
 
@@ -1532,15 +1606,29 @@ impl Store {
 /// The applicant's facts from its application: name, code, and the competitors it named in
 /// the form field `competitors`.
 pub fn applicant_facts_of(a: &crate::applications::Application) -> ApplicantFacts {
+    applicant_facts_from(
+        a.id,
+        &a.org.name,
+        &a.org.credit_code,
+        a.values.get(COMPETITORS).map(String::as_str),
+    )
+}
+
+/// The form field in which an applicant names its competitors.
+const COMPETITORS: &str = "identity.competitors";
+
+/// The applicant's facts from the organisation's name and code and what the application's
+/// field [`COMPETITORS`] holds.
+fn applicant_facts_from(
+    application_id: i64,
+    org_name: &str,
+    credit_code: &str,
+    competitors: Option<&str>,
+) -> ApplicantFacts {
     ApplicantFacts {
-        application_id: a.id,
-        organisation: party(&a.org.name, &a.org.credit_code),
-        competitors: qaward_core::expert::parse_parties(
-            a.values
-                .get("identity.competitors")
-                .map(String::as_str)
-                .unwrap_or(""),
-        ),
+        application_id,
+        organisation: party(org_name, credit_code),
+        competitors: qaward_core::expert::parse_parties(competitors.unwrap_or("")),
     }
 }
 

@@ -2,6 +2,7 @@
 //! ceiling, crash safety under SIGKILL, backup under load, and the optimiser at size.
 //! BENCHMARKS.md at the repository root holds the numbers measured and how to reproduce them.
 
+pub mod conflicts;
 pub mod crash;
 pub mod docs;
 pub mod load;

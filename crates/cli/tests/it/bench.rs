@@ -228,3 +228,67 @@ async fn the_office_list_of_a_large_session_comes_in_pages_that_keep_the_filters
     assert!(!body.contains("页码"), "a single page has no pager");
     server.kill().await;
 }
+
+#[tokio::test]
+async fn the_conflict_check_bench_times_experts_with_and_without_a_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let url = if backend_is_postgres() {
+        Some(empty_pg().await)
+    } else {
+        None
+    };
+    let store = match &url {
+        Some(u) => Store::connect(u).await.unwrap(),
+        None => Store::open_dir(&data).await.unwrap(),
+    };
+    store.migrate().await.unwrap();
+    bench::seed::seed_and_record(
+        &store,
+        &data,
+        &SeedOptions {
+            applications: 120,
+            counties: 4,
+            experts: 15,
+            team_size: 5,
+            unscored: 0,
+            drafts: 0,
+            progress: false,
+        },
+    )
+    .await
+    .unwrap();
+    let rows = bench::conflicts::run(&store, &bin(), &data, url.as_deref(), 4, 1, true)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(
+        rows.iter().filter(|r| r.conflicts > 0).count(),
+        1,
+        "the one planted conflict, and three experts without: {rows:?}"
+    );
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(qaward_core::clock::shanghai())
+        .date();
+    for r in &rows {
+        assert_eq!(r.applications, 120);
+        assert_eq!((r.check_ms.len(), r.page_ms.len()), (1, 1));
+        assert!(r.page_bytes > 0);
+        // What was timed is what checking each application alone gives.
+        let e = store.expert(r.expert_id).await.unwrap();
+        let checks = store.conflict_check(&e, today).await.unwrap();
+        assert_eq!(
+            checks.iter().map(|k| k.conflicts.len()).sum::<usize>(),
+            r.conflicts
+        );
+        for k in &checks {
+            assert_eq!(
+                k.conflicts,
+                store
+                    .conflicts_of(&e, k.application_id, today)
+                    .await
+                    .unwrap()
+            );
+        }
+    }
+}

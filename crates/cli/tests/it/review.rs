@@ -2,11 +2,15 @@
 //! and the optimiser's assignment, the declaration, blind scoring, the leader's consensus, the
 //! report, the ranking and the on-site list; conflicts and removal shut reviewers out.
 
-use crate::helpers::{TestApp, User, pdftotext, spawn_app};
+use crate::helpers::{TestApp, User, pdftotext, spawn_app, spawn_app_with};
+use qaward_core::conflict::Ground;
 use qaward_core::criteria::Criteria;
+use qaward_core::stage::Stage;
 use qaward_store::Who;
+use qaward_store::applications::Status;
 use qaward_store::experts::Expert;
 use qaward_store::review::{Phase, ScoreInput};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// The day the app's clock shows.
@@ -349,6 +353,106 @@ async fn the_office_sees_three_teams_and_no_assigned_member_has_a_conflict() {
     assert_eq!(status, 200);
     assert!(ct.contains("spreadsheetml"), "{ct}");
     assert!(bytes.starts_with(b"PK"), "an xlsx workbook");
+
+    // The conflict check on each expert's page gives what the pair-by-pair check gives.
+    let grounds = conflict_checks_are_pair_by_pair(&app).await;
+    assert!(
+        grounds.contains_key(&Ground::CurrentEmployer),
+        "{grounds:?}"
+    );
+    assert!(
+        grounds.contains_key(&Ground::CompetitorEmployer),
+        "{grounds:?}"
+    );
+}
+
+/// Every expert of every programme: the conflict check of the expert's page
+/// (`Store::conflict_check`, found in bulk through the applicants' index) lists exactly the
+/// applications in review of the programme (eligible, in a session not closed), and for each
+/// the very conflicts, in the same order, that checking that application alone
+/// (`Store::conflicts_of`) gives: same grounds, parties, dates and details, so the same wording.
+/// Returns how many conflicts were found, by ground.
+async fn conflict_checks_are_pair_by_pair(app: &TestApp) -> BTreeMap<Ground, usize> {
+    let mut grounds = BTreeMap::new();
+    let mut experts = 0;
+    for p in app.store.programmes().await.unwrap() {
+        let mut in_review = BTreeSet::new();
+        for s in app.store.sessions(p.id).await.unwrap() {
+            if s.stage == Stage::Closed {
+                continue;
+            }
+            for a in app
+                .store
+                .session_applications(s.id, Status::Eligible)
+                .await
+                .unwrap()
+            {
+                in_review.insert(a.id);
+            }
+        }
+        for e in app.store.experts(p.id).await.unwrap() {
+            experts += 1;
+            let checks = app.store.conflict_check(&e, today()).await.unwrap();
+            let listed: BTreeSet<i64> = checks.iter().map(|k| k.application_id).collect();
+            assert_eq!(listed.len(), checks.len(), "each application once");
+            assert_eq!(listed, in_review, "{}: the applications in review", p.name);
+            for k in &checks {
+                let alone = app
+                    .store
+                    .conflicts_of(&e, k.application_id, today())
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    k.conflicts, alone,
+                    "{} ({}) with {}",
+                    e.name, e.id, k.org_name
+                );
+                let a = app.store.application(k.application_id).await.unwrap();
+                assert_eq!(
+                    (&k.org_name, &k.credit_code),
+                    (&a.org.name, &a.org.credit_code)
+                );
+                for c in &k.conflicts {
+                    *grounds.entry(c.ground).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    assert!(experts > 30, "the demo's pools: {experts} experts");
+    grounds
+}
+
+#[tokio::test]
+async fn every_experts_conflict_check_is_the_pair_by_pair_check_as_the_demo_shows_it() {
+    // On site: a member has declared a conflict (the recusal), besides the jobs.
+    let app = spawn_app_with(qaward::demo::Options::default()).await;
+    let grounds = conflict_checks_are_pair_by_pair(&app).await;
+    for g in [
+        Ground::CurrentEmployer,
+        Ground::CompetitorEmployer,
+        Ground::Declared,
+    ] {
+        assert!(grounds.contains_key(&g), "{g:?} in {grounds:?}");
+    }
+    // The page shows the conflicts of the expert at the applicant with the ground and the
+    // article, and every other application without one.
+    let liu = expert(&app, "reviewer-conflict").await;
+    let office = app.signed_in("office").await;
+    let page = office.get(&format!("/office/experts/{}", liu.id)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let checks = app.store.conflict_check(&liu, today()).await.unwrap();
+    let conflicted = checks.iter().filter(|k| !k.conflicts.is_empty()).count();
+    assert!(conflicted >= 1, "{checks:?}");
+    assert!(
+        page.body.contains(&format!(
+            "核查申报单位 {} 家，存在利益冲突 {conflicted} 家。",
+            checks.len()
+        )),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("现工作单位为申报单位"));
+    assert!(page.body.contains("未发现利益冲突"));
 }
 
 #[tokio::test]
