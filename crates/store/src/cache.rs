@@ -142,7 +142,12 @@ impl Caches {
         if !c.admit(version, key) {
             return None;
         }
-        Some(c.entries.entry(key.to_owned()).or_default().clone())
+        if let Some(slot) = c.entries.get(key) {
+            return Some(slot.clone());
+        }
+        let slot = Slot::default();
+        c.entries.insert(key.to_owned(), slot.clone());
+        Some(slot)
     }
 }
 
