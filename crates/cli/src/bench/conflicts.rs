@@ -39,13 +39,7 @@ async fn chosen(
 ) -> anyhow::Result<Vec<qaward_store::experts::Expert>> {
     let pool = store.experts(seeded.programme_id).await?;
     let apps = store.review_applications(seeded.review_session).await?;
-    let lookback = store
-        .session_detail(seeded.review_session)
-        .await?
-        .rules
-        .review
-        .conflict_lookback_years
-        .value;
+    let lookback = super::lookback_years(store, seeded.review_session).await?;
     let facts: Vec<_> = apps
         .iter()
         .map(qaward_store::experts::applicant_facts_of)

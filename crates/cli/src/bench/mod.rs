@@ -160,6 +160,17 @@ pub fn peak_kb_of(pid: u32) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
+/// The conflict look-back period of a session's rule set, in years.
+pub async fn lookback_years(store: &qaward_store::Store, session: i64) -> anyhow::Result<u32> {
+    Ok(store
+        .session_detail(session)
+        .await?
+        .rules
+        .review
+        .conflict_lookback_years
+        .value)
+}
+
 /// A signed-in browser-like client.
 #[derive(Clone)]
 pub struct Client {

@@ -356,13 +356,7 @@ pub async fn assign(store: &qaward_store::Store, data: &Path) -> anyhow::Result<
         .programme_id;
     let pool = store.experts(pid).await?;
     let t_pool = t.elapsed().as_secs_f64();
-    let lookback = store
-        .session_detail(seeded.review_session)
-        .await?
-        .rules
-        .review
-        .conflict_lookback_years
-        .value;
+    let lookback = super::lookback_years(store, seeded.review_session).await?;
     let members: std::collections::HashSet<i64> = p
         .teams
         .iter()

@@ -25,6 +25,44 @@ async fn empty_pg() -> String {
     format!("{}/{name}", admin.rsplit_once('/').expect("url").0)
 }
 
+/// A seeded programme of 120 applications in 4 counties with 15 experts, in a fresh data
+/// directory (`data` inside the returned one) or a fresh PostgreSQL database (its URL).
+async fn small_seed() -> (
+    tempfile::TempDir,
+    Option<String>,
+    Store,
+    bench::seed::Seeded,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let url = if backend_is_postgres() {
+        Some(empty_pg().await)
+    } else {
+        None
+    };
+    let store = match &url {
+        Some(u) => Store::connect(u).await.unwrap(),
+        None => Store::open_dir(&data).await.unwrap(),
+    };
+    store.migrate().await.unwrap();
+    let s = bench::seed::seed_and_record(
+        &store,
+        &data,
+        &SeedOptions {
+            applications: 120,
+            counties: 4,
+            experts: 15,
+            team_size: 5,
+            unscored: 0,
+            drafts: 0,
+            progress: false,
+        },
+    )
+    .await
+    .unwrap();
+    (dir, url, store, s)
+}
+
 #[tokio::test]
 async fn the_generator_builds_a_programme_in_review_whose_audit_chain_verifies() {
     let (store, _dir) = fresh_store().await;
@@ -171,33 +209,8 @@ async fn a_backup_taken_under_write_load_restores_to_a_consistent_prefix() {
 
 #[tokio::test]
 async fn the_office_list_of_a_large_session_comes_in_pages_that_keep_the_filters() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, url, store, s) = small_seed().await;
     let data = dir.path().join("data");
-    let url = if backend_is_postgres() {
-        Some(empty_pg().await)
-    } else {
-        None
-    };
-    let store = match &url {
-        Some(u) => Store::connect(u).await.unwrap(),
-        None => Store::open_dir(&data).await.unwrap(),
-    };
-    store.migrate().await.unwrap();
-    let s = bench::seed::seed_and_record(
-        &store,
-        &data,
-        &SeedOptions {
-            applications: 120,
-            counties: 4,
-            experts: 15,
-            team_size: 5,
-            unscored: 0,
-            drafts: 0,
-            progress: false,
-        },
-    )
-    .await
-    .unwrap();
     store.close().await;
     let server = bench::Server::start(&bin(), &data, url.as_deref(), &["serve"])
         .await
@@ -231,33 +244,8 @@ async fn the_office_list_of_a_large_session_comes_in_pages_that_keep_the_filters
 
 #[tokio::test]
 async fn the_conflict_check_bench_times_experts_with_and_without_a_conflict() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, url, store, _) = small_seed().await;
     let data = dir.path().join("data");
-    let url = if backend_is_postgres() {
-        Some(empty_pg().await)
-    } else {
-        None
-    };
-    let store = match &url {
-        Some(u) => Store::connect(u).await.unwrap(),
-        None => Store::open_dir(&data).await.unwrap(),
-    };
-    store.migrate().await.unwrap();
-    bench::seed::seed_and_record(
-        &store,
-        &data,
-        &SeedOptions {
-            applications: 120,
-            counties: 4,
-            experts: 15,
-            team_size: 5,
-            unscored: 0,
-            drafts: 0,
-            progress: false,
-        },
-    )
-    .await
-    .unwrap();
     let rows = bench::conflicts::run(&store, &bin(), &data, url.as_deref(), 4, 1, true)
         .await
         .unwrap();
