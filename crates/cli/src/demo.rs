@@ -7,9 +7,9 @@ use jiff::civil::{Date, date};
 use qaward_core::authz::{Grant, Role};
 use qaward_core::clock::at_shanghai;
 use qaward_core::credit_code::CreditCode;
-use qaward_core::stage::{Stage, Window};
+use qaward_core::session::{Stage, Window};
 use qaward_store::accounts::{NewUser, hash_password};
-use qaward_store::sessions::NewSession;
+use qaward_store::session::NewSession;
 use qaward_store::{Store, Who};
 use std::collections::BTreeMap;
 
@@ -748,9 +748,9 @@ async fn applicants(
     pid: i64,
     s26: i64,
     hash: &str,
-    counties: &[qaward_store::programmes::Unit],
+    counties: &[qaward_store::programme::Unit],
 ) -> qaward_store::Result<(Vec<(String, i64, String)>, Vec<(String, i64)>)> {
-    use qaward_store::applications::{Status, applicant_who};
+    use qaward_store::application::{Status, applicant_who};
     let d = store.session_detail(s26).await?;
     let cx = store.form_context(&d).await?;
     let users = store.users().await?;
@@ -984,7 +984,7 @@ async fn opinions(
     users: &[qaward_store::accounts::User],
     apps: &[(String, i64, String)],
 ) -> qaward_store::Result<Vec<(String, i64)>> {
-    use qaward_store::opinions::{ItemAnswer, NewRequests};
+    use qaward_store::eligibility::opinions::{ItemAnswer, NewRequests};
     let departments = store.departments(pid).await?;
     let dept = |code: &str| {
         departments

@@ -11,10 +11,10 @@ use jiff::civil::{Date, date};
 use qaward_core::authz::{Grant, Role};
 use qaward_core::clock::at_shanghai;
 use qaward_core::credit_code::CreditCode;
-use qaward_core::stage::Stage;
+use qaward_core::session::Stage;
 use qaward_store::accounts::NewUser;
 use qaward_store::experts::{Expert, ExpertForm, HistoryForm};
-use qaward_store::review::{Phase, ScoreInput};
+use qaward_store::scoring::{Phase, ScoreInput};
 use qaward_store::{Store, Who};
 
 /// What the 2024 demo built.
@@ -178,7 +178,7 @@ pub async fn build(
             (oid, uid)
         };
         let org = store.organisation(oid).await?;
-        let who = qaward_store::applications::applicant_who(uid, &format!("演示联系人（{name}）"));
+        let who = qaward_store::application::applicant_who(uid, &format!("演示联系人（{name}）"));
         let aid = store.start_application(&who, sid, &org, t).await?;
         let mut values = sample_form(&cx, 30 + n, &format!("{}-04-01", 2001 + n));
         values.insert("identity.industry".into(), (*industry).into());
@@ -726,7 +726,7 @@ pub(crate) async fn visit_onsite(
                 .iter()
                 .any(|g| g.organisation_id == Some(a.org.id) && g.role == Role::Applicant)
         }) {
-            let who = qaward_store::applications::applicant_who(u.id, &u.display_name);
+            let who = qaward_store::application::applicant_who(u.id, &u.display_name);
             store
                 .mark_practice_secret(&who, aid, p.id, true, at_shanghai(next, 18, 0))
                 .await?;
@@ -893,7 +893,7 @@ pub async fn award(
     winners: &[i64],
     public_url: &str,
 ) -> qaward_store::Result<()> {
-    use qaward_store::awards::{NewAnnouncement, NewApproval, NewBudgetLine};
+    use qaward_store::award::{NewAnnouncement, NewApproval, NewBudgetLine};
     store
         .advance_session(
             office,

@@ -10,12 +10,12 @@ use jiff::civil::{Date, date};
 use qaward_core::authz::{Grant, Role};
 use qaward_core::clock::at_shanghai;
 use qaward_core::credit_code::CreditCode;
-use qaward_core::stage::Stage;
+use qaward_core::session::Stage;
 use qaward_store::accounts::NewUser;
 use qaward_store::experts::{ExpertForm, HistoryForm};
-use qaward_store::programmes::NewProgramme;
-use qaward_store::review::{Phase, ScoreInput};
-use qaward_store::sessions::NewSession;
+use qaward_store::programme::NewProgramme;
+use qaward_store::scoring::{Phase, ScoreInput};
+use qaward_store::session::NewSession;
 use qaward_store::{Store, Who};
 
 /// What the review demo built.
@@ -617,7 +617,7 @@ pub async fn build(
             (oid, uid)
         };
         let org = store.organisation(oid).await?;
-        let who = qaward_store::applications::applicant_who(uid, &format!("演示联系人（{name}）"));
+        let who = qaward_store::application::applicant_who(uid, &format!("演示联系人（{name}）"));
         let aid = store.start_application(&who, sid, &org, t).await?;
         let mut values = sample_form(&cx, 20 + n, &format!("{}-05-01", 2005 + n));
         values.insert("identity.industry".into(), (*industry).into());

@@ -1,6 +1,6 @@
 //! Setting up the Qingyuan city programme with the shipped measures and criteria.
 
-use qaward_store::programmes::NewProgramme;
+use qaward_store::programme::NewProgramme;
 use qaward_store::{Store, Who};
 
 /// The 2020 measures.

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use qaward_core::assign::{AppNode, Member, Problem, SplitMix64, TeamNode, certify, propose};
+use qaward_core::assignment::{AppNode, Member, Problem, SplitMix64, TeamNode, certify, propose};
 
 /// One instance shape.
 struct Shape {

@@ -6,7 +6,7 @@
 
 use crate::refusal::Refusal;
 use crate::rules::{BonusTiming, RuleSet};
-use crate::stage::Stage;
+use crate::session::Stage;
 use jiff::civil::Date;
 
 /// The prefix of certificate serials: 清远质量奖 → QYZLJ (QYZLJ-2024-001).

@@ -297,10 +297,10 @@ pub struct DecisionFacts {
 pub fn gate(
     rules: &RuleSet,
     f: &DecisionFacts,
-    target: crate::stage::Stage,
+    target: crate::session::Stage,
     today: Date,
 ) -> Result<(), Refusal> {
-    use crate::stage::Stage;
+    use crate::session::Stage;
     match target {
         Stage::LeadershipDecision if !f.proposal_submitted => Err(Refusal::new(
             "proposal_missing",

@@ -7,7 +7,7 @@
 //! division number (the first two digits of a code, mapped by the 2017 division ranges) and
 //! then names: a section's full name, else the typical words of a section's divisions.
 
-use crate::expert::halfwidth;
+use crate::experts::halfwidth;
 
 /// The 20 sections of GB/T 4754-2017: letter, Chinese name, English name.
 pub const SECTIONS: [(char, &str, &str); 20] = [

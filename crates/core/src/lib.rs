@@ -2,25 +2,23 @@
 //! policy file on request.
 
 pub mod application;
-pub mod assign;
+pub mod assignment;
 pub mod audit;
 pub mod authz;
 pub mod award;
 pub mod citation;
 pub mod clock;
-pub mod conflict;
 pub mod credit_code;
 pub mod criteria;
 pub mod decision;
 pub mod eligibility;
-pub mod expert;
+pub mod experts;
 pub mod id_number;
 pub mod industry;
-pub mod opinion;
 pub mod password;
 pub mod post_award;
 pub mod refusal;
 pub mod revocation;
 pub mod rulefile;
 pub mod rules;
-pub mod stage;
+pub mod session;

@@ -248,7 +248,7 @@ impl<'a> View<'a> {
     pub async fn session_detail(
         &self,
         id: i64,
-    ) -> crate::Result<Arc<crate::sessions::SessionDetail>> {
+    ) -> crate::Result<Arc<crate::session::SessionDetail>> {
         self.get_or(
             format!("session_detail:{id}"),
             self.store.session_detail(id),
@@ -260,7 +260,7 @@ impl<'a> View<'a> {
     pub async fn counties(
         &self,
         programme_id: i64,
-    ) -> crate::Result<Arc<Vec<crate::programmes::Unit>>> {
+    ) -> crate::Result<Arc<Vec<crate::programme::Unit>>> {
         self.get_or(
             format!("counties:{programme_id}"),
             self.store.counties(programme_id),

@@ -6,8 +6,8 @@
 use crate::{Error, NewEntry, Result, Store, Who, opt_i64, opt_str, parse_date};
 use jiff::civil::Date;
 use qaward_core::authz::Standing;
-use qaward_core::conflict::{ApplicantFacts, ApplicantIndex, Conflict};
-use qaward_core::expert::{
+use qaward_core::experts::conflict::{ApplicantFacts, ApplicantIndex, Conflict};
+use qaward_core::experts::{
     DeclaredConflict, Employment, ExpertFacts, Level, Party, Period, Tie, TieKind, Training,
 };
 use qaward_core::refusal::Refusal;
@@ -240,8 +240,8 @@ impl Expert {
     }
 
     /// Whether qualified on `today`, or why not.
-    pub fn qualification(&self, today: Date) -> Result<(), qaward_core::expert::Unqualified> {
-        qaward_core::expert::qualification(&self.facts(), today)
+    pub fn qualification(&self, today: Date) -> Result<(), qaward_core::experts::Unqualified> {
+        qaward_core::experts::qualification(&self.facts(), today)
     }
 }
 
@@ -1190,10 +1190,10 @@ impl Store {
             .fetch_one(tx.conn())
             .await?
             .get(0);
-        let seat = if stage == qaward_core::stage::Stage::Closed {
+        let seat = if stage == qaward_core::session::Stage::Closed {
             None
         } else {
-            crate::review::application_seat(tx.conn(), application_id, expert_id).await?
+            crate::recusal::application_seat(tx.conn(), application_id, expert_id).await?
         };
         let mut recusal = None;
         if let Some((team_id, leader)) = seat {
@@ -1418,7 +1418,7 @@ impl Store {
     ) -> Result<Vec<Conflict>> {
         let a = self.applicant_facts(application_id).await?;
         let lookback = self.lookback_years(e.programme_id, application_id).await?;
-        Ok(qaward_core::conflict::conflicts(
+        Ok(qaward_core::experts::conflict::conflicts(
             &e.facts(),
             &a,
             today,
@@ -1475,7 +1475,7 @@ impl Store {
                     let id: i64 = r.get("id");
                     if let Some(&i) = at.get(&id) {
                         let k = &out[i];
-                        let competitors = crate::applications::form_value(
+                        let competitors = crate::application::form_value(
                             &r.get::<String, _>("form"),
                             COMPETITORS,
                         );
@@ -1563,7 +1563,7 @@ impl Store {
             .is_empty();
         let mut conn = self.pool().acquire().await?;
         if let Some((_, leader)) =
-            crate::review::application_seat(&mut conn, application_id, e.id).await?
+            crate::recusal::application_seat(&mut conn, application_id, e.id).await?
         {
             s.member = !closed;
             s.leader = !closed && leader;
@@ -1596,7 +1596,7 @@ impl Store {
             .fetch_optional(self.pool())
             .await?
         {
-            s.member = d.session.stage != qaward_core::stage::Stage::Closed;
+            s.member = d.session.stage != qaward_core::session::Stage::Closed;
             s.leader = s.member && m.get::<i64, _>(0) != 0;
         }
         Ok((pid, s, Some(e)))
@@ -1605,7 +1605,7 @@ impl Store {
 
 /// The applicant's facts from its application: name, code, and the competitors it named in
 /// the form field `competitors`.
-pub fn applicant_facts_of(a: &crate::applications::Application) -> ApplicantFacts {
+pub fn applicant_facts_of(a: &crate::application::Application) -> ApplicantFacts {
     applicant_facts_from(
         a.id,
         &a.org.name,
@@ -1628,7 +1628,7 @@ fn applicant_facts_from(
     ApplicantFacts {
         application_id,
         organisation: party(org_name, credit_code),
-        competitors: qaward_core::expert::parse_parties(competitors.unwrap_or("")),
+        competitors: qaward_core::experts::parse_parties(competitors.unwrap_or("")),
     }
 }
 

@@ -3,25 +3,29 @@
 //! transaction; the audit log is append-only and hash-chained.
 
 pub mod accounts;
-pub mod applications;
+pub mod application;
+pub mod assignment;
 pub mod attachments;
 pub mod audit;
-pub mod awards;
+pub mod award;
 pub mod backup;
 pub mod cache;
 pub mod conduct;
+pub mod county;
 pub mod decision;
+pub mod eligibility;
 pub mod experts;
 pub mod jobs;
 pub mod notify;
+pub mod objection;
 pub mod onsite;
-pub mod opinions;
 pub mod post_award;
-pub mod programmes;
-pub mod review;
+pub mod programme;
+pub mod recusal;
 pub mod revocation;
 pub mod rulesets;
-pub mod sessions;
+pub mod scoring;
+pub mod session;
 
 use qaward_core::refusal::Refusal;
 use sqlx::any::{AnyPoolOptions, AnyRow};

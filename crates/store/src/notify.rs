@@ -4,7 +4,7 @@
 //! workers (`FOR UPDATE SKIP LOCKED` on PostgreSQL), retried with exponential backoff on
 //! failure, and never deleted.
 
-use crate::applications::{Application, Status};
+use crate::application::{Application, Status};
 use crate::{Backend, Error, Result, Store, Tx, opt_i64, opt_str};
 use sqlx::Row;
 use sqlx::any::AnyRow;

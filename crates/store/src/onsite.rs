@@ -6,11 +6,12 @@
 //! Every change is one transaction with its audit entry.
 
 use crate::experts::DOC;
-use crate::review::{Phase, total_hundredths};
-use crate::sessions::SessionDetail;
+use crate::scoring::{Phase, total_hundredths};
+use crate::scoring::{ReviewRow, points_text};
+use crate::session::SessionDetail;
 use crate::{Error, NewEntry, Result, Store, Who, opt_i64};
 use qaward_core::refusal::Refusal;
-use qaward_core::stage::{SessionFacts, Stage};
+use qaward_core::session::{SessionFacts, Stage};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -216,7 +217,7 @@ impl Store {
         article: u32,
         what: &str,
         now: jiff::Timestamp,
-    ) -> Result<(crate::applications::Application, SessionDetail)> {
+    ) -> Result<(crate::application::Application, SessionDetail)> {
         let a = self.application(application_id).await?;
         if !self.on_onsite_list(application_id).await? {
             return Err(self
@@ -1002,7 +1003,7 @@ impl Store {
         let mut rows = Vec::new();
         for aid in self.onsite_applications(session_id).await? {
             let a = self.application(aid).await?;
-            let total = |cons: crate::review::Consensus| {
+            let total = |cons: crate::scoring::Consensus| {
                 cons.submitted_at.map(|_| total_hundredths(&c, &cons.items))
             };
             let material = total(self.consensus(aid, Phase::Material).await?);
@@ -1062,5 +1063,178 @@ impl Store {
             }
         }
         Ok(f)
+    }
+}
+
+/// The on-site list.
+#[derive(Debug, Clone)]
+pub struct OnsiteList {
+    /// Justification of a list longer than the rule set allows.
+    pub justification: String,
+    /// Decided (µs).
+    pub decided_at: i64,
+    /// (application, rank, total in hundredths).
+    pub entries: Vec<(i64, i64, i64)>,
+}
+
+impl Store {
+    /// The decided on-site list, if any.
+    pub async fn onsite_list(&self, session_id: i64) -> Result<Option<OnsiteList>> {
+        let Some(r) =
+            sqlx::query("SELECT justification, decided_at FROM onsite_lists WHERE session_id = $1")
+                .bind(session_id)
+                .fetch_optional(self.pool())
+                .await?
+        else {
+            return Ok(None);
+        };
+        let entries = sqlx::query("SELECT application_id, rank, score_hundredths FROM onsite_list_entries WHERE session_id = $1 ORDER BY rank")
+            .bind(session_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|e| (e.get(0), e.get(1), e.get(2)))
+            .collect();
+        Ok(Some(OnsiteList {
+            justification: r.get("justification"),
+            decided_at: r.get("decided_at"),
+            entries,
+        }))
+    }
+
+    /// Whether an application's material review feedback has been released to it: the on-site
+    /// list is decided and it is not on it (Art. 15).
+    pub async fn feedback_released(&self, application_id: i64) -> Result<bool> {
+        let sid: i64 = sqlx::query("SELECT session_id FROM applications WHERE id = $1")
+            .bind(application_id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(Error::NotFound)?
+            .get(0);
+        Ok(match self.onsite_list(sid).await? {
+            Some(l) => !l.entries.iter().any(|(a, ..)| *a == application_id),
+            None => false,
+        })
+    }
+
+    /// Decide the on-site list from the ranking ("best among the good", Art. 15). More than the
+    /// rule set's number needs a recorded justification. Those not chosen get their material
+    /// review feedback in the app and by email.
+    pub async fn decide_onsite_list(
+        &self,
+        who: &Who,
+        session_id: i64,
+        chosen: &[i64],
+        justification: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let d = self
+            .session_stage_check(
+                who,
+                session_id,
+                &[Stage::MaterialReview, Stage::OnsiteSelection],
+                15,
+                "确定现场评审名单",
+                now,
+            )
+            .await?;
+        let pid = d.session.programme_id;
+        let entry =
+            || NewEntry::award(who, "review.onsite.refused", "session", session_id).programme(pid);
+        if self.onsite_list(session_id).await?.is_some() {
+            return Err(self
+                .refused(
+                    entry(),
+                    refusal(
+                        "onsite_decided",
+                        15,
+                        "本届现场评审名单已经确定，不能重复确定。",
+                        "The on-site list has already been decided.",
+                    ),
+                    now,
+                )
+                .await);
+        }
+        let today = crate::today(now.as_microsecond());
+        let rows = self.review_rows(session_id, Phase::Material, today).await?;
+        let mut ids: Vec<i64> = chosen.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Err(Error::invalid(
+                "application_id",
+                "“现场评审名单”：请至少选择一家申报单位。",
+                "Choose at least one applicant.",
+            ));
+        }
+        if let Some(r) = rows.iter().find(|r| !r.consensus_submitted) {
+            return Err(self.refused(entry(), refusal("onsite_early", 15, format!("{}的资料评审合议尚未提交，全部申报单位合议完成后才能确定现场评审名单。", r.name), format!("{} has no submitted consensus yet.", r.name)), now).await);
+        }
+        if ids
+            .iter()
+            .any(|id| !rows.iter().any(|r| r.application_id == *id))
+        {
+            return Err(Error::invalid(
+                "application_id",
+                "“现场评审名单”：所选单位不在本届资料评审范围内。",
+                "A chosen applicant is not in this session's material review.",
+            ));
+        }
+        let max = d.rules.review.onsite_max.value as usize;
+        let justification = justification.trim();
+        if ids.len() > max && justification.is_empty() {
+            return Err(self.refused(entry(), refusal("onsite_over", 15, format!("现场评审名单原则上不超过{max}家（《管理办法》第十五条），现选了{}家：超出时须写明理由。", ids.len()), format!("The on-site list is at most {max} in principle (Art. 15); {} were chosen: give a justification.", ids.len())), now).await);
+        }
+        let mut ranked: Vec<&ReviewRow> = rows.iter().collect();
+        ranked.sort_by(|a, b| {
+            b.total
+                .cmp(&a.total)
+                .then(a.application_id.cmp(&b.application_id))
+        });
+        let mut tx = self.write(now).await?;
+        let at = tx.now();
+        sqlx::query("INSERT INTO onsite_lists (session_id, justification, decided_at, decided_by) VALUES ($1, $2, $3, $4)")
+            .bind(session_id)
+            .bind(justification)
+            .bind(at)
+            .bind(who.user_id)
+            .execute(tx.conn())
+            .await?;
+        let mut names = Vec::new();
+        for (i, r) in ranked.iter().enumerate() {
+            if ids.contains(&r.application_id) {
+                sqlx::query("INSERT INTO onsite_list_entries (session_id, application_id, rank, score_hundredths) VALUES ($1, $2, $3, $4)")
+                    .bind(session_id)
+                    .bind(r.application_id)
+                    .bind(i as i64 + 1)
+                    .bind(r.total.unwrap_or(0))
+                    .execute(tx.conn())
+                    .await?;
+                names.push(r.name.clone());
+                Store::notify_organisation(&mut tx, r.organisation_id, &format!("{}：入选现场评审", d.session.title), "贵单位已列入本届现场评审名单，评审组将与贵单位商定现场评审计划（《清远市政府质量奖管理办法》第十五条、第十六条）。", Some(&format!("/applications/{}", r.application_id))).await?;
+            } else {
+                Store::notify_organisation(&mut tx, r.organisation_id, &format!("{}：资料评审反馈", d.session.title), &format!("经资料评审，贵单位未列入本届现场评审名单。资料评审得分{}分，评审组的优势、改进机会和改进建议见资料评审报告（《清远市政府质量奖管理办法》第十五条）。", points_text(r.total.unwrap_or(0))), Some(&format!("/review/applications/{}/report", r.application_id))).await?;
+            }
+        }
+        tx.audit(
+            NewEntry::award(who, "review.onsite.decide", "session", session_id)
+                .programme(pid)
+                .article(Some(15), DOC.0)
+                .summary(if ids.len() > max {
+                    format!(
+                        "确定现场评审名单{}家（超过{max}家，理由：{justification}）：{}",
+                        ids.len(),
+                        names.join("、")
+                    )
+                } else {
+                    format!("确定现场评审名单{}家：{}", ids.len(), names.join("、"))
+                })
+                .detail(
+                    serde_json::json!({"chosen": ids, "justification": justification, "max": max}),
+                )
+                .state("onsite_list"),
+        )
+        .await?;
+        tx.commit().await
     }
 }

@@ -4,7 +4,7 @@
 //! one transaction.
 
 use crate::attachments::Written;
-use crate::awards::Winner;
+use crate::award::Winner;
 use crate::experts::ExpertForm;
 use crate::{Error, NewEntry, Result, Store, Tx, Who, opt_i64, opt_str, parse_date};
 use jiff::civil::Date;

@@ -173,6 +173,13 @@ impl Ctx {
         authorize(self.actor(), &action).map_err(|d| AppError::Forbidden(d, Box::new(self.page())))
     }
 
+    /// The request's calendar day in Asia/Shanghai.
+    pub fn today(&self) -> jiff::civil::Date {
+        self.now
+            .to_zoned_datetime(qaward_core::clock::shanghai())
+            .date()
+    }
+
     /// The person, for the audit log, in the role the action is done in.
     pub fn who(&self, role: &str) -> Who {
         match &self.session {
@@ -208,7 +215,7 @@ impl Ctx {
         st: &AppState,
         sid: i64,
         action: impl Fn(i64) -> Action,
-    ) -> Result<qaward_store::sessions::SessionDetail, AppError> {
+    ) -> Result<qaward_store::session::SessionDetail, AppError> {
         let d = self.found(st.store.session_detail(sid).await, action(-1))?;
         self.authorize(action(d.session.programme_id))?;
         Ok(d)

@@ -4,7 +4,7 @@
 use crate::ctx::Ctx;
 use crate::i18n::{Lang, tr};
 use qaward_core::authz::Role;
-use qaward_core::stage::Stage;
+use qaward_core::session::Stage;
 
 /// The signed-in person as the top bar shows them.
 #[derive(Debug, Clone)]
@@ -181,7 +181,7 @@ impl PageCtx {
     }
 
     /// An application's status.
-    pub fn status(&self, s: impl Val<qaward_store::applications::Status>) -> &'static str {
+    pub fn status(&self, s: impl Val<qaward_store::application::Status>) -> &'static str {
         let s = s.val();
         if self.zh() { s.zh() } else { s.en() }
     }

@@ -44,7 +44,7 @@ async fn chosen(
         .iter()
         .map(qaward_store::experts::applicant_facts_of)
         .collect();
-    let index = qaward_core::conflict::ApplicantIndex::new(&facts);
+    let index = qaward_core::experts::conflict::ApplicantIndex::new(&facts);
     let (with, without): (Vec<_>, Vec<_>) = pool
         .into_iter()
         .partition(|e| !index.conflicts(&e.facts(), today, lookback).is_empty());

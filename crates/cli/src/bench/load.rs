@@ -400,7 +400,7 @@ pub async fn surge(
             .filter(|f| f.kind != qaward_store::attachments::COUNTY_LETTER)
             .map(|f| f.sha256.clone())
             .collect();
-        let h = qaward_store::applications::content_hash(&a.values, &files);
+        let h = qaward_store::application::content_hash(&a.values, &files);
         let on_disk_ok = store
             .attachments(aid)
             .await?

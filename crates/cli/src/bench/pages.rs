@@ -334,13 +334,13 @@ pub async fn assign(store: &qaward_store::Store, data: &Path) -> anyhow::Result<
         .await?;
     let t_problem = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let prop = qaward_core::assign::propose(&p);
+    let prop = qaward_core::assignment::propose(&p);
     let t_propose = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let cert = qaward_core::assign::certify(&p, &prop);
+    let cert = qaward_core::assignment::certify(&p, &prop);
     let t_certify = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let bound = qaward_core::assign::lower_bound(&p, prop.assignments.len());
+    let bound = qaward_core::assignment::lower_bound(&p, prop.assignments.len());
     let t_bound = t.elapsed().as_secs_f64();
     let rss1 = super::peak_kb_of(std::process::id()).unwrap_or(0);
     // The parts of the problem's reading, one by one: the applications, the pool with its
@@ -367,7 +367,7 @@ pub async fn assign(store: &qaward_store::Store, data: &Path) -> anyhow::Result<
         .iter()
         .map(qaward_store::experts::applicant_facts_of)
         .collect();
-    let index = qaward_core::conflict::ApplicantIndex::new(&facts);
+    let index = qaward_core::experts::conflict::ApplicantIndex::new(&facts);
     let (mut examined, mut found) = (0usize, 0usize);
     for e in pool.iter().filter(|e| members.contains(&e.id)) {
         let ef = e.facts();

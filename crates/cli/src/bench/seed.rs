@@ -15,10 +15,10 @@ use jiff::{Timestamp, ToSpan};
 use qaward_core::authz::Role;
 use qaward_core::clock::at_shanghai;
 use qaward_core::credit_code::CreditCode;
-use qaward_core::stage::Stage;
+use qaward_core::session::Stage;
 use qaward_store::accounts::NewUser;
-use qaward_store::programmes::NewProgramme;
-use qaward_store::sessions::NewSession;
+use qaward_store::programme::NewProgramme;
+use qaward_store::session::NewSession;
 use qaward_store::{NewEntry, Store, Tx, Who};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -612,7 +612,7 @@ pub async fn seed(store: &Store, files: &Path, o: &SeedOptions) -> qaward_store:
             );
             let form = serde_json::to_string(&values).map_err(other)?;
             let sub = us + i64::try_from(i % 997).unwrap_or(0) * 1_000_000;
-            let content = qaward_store::applications::content_hash(
+            let content = qaward_store::application::content_hash(
                 &values,
                 &[pdf_sha.clone(), pdf_sha.clone()],
             );

@@ -216,7 +216,7 @@ async fn an_enterprise_registers_fills_in_submits_and_gets_a_receipt() {
         .collect();
     assert_eq!(
         hash,
-        qaward_store::applications::content_hash(&a.values, &files)
+        qaward_store::application::content_hash(&a.values, &files)
     );
     assert!(r.body.contains(&hash));
     // The submission's audit entry carries every self-check line with its article.
@@ -698,7 +698,7 @@ async fn the_store_refuses_a_failing_self_check_even_without_the_page() {
     let mut v = qaward::demo::sample_form(&context(&app).await, 7, "2015-06-01");
     v.insert("systems.excellence_since".into(), "2026-06-01".into());
     fill(&u, aid, &v).await;
-    let who = qaward_store::applications::applicant_who(0, "tester09");
+    let who = qaward_store::application::applicant_who(0, "tester09");
     match app.store.submit_application(&who, aid, app.now_ts()).await {
         Err(qaward_store::Error::Refused(r)) => {
             assert_eq!(r.article, Some(10));
@@ -867,7 +867,7 @@ async fn the_list_keeps_each_self_score_as_submitted_and_fills_older_rows_on_upg
         .application_list(app.demo.session_2026, None)
         .await
         .unwrap();
-    let key = |r: &qaward_store::applications::ListRow| (r.id, r.self_tenths, r.industry.clone());
+    let key = |r: &qaward_store::application::ListRow| (r.id, r.self_tenths, r.industry.clone());
     assert_eq!(
         before.iter().map(key).collect::<Vec<_>>(),
         after.iter().map(key).collect::<Vec<_>>()

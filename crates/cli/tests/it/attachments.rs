@@ -197,7 +197,7 @@ async fn the_receipt_hash_covers_the_files_and_they_cannot_be_removed_after_subm
     assert_eq!(hashes.len(), 2);
     assert_eq!(
         a.content_hash.unwrap(),
-        qaward_store::applications::content_hash(&a.values, &hashes)
+        qaward_store::application::content_hash(&a.values, &hashes)
     );
     let owner = app
         .store

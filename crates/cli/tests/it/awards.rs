@@ -4,7 +4,7 @@
 
 use crate::helpers::{TestApp, pdftotext, spawn_app};
 use qaward_core::clock::at_shanghai;
-use qaward_core::stage::Stage;
+use qaward_core::session::Stage;
 use qaward_store::Who;
 
 /// How many applicants the leadership group decided in the driven session.

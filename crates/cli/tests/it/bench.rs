@@ -86,7 +86,7 @@ async fn the_generator_builds_a_programme_in_review_whose_audit_chain_verifies()
     assert_eq!(s.counts.teams, 12);
     assert_eq!(s.counts.conflicts, 3, "about 1 % of the applications");
     let d = store.session_detail(s.review_session).await.unwrap();
-    assert_eq!(d.session.stage, qaward_core::stage::Stage::MaterialReview);
+    assert_eq!(d.session.stage, qaward_core::session::Stage::MaterialReview);
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM counties WHERE programme_id = $1")
         .bind(s.programme_id)
         .fetch_one(store.pool())
@@ -130,7 +130,7 @@ async fn the_generator_builds_a_programme_in_review_whose_audit_chain_verifies()
             .iter()
             .map(|r| (r.get(0), r.get(1)))
             .collect();
-    assert!(qaward_core::assign::check_assignment(&p, &rows).is_empty());
+    assert!(qaward_core::assignment::check_assignment(&p, &rows).is_empty());
     // The drafts are complete: the store accepts their submission.
     let (aid, user) = &s.drafts[0];
     let uid: i64 = sqlx::query("SELECT id FROM users WHERE username = $1")
@@ -139,7 +139,7 @@ async fn the_generator_builds_a_programme_in_review_whose_audit_chain_verifies()
         .await
         .unwrap()
         .get(0);
-    let who = qaward_store::applications::applicant_who(uid, user);
+    let who = qaward_store::application::applicant_who(uid, user);
     store
         .submit_application(&who, *aid, jiff::Timestamp::now())
         .await

@@ -244,7 +244,7 @@ async fn an_enterprise_applies_its_county_recommends_and_the_city_passes_it() {
         let a = app.store.application(aid).await.unwrap();
         let dd = app.store.session_detail(a.session_id).await.unwrap();
         let cx = app.store.form_context(&dd).await.unwrap();
-        let who = qaward_store::applications::applicant_who(0, "browser01");
+        let who = qaward_store::application::applicant_who(0, "browser01");
         let values = qaward::demo::sample_form(&cx, 9, "2012-04-01");
         for s in qaward_core::application::SECTIONS {
             let part = values
@@ -432,9 +432,9 @@ async fn the_office_assigns_reviewers_score_the_leader_agrees_and_the_office_cho
     let who = |e: &qaward_store::experts::Expert| {
         qaward_store::Who::user(e.user_id.unwrap(), &e.name, "reviewer")
     };
-    let items = |percent: u32| -> Vec<qaward_store::review::ScoreInput> {
+    let items = |percent: u32| -> Vec<qaward_store::scoring::ScoreInput> {
         crit.items()
-            .map(|it| qaward_store::review::ScoreInput {
+            .map(|it| qaward_store::scoring::ScoreInput {
                 item_id: it.id.clone(),
                 percent: percent.to_string(),
                 strengths: format!("{}：浏览器测试评语。", it.name),
@@ -442,7 +442,7 @@ async fn the_office_assigns_reviewers_score_the_leader_agrees_and_the_office_cho
             })
             .collect()
     };
-    let phase = qaward_store::review::Phase::Material;
+    let phase = qaward_store::scoring::Phase::Material;
     let run = async {
         // The office runs the optimiser and sees its proposal.
         login(&b, &base, "office").await?;
@@ -691,7 +691,7 @@ async fn the_office_proposes_the_group_decides_the_public_objects_and_the_office
             .advance_session(
                 &who,
                 sid,
-                qaward_core::stage::Stage::LeadershipDecision,
+                qaward_core::session::Stage::LeadershipDecision,
                 app.now_ts(),
             )
             .await
@@ -752,7 +752,7 @@ async fn the_office_proposes_the_group_decides_the_public_objects_and_the_office
             .advance_session(
                 &who,
                 sid,
-                qaward_core::stage::Stage::PublicNotice,
+                qaward_core::session::Stage::PublicNotice,
                 app.now_ts(),
             )
             .await
@@ -899,7 +899,7 @@ async fn the_office_records_the_approval_and_issues_certificates_anyone_verifies
         .advance_session(
             &qaward_store::Who::user(office.id, &office.display_name, "city_office"),
             sid,
-            qaward_core::stage::Stage::Commendation,
+            qaward_core::session::Stage::Commendation,
             app.now_ts(),
         )
         .await
@@ -1158,7 +1158,7 @@ async fn the_office_revokes_an_award_and_the_banned_organisation_is_refused_when
     run.expect("the banned organisation in its browser");
     assert_eq!(
         app.store.application(aid).await.unwrap().status,
-        qaward_store::applications::Status::Draft
+        qaward_store::application::Status::Draft
     );
 }
 

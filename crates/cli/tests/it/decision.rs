@@ -3,7 +3,7 @@
 //! review-stage demonstration programme.
 
 use crate::helpers::{TestApp, User, spawn_app};
-use qaward_core::stage::Stage;
+use qaward_core::session::Stage;
 use qaward_store::Who;
 use qaward_store::decision::{ApplicantVotes, MeetingInput, MemberInput, ProposalInput};
 

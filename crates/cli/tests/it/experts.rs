@@ -292,7 +292,7 @@ async fn a_job_at_an_applicant_shows_the_conflict_with_its_ground() {
     .await;
     let e = app.store.expert(eid).await.unwrap();
     assert_eq!(e.ties.len(), 1);
-    assert_eq!(e.ties[0].kind, qaward_core::expert::TieKind::Training);
+    assert_eq!(e.ties[0].kind, qaward_core::experts::TieKind::Training);
     assert_eq!(e.training.len(), 1);
     assert_eq!(e.training[0].kind, "training");
     assert_eq!(e.training[0].association, "广东省质量协会");
@@ -315,7 +315,7 @@ async fn a_job_at_an_applicant_shows_the_conflict_with_its_ground() {
     assert_eq!(conflicts.len(), 1);
     assert_eq!(
         conflicts[0].ground,
-        qaward_core::conflict::Ground::CurrentEmployer
+        qaward_core::experts::conflict::Ground::CurrentEmployer
     );
 
     let profile = office.get(&format!("/office/experts/{eid}")).await;

@@ -363,8 +363,8 @@ pub async fn pool_expert(app: &TestApp) -> (i64, i64) {
 /// five best chosen by the office, the session moved to on-site review. Returns them in list
 /// order.
 pub async fn start_onsite(app: &TestApp) -> Vec<i64> {
-    use qaward_core::stage::Stage;
-    use qaward_store::review::Phase;
+    use qaward_core::session::Stage;
+    use qaward_store::scoring::Phase;
     let r = &app.demo.review;
     let now = app.now_ts();
     let today = now.to_zoned_datetime(qaward_core::clock::shanghai()).date();
@@ -413,11 +413,11 @@ pub async fn office_who(app: &TestApp) -> qaward_store::Who {
 pub async fn score_phase(
     app: &TestApp,
     aid: i64,
-    phase: qaward_store::review::Phase,
+    phase: qaward_store::scoring::Phase,
     percent: u32,
     now: jiff::Timestamp,
 ) {
-    use qaward_store::review::ScoreInput;
+    use qaward_store::scoring::ScoreInput;
     let today = now.to_zoned_datetime(qaward_core::clock::shanghai()).date();
     let a = app.store.application(aid).await.unwrap();
     let d = app.store.session_detail(a.session_id).await.unwrap();
@@ -506,9 +506,9 @@ pub async fn leader_of(
 /// comprehensive evaluation completed, and the review demo's session advanced to Proposal.
 /// Starts the on-site review first if the on-site list is not decided yet.
 pub async fn finish_onsite(app: &TestApp) {
-    use qaward_core::stage::Stage;
+    use qaward_core::session::Stage;
     use qaward_store::onsite::Practice;
-    use qaward_store::review::Phase;
+    use qaward_store::scoring::Phase;
     let r = &app.demo.review;
     let mut ids = app.store.onsite_applications(r.session_id).await.unwrap();
     if ids.is_empty() {

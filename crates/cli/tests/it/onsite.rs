@@ -5,9 +5,9 @@
 use crate::helpers::{
     TestApp, finish_onsite, leader_of, office_who, pdftotext, score_phase, spawn_app, start_onsite,
 };
-use qaward_core::stage::Stage;
+use qaward_core::session::Stage;
 use qaward_store::onsite::Plan;
-use qaward_store::review::Phase;
+use qaward_store::scoring::Phase;
 
 /// The applicant account of a review-demo application.
 fn applicant_of(app: &TestApp, aid: i64) -> String {
@@ -353,7 +353,7 @@ async fn the_store_refuses_on_site_scores_for_an_applicant_off_the_list() {
     let team = app.store.team_of(off, today).await.unwrap().unwrap();
     let e = app.store.expert(team.members[0].expert_id).await.unwrap();
     let w = qaward_store::Who::user(e.user_id.unwrap(), &e.name, "reviewer");
-    let items = [qaward_store::review::ScoreInput {
+    let items = [qaward_store::scoring::ScoreInput {
         item_id: "1.1".into(),
         percent: "50".into(),
         band: String::new(),

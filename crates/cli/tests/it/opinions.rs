@@ -177,7 +177,7 @@ async fn the_office_asks_and_the_department_answers_on_the_review_page() {
     let on_file = app.store.opinion_request(rid, app.now_ts()).await.unwrap();
     assert_eq!(
         on_file.items[0].answer,
-        Some(qaward_core::opinion::Answer::Objection),
+        Some(qaward_core::eligibility::opinion::Answer::Objection),
         "an answer on file is not changed"
     );
     assert_eq!(on_file.items[0].document_no, "清环函〔2026〕测试2号");

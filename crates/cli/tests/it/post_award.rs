@@ -6,7 +6,7 @@
 use crate::helpers::{TestApp, spawn_app};
 use jiff::civil::date;
 use qaward_core::clock::at_shanghai;
-use qaward_store::awards::Winner;
+use qaward_store::award::Winner;
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 

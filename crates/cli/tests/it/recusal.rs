@@ -6,7 +6,7 @@
 use crate::helpers::{TestApp, spawn_app};
 use qaward_store::Who;
 use qaward_store::experts::Expert;
-use qaward_store::review::{Phase, ScoreInput};
+use qaward_store::scoring::{Phase, ScoreInput};
 
 async fn expert(app: &TestApp, username: &str) -> Expert {
     app.store

@@ -3,13 +3,13 @@
 //! report, the ranking and the on-site list; conflicts and removal shut reviewers out.
 
 use crate::helpers::{TestApp, User, pdftotext, spawn_app, spawn_app_with};
-use qaward_core::conflict::Ground;
 use qaward_core::criteria::Criteria;
-use qaward_core::stage::Stage;
+use qaward_core::experts::conflict::Ground;
+use qaward_core::session::Stage;
 use qaward_store::Who;
-use qaward_store::applications::Status;
+use qaward_store::application::Status;
 use qaward_store::experts::Expert;
-use qaward_store::review::{Phase, ScoreInput};
+use qaward_store::scoring::{Phase, ScoreInput};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -888,8 +888,10 @@ async fn only_the_leader_forms_the_consensus_once_every_member_has_submitted() {
     assert_eq!(p.status, 303, "{}", p.body);
     let cons = app.store.consensus(aid, Phase::Material).await.unwrap();
     assert!(cons.submitted_at.is_some());
-    let total =
-        qaward_store::review::points_text(qaward_store::review::total_hundredths(&c, &cons.items));
+    let total = qaward_store::scoring::points_text(qaward_store::scoring::total_hundredths(
+        &c,
+        &cons.items,
+    ));
     assert_eq!(total, "600.00");
     let page = lead
         .get(&format!("/review/applications/{aid}/consensus"))

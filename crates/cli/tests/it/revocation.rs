@@ -315,7 +315,7 @@ async fn revoking_for_false_materials_bans_the_organisation_from_applying_again(
     assert!(p.body.contains("2029年11月25日"), "{}", p.body);
     assert_eq!(
         app.store.application(aid).await.unwrap().status,
-        qaward_store::applications::Status::Draft
+        qaward_store::application::Status::Draft
     );
 }
 

@@ -103,7 +103,7 @@ async fn a_bad_date_names_the_stage_and_keeps_what_was_typed() {
     // Nothing saved was lost.
     let d = app.store.session_detail(s).await.unwrap();
     assert_eq!(
-        d.windows[&qaward_core::stage::Stage::Applications].ends_on,
+        d.windows[&qaward_core::session::Stage::Applications].ends_on,
         Some(date(2026, 12, 31))
     );
 }
