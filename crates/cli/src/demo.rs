@@ -13,6 +13,10 @@ use qaward_store::session::NewSession;
 use qaward_store::{Store, Who};
 use std::collections::BTreeMap;
 
+/// The day the demo's data is built for: its dated items (deadlines, visits, reports due)
+/// stand relative to it, and `qaward demo` starts its clock on it.
+pub const DEMO_DAY: Date = date(2026, 11, 25);
+
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "Qingyuan#2026";
 
@@ -250,6 +254,9 @@ pub async fn build_with(
     files: &std::path::Path,
     opts: Options,
 ) -> qaward_store::Result<Demo> {
+    // The demo's years of fictional history are written at the dates they would have
+    // happened, not in that order.
+    let store = &store.replaying_history();
     let files = qaward_store::attachments::Files::new(files);
     let sys = Who::system();
     let t0 = at(date(2024, 1, 5));

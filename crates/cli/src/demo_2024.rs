@@ -11,6 +11,7 @@ use jiff::civil::{Date, date};
 use qaward_core::authz::{Grant, Role};
 use qaward_core::clock::at_shanghai;
 use qaward_core::credit_code::CreditCode;
+use qaward_core::scoring::Edit;
 use qaward_core::session::Stage;
 use qaward_store::accounts::NewUser;
 use qaward_store::experts::{Expert, ExpertForm, HistoryForm};
@@ -491,9 +492,11 @@ pub(crate) async fn score_phase(
             }
             let when = at_shanghai(day, 11, 0);
             store
-                .save_scores(&w, *aid, e, phase, &inputs, "", when)
+                .edit_scorebook_as(&w, *aid, phase, &inputs, "", Edit::Save, when)
                 .await?;
-            store.submit_scorebook(&w, *aid, e, phase, when).await?;
+            store
+                .edit_scorebook_as(&w, *aid, phase, &[], "", Edit::Submit, when)
+                .await?;
         }
         if store.consensus(*aid, phase).await?.submitted_at.is_some() {
             continue;
@@ -523,23 +526,13 @@ pub(crate) async fn score_phase(
         let when = at_shanghai(day, 14, 0);
         let w = as_reviewer(leader);
         store
-            .save_consensus(
-                &w,
-                *aid,
-                leader,
-                phase,
-                &inputs,
-                &format!(
+            .edit_consensus_as(&w, *aid, phase, &inputs, Some((&format!(
                     "{}建立了较完整的质量管理体系，卓越绩效模式导入多年，结果指标总体向好（演示）。",
                     a.org.name
-                ),
-                "一、加强战略目标与关键过程指标的对接；二、完善顾客满意度测量和对比分析；三、系统总结创新成果并推广（演示）。",
-                "",
-                when,
-            )
+                ), "一、加强战略目标与关键过程指标的对接；二、完善顾客满意度测量和对比分析；三、系统总结创新成果并推广（演示）。")), "", Edit::Save, when)
             .await?;
         store
-            .submit_consensus(&w, *aid, leader, phase, when)
+            .edit_consensus_as(&w, *aid, phase, &[], None, "", Edit::Submit, when)
             .await?;
     }
     Ok(())

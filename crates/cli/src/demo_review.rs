@@ -10,6 +10,7 @@ use jiff::civil::{Date, date};
 use qaward_core::authz::{Grant, Role};
 use qaward_core::clock::at_shanghai;
 use qaward_core::credit_code::CreditCode;
+use qaward_core::scoring::Edit;
 use qaward_core::session::Stage;
 use qaward_store::accounts::NewUser;
 use qaward_store::experts::{ExpertForm, HistoryForm};
@@ -1065,10 +1066,10 @@ pub async fn build(
                 let inputs = member_scores(&crit, a.id, mi);
                 let when = at_shanghai(date(2026, 11, 5 + (mi as i8) * 2 + ai as i8), 15, 0);
                 store
-                    .save_scores(&w, a.id, e, Phase::Material, &inputs, "", when)
+                    .edit_scorebook_as(&w, a.id, Phase::Material, &inputs, "", Edit::Save, when)
                     .await?;
                 store
-                    .submit_scorebook(&w, a.id, e, Phase::Material, when)
+                    .edit_scorebook_as(&w, a.id, Phase::Material, &[], "", Edit::Submit, when)
                     .await?;
             }
             if is_pending {
@@ -1113,13 +1114,10 @@ pub async fn build(
                 .collect();
             let when = at_shanghai(date(2026, 11, 16 + ai as i8), 16, 0);
             store
-                .save_consensus(&w, a.id, leader, Phase::Material, &inputs,
-                    &format!("{}建立了较完整的质量管理体系，卓越绩效模式导入三年以上，结果指标总体向好（演示）。", a.org.name),
-                    "一、加强战略目标与关键过程指标的对接；二、完善顾客满意度测量和对比分析；三、系统总结创新成果并推广（演示）。",
-                    "", when)
+                .edit_consensus_as(&w, a.id, Phase::Material, &inputs, Some((&format!("{}建立了较完整的质量管理体系，卓越绩效模式导入三年以上，结果指标总体向好（演示）。", a.org.name), "一、加强战略目标与关键过程指标的对接；二、完善顾客满意度测量和对比分析；三、系统总结创新成果并推广（演示）。")), "", Edit::Save, when)
                 .await?;
             store
-                .submit_consensus(&w, a.id, leader, Phase::Material, when)
+                .edit_consensus_as(&w, a.id, Phase::Material, &[], None, "", Edit::Submit, when)
                 .await?;
         }
     }

@@ -2,6 +2,7 @@
 //! the fictional demonstration data.
 
 pub mod bench;
+pub mod config;
 pub mod demo;
 pub mod demo_2024;
 pub mod demo_conduct;

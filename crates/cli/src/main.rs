@@ -1,4 +1,5 @@
-//! `qaward`: serve, demo, migrate, backup, restore, audit verify, rules check/show, user add.
+//! `qaward`: serve, demo, migrate, backup, restore, audit verify, rules check/show, user add
+//! and unlock.
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -12,8 +13,13 @@ use std::sync::Arc;
 #[derive(Parser)]
 #[command(name = "qaward", version, about = "政府质量奖评审管理系统 QAward")]
 struct Cli {
+    /// Configuration file (default `qaward.toml` when present); every setting in it can be
+    /// overridden by its environment variable.
+    #[arg(long, global = true, env = "QAWARD_CONFIG")]
+    config: Option<PathBuf>,
     /// Data directory for the SQLite database (ignored when DATABASE_URL names PostgreSQL);
-    /// default `qaward-data`, or `qaward-demo-data` for `demo`.
+    /// default `storage.data` of the configuration, `qaward-data`, or `qaward-demo-data` for
+    /// `demo`.
     #[arg(long, global = true, env = "QAWARD_DATA")]
     data: Option<PathBuf>,
     #[command(subcommand)]
@@ -24,14 +30,15 @@ struct Cli {
 enum Cmd {
     /// Serve the web application.
     Serve {
-        /// Address to bind.
-        #[arg(long, env = "QAWARD_BIND", default_value = "127.0.0.1")]
-        bind: String,
-        /// Port.
-        #[arg(long, env = "QAWARD_PORT", default_value_t = 8080)]
-        port: u16,
-        /// Mark cookies Secure (when served behind HTTPS).
-        #[arg(long, env = "QAWARD_SECURE_COOKIES")]
+        /// Address to bind (default `server.bind`, 127.0.0.1).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Port (default `server.port`, 8080).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Mark cookies Secure and send HSTS (when served behind HTTPS; also
+        /// `server.secure_cookies`).
+        #[arg(long)]
         secure_cookies: bool,
     },
     /// Create fresh fictional demo data and serve it.
@@ -50,15 +57,25 @@ enum Cmd {
     Migrate,
     /// Set up the Qingyuan city programme with the 2020 measures and the GB/T 19580 criteria.
     Init,
-    /// Write an online, consistent backup to FILE.
+    /// Write an online, consistent backup of the database and the file store to FILE (one
+    /// archive, every file checked against its SHA-256).
     Backup {
         /// Where.
         file: PathBuf,
     },
-    /// Restore a backup into an empty database (SQLite: into the data directory).
+    /// Restore a backup archive into an empty database (SQLite: into the data directory) and
+    /// its file store; an incomplete archive is refused before anything is written.
     Restore {
         /// The backup.
         file: PathBuf,
+        /// Only read the archive back against its manifest; restore nothing.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Check that every file the database names is in the file store with its SHA-256.
+    Files {
+        #[command(subcommand)]
+        cmd: FilesCmd,
     },
     /// The audit log.
     Audit {
@@ -163,6 +180,13 @@ enum BenchCmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// SQL statements per request: a few pages and the scorebook's save, autosave and
+    /// submission, each counted from the server's statement log (seeded data).
+    Statements {
+        /// JSON output (default bench-results/statements-<backend>.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// One expert's conflict check (Art. 25) against every application in review: the store's
     /// `conflict_check` for a few experts of the pool, and with `--page` their office page
     /// through a server.
@@ -204,9 +228,39 @@ enum BenchCmd {
 }
 
 #[derive(Subcommand)]
+enum FilesCmd {
+    /// Read every file the database names from the file store and check its SHA-256; exits
+    /// non-zero naming the missing or damaged ones.
+    Check,
+}
+
+#[derive(Subcommand)]
 enum AuditCmd {
-    /// Verify the hash chain; exits non-zero naming the first bad entry.
-    Verify,
+    /// Verify the hash chain; exits non-zero naming the first bad entry. With `--anchor`, also
+    /// check it against an anchor file, which finds a cut or rewritten tail.
+    Verify {
+        /// The anchor file (default `audit.anchor_file` of the configuration, when set).
+        #[arg(long)]
+        anchor: Option<PathBuf>,
+        /// The anchor key file (default `audit.anchor_key`).
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
+    /// Append the chain's head, signed, to the anchor file (nothing when unchanged).
+    Anchor {
+        /// The anchor file (default `audit.anchor_file`).
+        #[arg(long)]
+        anchor: Option<PathBuf>,
+        /// The anchor key file (default `audit.anchor_key`).
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
+    /// Write a new random anchor key to FILE (readable by its owner only). Keep it away from
+    /// the database and its backups.
+    NewKey {
+        /// Where.
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -240,11 +294,24 @@ enum UserCmd {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Lift every sign-in pause of account NAME (from every source), from the console: the
+    /// way in for an administrator whose account is paused.
+    Unlock {
+        /// User name.
+        username: String,
+    },
+}
+
+/// The settings of this run (configuration file and environment).
+static SETTINGS: std::sync::OnceLock<qaward::config::Settings> = std::sync::OnceLock::new();
+
+fn settings() -> &'static qaward::config::Settings {
+    SETTINGS.get_or_init(Default::default)
 }
 
 async fn open(data: &Path) -> Result<Store> {
-    let store = match std::env::var("DATABASE_URL") {
-        Ok(url) if !url.is_empty() => Store::connect(&url)
+    let store = match database_url() {
+        Some(url) => Store::connect(&url)
             .await
             .with_context(|| "connecting to DATABASE_URL")?,
         _ => Store::open_dir(data)
@@ -257,7 +324,7 @@ async fn open(data: &Path) -> Result<Store> {
 
 /// Open a database that must already exist (for commands that only read or copy it).
 async fn open_existing(data: &Path) -> Result<Store> {
-    let pg = std::env::var("DATABASE_URL").is_ok_and(|u| !u.is_empty());
+    let pg = database_url().is_some();
     if !pg && !data.join("qaward.db").exists() {
         bail!(
             "no database at {} (name the data directory with --data DIR, e.g. --data qaward-demo-data for the demo, or set DATABASE_URL)",
@@ -267,25 +334,27 @@ async fn open_existing(data: &Path) -> Result<Store> {
     open(data).await
 }
 
-/// Settings from the environment: QAWARD_FILES (default DATA/files), QAWARD_MAX_FILE_MB (50),
-/// QAWARD_MAX_TOTAL_MB (500). QAWARD_PUBLIC_URL (default the bound address) is read in `serve`.
-fn web_config(data: &Path, secure_cookies: bool) -> qaward_web::Config {
-    let files = std::env::var("QAWARD_FILES")
+/// The file store: `storage.files` (QAWARD_FILES), or DATA/files.
+fn files_dir(data: &Path) -> PathBuf {
+    settings()
+        .get("storage.files")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| data.join("files"));
-    let mb = |k: &str, d: u64| {
-        std::env::var(k)
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(d)
-            * 1_048_576
-    };
-    qaward_web::Config {
-        secure_cookies,
-        max_file: mb("QAWARD_MAX_FILE_MB", 50),
-        max_total: mb("QAWARD_MAX_TOTAL_MB", 500),
-        ..qaward_web::Config::new(files)
-    }
+        .unwrap_or_else(|| data.join("files"))
+}
+
+/// The web server's settings (configuration file and environment): the file store, the
+/// upload limits, the trusted proxy header, the metrics token.
+fn web_config(data: &Path, secure_cookies: bool) -> Result<qaward_web::Config> {
+    let st = settings();
+    let mb = |k: &str, d: u64| -> Result<u64> { Ok(st.number(k)?.unwrap_or(d) * 1_048_576) };
+    Ok(qaward_web::Config {
+        secure_cookies: secure_cookies || st.flag("server.secure_cookies"),
+        max_file: mb("storage.max_file_mb", 50)?,
+        max_total: mb("storage.max_total_mb", 500)?,
+        trusted_proxy_header: st.get("server.trusted_proxy_header"),
+        metrics_token: st.get("server.metrics_token"),
+        ..qaward_web::Config::new(files_dir(data))
+    })
 }
 
 /// The mail worker, when `QAWARD_SMTP_URL` is set: a handle to stop it, and its task.
@@ -295,12 +364,9 @@ type MailWorker = (
 );
 
 fn start_mail(store: &Store) -> Result<Option<MailWorker>> {
-    let url = std::env::var("QAWARD_SMTP_URL")
-        .ok()
-        .filter(|u| !u.trim().is_empty());
-    let from = std::env::var("QAWARD_MAIL_FROM")
-        .ok()
-        .filter(|f| !f.trim().is_empty())
+    let url = settings().get("mail.smtp_url");
+    let from = settings()
+        .get("mail.from")
         .unwrap_or_else(|| qaward_web::mail::DEFAULT_FROM.to_owned());
     let Some(url) = url else {
         println!(
@@ -322,29 +388,92 @@ fn start_mail(store: &Store) -> Result<Option<MailWorker>> {
     Ok(Some((stop, task)))
 }
 
+/// The anchor file and its key: the paths given, else the configuration's. None when no
+/// anchor file is set; an anchor file without a readable key is an error.
+fn anchor_paths(file: Option<&Path>, key: Option<&Path>) -> Result<Option<(PathBuf, Vec<u8>)>> {
+    let Some(file) = file
+        .map(Path::to_owned)
+        .or_else(|| settings().get("audit.anchor_file").map(PathBuf::from))
+    else {
+        return Ok(None);
+    };
+    let Some(key_file) = key
+        .map(Path::to_owned)
+        .or_else(|| settings().get("audit.anchor_key").map(PathBuf::from))
+    else {
+        bail!(
+            "an anchor file needs its key: --key FILE or audit.anchor_key (qaward audit new-key FILE makes one)"
+        );
+    };
+    let text = std::fs::read_to_string(&key_file)
+        .with_context(|| format!("reading the anchor key {}", key_file.display()))?;
+    let key = qaward_core::anchor::parse_key(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", key_file.display()))?;
+    Ok(Some((file, key)))
+}
+
+/// Anchor the audit chain's head once, reporting a failure on standard error.
+async fn anchor_once(store: &Store, file: &Path, key: &[u8]) {
+    if let Err(e) = store.anchor_audit(file, key, jiff::Timestamp::now()).await {
+        eprintln!("审计日志锚定失败 / anchoring failed: {e}");
+    }
+}
+
+/// Anchor the chain's head every `minutes` while serving.
+fn spawn_anchoring(
+    store: Store,
+    file: PathBuf,
+    key: Vec<u8>,
+    minutes: u64,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(minutes * 60));
+        loop {
+            tick.tick().await;
+            anchor_once(&store, &file, &key).await;
+        }
+    })
+}
+
 async fn serve(
     store: Store,
     data: &Path,
     bind: &str,
     port: u16,
     secure_cookies: bool,
+    demo_day: Option<jiff::civil::Date>,
 ) -> Result<()> {
     let mail = start_mail(&store)?;
     let listener = tokio::net::TcpListener::bind((bind, port))
         .await
         .with_context(|| format!("binding {bind}:{port}"))?;
     let addr = listener.local_addr()?;
-    let public_url = std::env::var("QAWARD_PUBLIC_URL")
-        .ok()
+    let public_url = settings()
+        .get("server.public_url")
         .map(|u| u.trim().trim_end_matches('/').to_owned())
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| format!("http://{addr}"));
+    // The demo's clock starts on the day its data was built for and goes on from there, so
+    // what is due in 30 days stays due whatever day the demo is started.
+    let (clock, demo_day): (Arc<dyn qaward_core::clock::Clock>, _) = match demo_day {
+        Some(day) => {
+            let c = qaward_core::clock::ShiftedClock::starting_on(day);
+            println!(
+                "演示时钟：演示数据按 {day} 构建，系统日期从这一天起算（与实际日期相差 {} 天）。",
+                -c.days()
+            );
+            (Arc::new(c), Some((day, c.days())))
+        }
+        None => (Arc::new(SystemClock), None),
+    };
     let state = qaward_web::AppState::new(
         store,
-        Arc::new(SystemClock),
+        clock,
         qaward_web::Config {
             public_url: Some(public_url),
-            ..web_config(data, secure_cookies)
+            anchor_file: anchor_paths(None, None)?.map(|(f, _)| f),
+            demo_day,
+            ..web_config(data, secure_cookies)?
         },
     );
     let interrupted = qaward_web::routes::report_jobs::interrupt_at_start(&state).await?;
@@ -354,12 +483,33 @@ async fn serve(
         );
     }
     let reminders = qaward_web::spawn_report_reminders(state.store.clone(), state.clock.clone());
+    let anchor_store = state.store.clone();
+    let anchoring = match anchor_paths(None, None)? {
+        Some((file, key)) => {
+            let minutes = settings()
+                .number("audit.anchor_minutes")?
+                .unwrap_or(10)
+                .max(1);
+            println!(
+                "审计日志锚定: 每{minutes}分钟将链头签名写入 {}",
+                file.display()
+            );
+            Some(spawn_anchoring(state.store.clone(), file, key, minutes))
+        }
+        None => None,
+    };
     println!("QAward 已启动: http://{addr}/");
     tokio::select! {
         r = qaward_web::serve(listener, state) => r?,
         _ = tokio::signal::ctrl_c() => println!("已停止。"),
     }
     reminders.abort();
+    if let Some(a) = anchoring {
+        a.abort();
+        if let Some((file, key)) = anchor_paths(None, None)? {
+            anchor_once(&anchor_store, &file, &key).await;
+        }
+    }
     if let Some((stop, task)) = mail {
         let _ = stop.send(());
         let _ = tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
@@ -368,9 +518,12 @@ async fn serve(
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
+    let loaded = qaward::config::Settings::load(cli.config.as_deref())?;
+    let _ = SETTINGS.set(loaded);
     let data = cli
         .data
         .clone()
+        .or_else(|| settings().get("storage.data").map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from("qaward-data"));
     match cli.cmd {
         Cmd::Serve {
@@ -380,7 +533,18 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let store = open(&data).await?;
             println!("数据库: {}", store.backend().name());
-            serve(store, &data, &bind, port, secure_cookies).await?;
+            if let Some(f) = &settings().source {
+                println!("配置文件: {}", f.display());
+            }
+            let bind = bind
+                .or_else(|| settings().get("server.bind"))
+                .unwrap_or_else(|| "127.0.0.1".into());
+            let port = match port {
+                Some(p) => p,
+                None => u16::try_from(settings().number("server.port")?.unwrap_or(8080))
+                    .context("server.port is a port number")?,
+            };
+            serve(store, &data, &bind, port, secure_cookies, None).await?;
         }
         Cmd::Demo {
             bind,
@@ -414,18 +578,42 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 demo_data.display()
             );
             println!("演示账号（密码均为 {}）:", qaward::demo::DEMO_PASSWORD);
+            let mut shown = std::collections::BTreeSet::new();
             for l in &demo.logins {
-                println!("  {:<18} {:<24} {}", l.username, l.role, l.note);
+                if shown.insert(l.username) {
+                    println!("  {:<18} {:<24} {}", l.username, l.role, l.note);
+                }
+            }
+            // Every other demo account, by name (applicants of each state, team members…).
+            let others: Vec<_> = store
+                .users()
+                .await?
+                .into_iter()
+                .filter(|u| !shown.contains(u.username.as_str()))
+                .collect();
+            if !others.is_empty() {
+                println!("其他演示账号:");
+                for u in others {
+                    println!("  {:<18} {}", u.username, u.display_name);
+                }
             }
             if no_serve {
                 return Ok(ExitCode::SUCCESS);
             }
-            serve(store, &demo_data, &bind, port, false).await?;
+            serve(
+                store,
+                &demo_data,
+                &bind,
+                port,
+                false,
+                Some(qaward::demo::DEMO_DAY),
+            )
+            .await?;
         }
         Cmd::Migrate => {
-            let store = match std::env::var("DATABASE_URL") {
-                Ok(url) if !url.is_empty() => Store::connect(&url).await?,
-                _ => Store::open_dir(&data).await?,
+            let store = match database_url() {
+                Some(url) => Store::connect(&url).await?,
+                None => Store::open_dir(&data).await?,
             };
             let applied = store.migrate().await?;
             println!(
@@ -447,38 +635,55 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Cmd::Backup { file } => {
             let store = open_existing(&data).await?;
-            store.backup(&file).await?;
-            println!("backup written: {}", file.display());
+            let b = store.backup_archive(&file, &files_dir(&data)).await?;
+            println!(
+                "backup written: {} ({} bytes): database ({}), {} files for {} references, audit chain {} entries, head {}",
+                file.display(),
+                b.bytes,
+                b.manifest.backend,
+                b.manifest.files.len(),
+                b.manifest.references,
+                b.manifest.audit_entries,
+                b.manifest.audit_head
+            );
         }
-        Cmd::Restore { file } => match std::env::var("DATABASE_URL") {
-            Ok(url) if url.starts_with("postgres") => {
-                let store = Store::connect(&url).await?;
-                store.restore_postgres(&file).await?;
-                println!("restored into PostgreSQL");
-            }
-            _ => {
-                let target = data.join("qaward.db");
-                if target.exists() {
-                    bail!(
-                        "{} exists; restore into an empty data directory",
-                        target.display()
+        Cmd::Restore { file, check } => return restore(&data, &file, check).await,
+        Cmd::Files {
+            cmd: FilesCmd::Check,
+        } => {
+            let store = open_existing(&data).await?;
+            let root = files_dir(&data);
+            let (n, missing) = qaward_store::backup::check_files(&store, &root).await?;
+            if !missing.is_empty() {
+                for m in &missing {
+                    eprintln!(
+                        "{}：{}（{} #{}，SHA-256 {}）",
+                        if m.damaged {
+                            "损坏 damaged"
+                        } else {
+                            "缺失 missing"
+                        },
+                        m.reference.name,
+                        m.reference.table,
+                        m.reference.id,
+                        m.reference.sha256
                     );
                 }
-                std::fs::create_dir_all(&data)?;
-                std::fs::copy(&file, &target)?;
-                let store = Store::open_dir(&data).await?;
-                match store.verify_audit().await? {
-                    Ok(v) => println!(
-                        "restored into {}: audit chain intact ({} entries)",
-                        target.display(),
-                        v.entries
-                    ),
-                    Err(b) => bail!("restored, but the audit chain is broken at {b}"),
-                }
+                eprintln!(
+                    "文件库检查未通过：{} 个文件缺失或损坏 / {} file(s) missing or damaged in {}",
+                    missing.len(),
+                    missing.len(),
+                    root.display()
+                );
+                return Ok(ExitCode::from(2));
             }
-        },
+            println!(
+                "file store intact: {n} files present with their SHA-256 in {}",
+                root.display()
+            );
+        }
         Cmd::Audit {
-            cmd: AuditCmd::Verify,
+            cmd: AuditCmd::Verify { anchor, key },
         } => {
             let store = open_existing(&data).await?;
             match store.verify_audit().await? {
@@ -492,6 +697,64 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
             }
+            if let Some((file, key)) = anchor_paths(anchor.as_deref(), key.as_deref())? {
+                let text = std::fs::read_to_string(&file)
+                    .with_context(|| format!("reading the anchor file {}", file.display()))?;
+                match store.verify_anchored(&text, &key).await? {
+                    Ok(a) => match a.last {
+                        Some((seq, hash, at)) => println!(
+                            "anchors intact: {} lines of {} verified; last anchored entry {seq} ({at}, {hash}) is in the log of {} entries",
+                            a.anchors,
+                            file.display(),
+                            a.entries
+                        ),
+                        None => println!("anchor file {} is empty", file.display()),
+                    },
+                    Err(fault) => {
+                        eprintln!(
+                            "审计日志与锚定不符 / the audit log does not match its anchors: {fault}"
+                        );
+                        return Ok(ExitCode::from(3));
+                    }
+                }
+            }
+        }
+        Cmd::Audit {
+            cmd: AuditCmd::Anchor { anchor, key },
+        } => {
+            let Some((file, key)) = anchor_paths(anchor.as_deref(), key.as_deref())? else {
+                bail!("name the anchor file: --anchor FILE or audit.anchor_file");
+            };
+            let store = open_existing(&data).await?;
+            match store
+                .anchor_audit(&file, &key, jiff::Timestamp::now())
+                .await?
+            {
+                Some(a) => println!(
+                    "anchored entry {} ({}) in {}",
+                    a.seq,
+                    a.hash,
+                    file.display()
+                ),
+                None => println!("head unchanged since the last anchor in {}", file.display()),
+            }
+        }
+        Cmd::Audit {
+            cmd: AuditCmd::NewKey { file },
+        } => {
+            use std::io::Write;
+            let mut o = std::fs::OpenOptions::new();
+            o.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+            let mut f = o
+                .open(&file)
+                .with_context(|| format!("creating {} (it must not exist yet)", file.display()))?;
+            writeln!(f, "{}", qaward_store::accounts::random_token())?;
+            println!(
+                "anchor key written: {} (keep it away from the database and its backups)",
+                file.display()
+            );
         }
         Cmd::Rules {
             cmd: RulesCmd::Check { files },
@@ -581,6 +844,25 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 Err(e) => return Err(e.into()),
             }
         }
+        Cmd::User {
+            cmd: UserCmd::Unlock { username },
+        } => {
+            let store = open_existing(&data).await?;
+            if !store.users().await?.iter().any(|u| u.username == username) {
+                bail!("no account named {username} / 没有用户名为 {username} 的账号");
+            }
+            let n = store
+                .lift_sign_in_locks(
+                    &qaward_store::Who::system(),
+                    &username,
+                    "",
+                    jiff::Timestamp::now(),
+                )
+                .await?;
+            println!(
+                "已解除账号 {username} 的登录暂停（{n}项）/ sign-in pauses of {username} lifted: {n}"
+            );
+        }
         Cmd::Bench { cmd } => {
             let data = cli
                 .data
@@ -592,8 +874,87 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `qaward restore`: check the archive whole, then restore the database and the file store,
+/// then check the restored audit chain and every file the restored database names.
+async fn restore(data: &Path, file: &Path, check_only: bool) -> Result<ExitCode> {
+    let archive = file.to_owned();
+    let m = tokio::task::spawn_blocking(move || qaward_store::backup::check_archive(&archive))
+        .await??;
+    println!(
+        "backup complete: database ({}), {} files, audit chain {} entries, taken {}",
+        m.backend,
+        m.files.len(),
+        m.audit_entries,
+        m.created_at
+    );
+    if check_only {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let root = files_dir(data);
+    let store = match database_url() {
+        Some(url) if url.starts_with("postgres") => {
+            if m.backend != "postgres" {
+                bail!(
+                    "this backup is of a SQLite database: restore it into a data directory (without DATABASE_URL)"
+                );
+            }
+            let store = Store::connect(&url).await?;
+            let work = tempfile::tempdir()?;
+            let dump = work.path().join("qaward.pgdump");
+            let (a, mm, d, r) = (file.to_owned(), m.clone(), dump.clone(), root.clone());
+            tokio::task::spawn_blocking(move || {
+                qaward_store::backup::extract_archive(&a, &mm, &d, &r)
+            })
+            .await??;
+            store.restore_postgres(&dump).await?;
+            store
+        }
+        _ => {
+            if m.backend != "sqlite" {
+                bail!(
+                    "this backup is of a PostgreSQL database: restore it with DATABASE_URL naming an empty database"
+                );
+            }
+            let target = data.join("qaward.db");
+            if target.exists() {
+                bail!(
+                    "{} exists; restore into an empty data directory",
+                    target.display()
+                );
+            }
+            std::fs::create_dir_all(data)?;
+            let (a, mm, d, r) = (file.to_owned(), m.clone(), target.clone(), root.clone());
+            tokio::task::spawn_blocking(move || {
+                qaward_store::backup::extract_archive(&a, &mm, &d, &r)
+            })
+            .await??;
+            Store::open_dir(data).await?
+        }
+    };
+    store.migrate().await?;
+    let v = match store.verify_audit().await? {
+        Ok(v) => v,
+        Err(b) => bail!("restored, but the audit chain is broken at {b}"),
+    };
+    let (n, missing) = qaward_store::backup::check_files(&store, &root).await?;
+    if !missing.is_empty() {
+        bail!(
+            "restored, but {} file(s) the database names are missing or damaged in {}",
+            missing.len(),
+            root.display()
+        );
+    }
+    println!(
+        "restored: audit chain intact ({} entries), {n} files present with their SHA-256 in {}",
+        v.entries,
+        root.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `storage.database_url` (DATABASE_URL), when set.
 fn database_url() -> Option<String> {
-    std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty())
+    settings().get("storage.database_url")
 }
 
 async fn bench(cmd: BenchCmd, data: &Path) -> Result<ExitCode> {
@@ -732,6 +1093,16 @@ async fn bench(cmd: BenchCmd, data: &Path) -> Result<ExitCode> {
             bench::write_json(
                 &p,
                 &serde_json::json!({"machine": bench::machine(), "report": r}),
+            )?;
+            println!("written: {}", p.display());
+        }
+        BenchCmd::Statements { out } => {
+            let rows = bench::statements::run(&bin, data, url.as_deref()).await?;
+            bench::statements::print(backend, &rows);
+            let p = bench::results_path(out, &format!("statements-{backend}"));
+            bench::write_json(
+                &p,
+                &serde_json::json!({"backend": backend, "machine": bench::machine(), "rows": rows}),
             )?;
             println!("written: {}", p.display());
         }

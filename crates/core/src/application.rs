@@ -684,14 +684,23 @@ fn check_value(
                 );
             }
         }
-        Kind::Date => {
-            if v.parse::<jiff::civil::Date>().is_err() {
+        Kind::Date => match v.parse::<jiff::civil::Date>() {
+            Err(_) => {
                 return bad(
                     format!("“{zh}”应为日期，格式为 年-月-日，例如 2020-03-01。"),
                     format!("“{en}” is a date written YYYY-MM-DD."),
                 );
             }
-        }
+            // Every date of an application is in the past of its call year's end.
+            Ok(d) if i32::from(d.year()) > cx.years[2] + 1 => {
+                let call = cx.years[2] + 1;
+                return bad(
+                    format!("“{zh}”不能晚于申报年度（{call}年），请核对。"),
+                    format!("“{en}” cannot be after the call year ({call})."),
+                );
+            }
+            Ok(_) => {}
+        },
         Kind::Count => {
             if v.parse::<u64>().is_err() {
                 return bad(
@@ -839,6 +848,70 @@ fn qualify(s: &Section, key: &str, zh: String, en: String) -> (String, String) {
         (Layout::SelfEvaluation, Some(item)) => (format!("{item}：{zh}"), format!("{item}: {en}")),
         _ => (zh, en),
     }
+}
+
+/// The required fields of a section that are still empty, each named as on the page ("2025年度：
+/// 请填写“营业收入”。"). In a table of rows, only rows begun count, and the first rows up to the
+/// fewest the section needs.
+pub fn missing(s: &Section, v: &Values, cx: &Context) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    let need = |key: String, zh: &str, en: &str| {
+        (!filled(v.get(&key))).then(|| {
+            let (z, e) = qualify(s, &key, format!("请填写“{zh}”。"), format!("Enter “{en}”."));
+            FieldError { key, zh: z, en: e }
+        })
+    };
+    match s.layout {
+        Layout::Fields(_) | Layout::Years(..) | Layout::SelfEvaluation => {
+            for (key, f) in keys(s, cx) {
+                if f.required {
+                    out.extend(need(key, f.zh, f.en));
+                }
+            }
+        }
+        Layout::Declarations => {
+            for (key, _) in keys(s, cx) {
+                if v.get(&key).is_none_or(|t| t != "1") {
+                    out.push(FieldError {
+                        key,
+                        zh: "请勾选确认本项承诺。".into(),
+                        en: "Tick to give this pledge.".into(),
+                    });
+                }
+            }
+        }
+        Layout::Rows {
+            max,
+            min,
+            cols,
+            after,
+        } => {
+            let begun = |r: usize| {
+                cols.iter()
+                    .any(|c| filled(v.get(&format!("{}.{r}.{}", s.key, c.key))))
+            };
+            let mut short = min.saturating_sub((1..=max).filter(|r| begun(*r)).count());
+            for r in 1..=max {
+                let mark = if begun(r) {
+                    true
+                } else if short > 0 {
+                    short -= 1;
+                    true
+                } else {
+                    false
+                };
+                if mark {
+                    for c in cols.iter().filter(|c| c.required) {
+                        out.extend(need(format!("{}.{r}.{}", s.key, c.key), c.zh, c.en));
+                    }
+                }
+            }
+            for x in after.iter().filter(|x| x.required) {
+                out.extend(need(format!("{}.{}", s.key, x.key), x.zh, x.en));
+            }
+        }
+    }
+    out
 }
 
 /// How far a section is: complete when every required field is filled and valid.
@@ -1037,6 +1110,27 @@ mod tests {
         )
         .unwrap();
         Context::new(2026, &rules, &crit, vec!["truthful"])
+    }
+
+    #[test]
+    fn a_date_after_the_call_year_is_refused_naming_the_field() {
+        let cx = cx();
+        let s = section("identity").unwrap();
+        let mut v = Values::new();
+        v.insert("identity.registration_date".into(), "2099-01-01".into());
+        let e = validate(s, &v, &cx);
+        assert!(
+            e.iter().any(|e| e
+                .zh
+                .contains("“成立（登记）日期”不能晚于申报年度（2026年）")),
+            "{e:?}"
+        );
+        v.insert("identity.registration_date".into(), "2015-06-01".into());
+        assert!(
+            !validate(s, &v, &cx)
+                .iter()
+                .any(|e| e.zh.contains("成立（登记）日期"))
+        );
     }
 
     #[test]

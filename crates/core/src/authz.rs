@@ -397,6 +397,18 @@ pub enum Action {
     },
     /// Accounts and role grants (system administrator).
     ManageAccounts,
+    /// Read the server's operational metrics (`/metrics`): a request from the server's own
+    /// machine or carrying the metrics token (`trusted`), whoever is signed in.
+    ReadMetrics {
+        /// From the local address or with the token.
+        trusted: bool,
+    },
+    /// See experts' identity-card and mobile numbers and email addresses unmasked (the city
+    /// office of the programme only; the other readers of the pool see them masked).
+    ViewExpertPersonalData {
+        /// Programme.
+        programme_id: i64,
+    },
     /// Security settings and the security log (security administrator).
     ManageSecurity,
     /// The administrators' own audit trail (audit administrator).
@@ -462,6 +474,17 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
     if *action == Action::ViewPublic {
         return Ok(());
     }
+    if let Action::ReadMetrics { trusted } = *action {
+        return if trusted {
+            Ok(())
+        } else {
+            Err(Denied {
+                zh: "运行指标只对本机或持有指标令牌的监控系统开放。",
+                en: "Metrics are open only to this machine or to a monitor holding the metrics token.",
+                sign_in: false,
+            })
+        };
+    }
     let Some(a) = actor else {
         return Err(SIGN_IN);
     };
@@ -486,6 +509,17 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
                 deny(
                     "只有市强市办可以设立评选项目。",
                     "Only a city office can create a programme.",
+                )
+            }
+        }
+        Action::ReadMetrics { .. } => Ok(()),
+        Action::ViewExpertPersonalData { programme_id } => {
+            if a.has_in(Role::CityOffice, programme_id) {
+                Ok(())
+            } else {
+                deny(
+                    "专家的身份证号、手机号和邮箱只对市强市办显示，其他人员看到的是遮蔽后的号码。",
+                    "Experts' ID and mobile numbers and email addresses are shown to the city office only; others see them masked.",
                 )
             }
         }
@@ -713,9 +747,11 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Result<(), Denied> {
             }
             reviewer_gate(a, programme_id, standing, false)
         }
+        // Permission first, so a refusal never tells who is on the (unpublished) list.
         Action::Onsite { on_list, ref inner } => {
+            authorize(actor, inner)?;
             if on_list {
-                authorize(actor, inner)
+                Ok(())
             } else {
                 deny(
                     "该申报单位不在本届现场评审名单内，没有现场评审和综合评价页面（《管理办法》第十六条）。",

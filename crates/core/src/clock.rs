@@ -31,6 +31,35 @@ impl Clock for SystemClock {
     }
 }
 
+/// The machine's clock moved by whole days, so that a demonstration built for one day starts
+/// on that day whatever day it runs, keeps the real time of day, and goes on from there.
+#[derive(Debug, Clone, Copy)]
+pub struct ShiftedClock {
+    days: i64,
+}
+
+impl ShiftedClock {
+    /// A clock whose today is `day` now (the machine's Shanghai day moved to `day`).
+    pub fn starting_on(day: Date) -> Self {
+        let today = SystemClock.today();
+        Self {
+            days: i64::from(today.until(day).map(|s| s.get_days()).unwrap_or(0)),
+        }
+    }
+    /// By how many days it differs from the machine's clock (negative: behind).
+    pub fn days(&self) -> i64 {
+        self.days
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> Timestamp {
+        let now = Timestamp::now();
+        now.checked_add(jiff::SignedDuration::from_hours(self.days * 24))
+            .unwrap_or(now)
+    }
+}
+
 /// A clock that stands still until it is moved; for tests and for replaying history.
 #[derive(Debug)]
 pub struct FixedClock(Mutex<Timestamp>);
@@ -98,6 +127,12 @@ pub fn date_zh(d: Date) -> String {
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn a_shifted_clock_starts_on_its_day() {
+        let c = ShiftedClock::starting_on(date(2026, 11, 25));
+        assert_eq!(c.today(), date(2026, 11, 25));
+    }
 
     #[test]
     fn today_is_the_shanghai_day() {

@@ -429,6 +429,70 @@ pub struct ConductRules {
     pub low_grade: Rule<u32>,
 }
 
+/// A provision of the measures that a step of the procedure rests on: its article, the clause
+/// (第（N）项) where the article has them, and further articles that say the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provision {
+    /// The article (第N条).
+    pub article: u32,
+    /// The clause of the article, if it has clauses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clause: Option<u32>,
+    /// Further articles that say the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<u32>,
+}
+
+/// The provisions the system's steps rest on, by name, so that every refusal and audit entry
+/// cites the measures the session runs under and no article is written into the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provisions {
+    /// The principles: voluntary, free of charge, open and fair (Art. 4 of the 2020 measures).
+    pub principles: Provision,
+    /// The criteria the review scores on (Art. 5).
+    pub criteria: Provision,
+    /// The leadership group: reviews the rules, decides the list (Art. 6).
+    pub leadership_group: Provision,
+    /// The office keeps the expert pool and its training and assessment (Art. 7).
+    pub expert_pool: Provision,
+    /// The review teams, formed and published by the office, dissolved after the year (Art. 8).
+    pub review_teams: Provision,
+    /// Working and award funds in the budget (Art. 22).
+    pub funding: Provision,
+    /// Staff who do not do their duty (Art. 23).
+    pub staff_discipline: Provision,
+    /// Reviewers who break the review discipline (Art. 24).
+    pub reviewer_discipline: Provision,
+    /// Recusal of reviewers and staff with an interest (Art. 25).
+    pub recusal: Provision,
+    /// Two-way conduct feedback to discipline (Art. 26).
+    pub conduct_feedback: Provision,
+    /// An open, transparent process under public supervision (Art. 27).
+    pub transparency: Provision,
+    /// Objections by real name, and their handling (Art. 28).
+    pub objections: Provision,
+    /// Winners share their practices; their senior managers join the pool (Art. 29).
+    pub winners_duties: Provision,
+    /// Use of the title, and forgery of plaques and certificates (Art. 31).
+    pub title_use: Provision,
+}
+
+/// One stage of the procedure, in the order the rule set declares them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageRule {
+    /// The stage, by its code (`call_published`, `county_recommendation`, …).
+    pub stage: String,
+    /// The article the stage rests on (none for the session's end).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<u32>,
+    /// Further articles that say the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<u32>,
+}
+
 /// A complete rule set: one version of the measures as data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -457,6 +521,10 @@ pub struct RuleSet {
     pub revocation: RevocationRules,
     /// Conduct feedback.
     pub conduct: ConductRules,
+    /// The stages of a session, in order, each with its article.
+    pub procedure: Vec<StageRule>,
+    /// The provisions the other steps rest on.
+    pub provisions: Provisions,
 }
 
 impl RuleSet {
@@ -560,6 +628,32 @@ impl RuleSet {
             &[Key("post_award"), Key("title_wording"), Key("value")],
             "`post_award.title_wording` must name the award year as `{year}` (Art. 31)".into(),
         );
+        let codes: Vec<&str> = self.procedure.iter().map(|s| s.stage.as_str()).collect();
+        let expected: Vec<&str> = crate::session::Stage::ALL
+            .iter()
+            .map(|s| s.code())
+            .collect();
+        need(
+            codes == expected,
+            &[Key("procedure")],
+            format!(
+                "`procedure` must list the stages in this order: {}; found {}",
+                expected.join(", "),
+                codes.join(", ")
+            ),
+        );
+        for (i, st) in self.procedure.iter().enumerate() {
+            need(
+                st.article.is_some() || st.stage == crate::session::Stage::Closed.code(),
+                &[Key("procedure"), Seg::Index(i)],
+                format!("stage `{}` must cite the article it rests on", st.stage),
+            );
+            need(
+                st.article != Some(0) && !st.also.contains(&0),
+                &[Key("procedure"), Seg::Index(i)],
+                "article numbers start at 1".into(),
+            );
+        }
         let weight = self
             .review
             .final_material_weight_percent
@@ -583,6 +677,37 @@ impl RuleSet {
     /// Whether the measures are in force on `day` (both ends included).
     pub fn in_force_on(&self, day: Date) -> bool {
         self.validity.from.value <= day && day <= self.validity.to.value
+    }
+
+    /// A refusal under this rule set's document, resting on `article` (none when no rule of
+    /// the measures decided it).
+    pub fn refusal(
+        &self,
+        code: &'static str,
+        article: Option<u32>,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> crate::refusal::Refusal {
+        crate::refusal::Refusal::new(code, article, (&self.meta.name, &self.meta.name_en), zh, en)
+    }
+
+    /// A refusal resting on provision `p` (its article and clause).
+    pub fn refusal_under(
+        &self,
+        code: &'static str,
+        p: &Provision,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> crate::refusal::Refusal {
+        self.refusal(code, Some(p.article), zh, en).clause(p.clause)
+    }
+
+    /// The article stage `code` rests on, as the procedure declares it.
+    pub fn stage_article(&self, code: &str) -> Option<u32> {
+        self.procedure
+            .iter()
+            .find(|s| s.stage == code)
+            .and_then(|s| s.article)
     }
 
     /// A citation of article `article` of this rule set's document.

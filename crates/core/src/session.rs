@@ -132,23 +132,9 @@ impl Stage {
         }
     }
 
-    /// The article of the measures that governs the stage.
-    pub fn article(self) -> Option<u32> {
-        match self {
-            Stage::Planning => Some(3),
-            Stage::CallPublished | Stage::Applications => Some(12),
-            Stage::CountyRecommendation => Some(13),
-            Stage::EligibilityReview => Some(14),
-            Stage::MaterialReview | Stage::OnsiteSelection => Some(15),
-            Stage::OnsiteReview => Some(16),
-            Stage::ComprehensiveEvaluation => Some(17),
-            Stage::Proposal
-            | Stage::LeadershipDecision
-            | Stage::PublicNotice
-            | Stage::GovernmentApproval => Some(18),
-            Stage::Commendation => Some(19),
-            Stage::Closed => None,
-        }
+    /// The article of the measures the stage rests on, as `rules` declares it.
+    pub fn article(self, rules: &RuleSet) -> Option<u32> {
+        rules.stage_article(self.code())
     }
 
     /// The stage that follows, if any.
@@ -234,7 +220,7 @@ pub fn decide_move(
     if target != next {
         return Err(Refusal::new(
             "stage_order",
-            target.article(),
+            target.article(rules),
             doc(rules),
             format!(
                 "评选须按程序逐阶段推进：当前阶段为“{}”，下一阶段只能是“{}”，不能直接进入“{}”。",
@@ -392,7 +378,7 @@ pub fn decide_move(
     Ok(Move {
         from,
         to: target,
-        article: target.article(),
+        article: target.article(rules),
     })
 }
 

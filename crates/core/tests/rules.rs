@@ -119,8 +119,27 @@ fn every_rule_is_in_json_with_its_article() {
     assert_eq!(j["meta"]["demo"], false);
     assert_eq!(j["meta"]["criteria"], "gbt19580-2012");
     assert!(j.get("auth").is_none());
+    // The procedure: every stage in order with its article; the other steps' provisions.
+    let stages: Vec<(String, Option<u64>)> = j["procedure"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["stage"].as_str().unwrap().to_owned(),
+                s["article"].as_u64(),
+            )
+        })
+        .collect();
+    assert_eq!(stages.len(), 15);
+    assert_eq!(stages[4], ("eligibility_review".into(), Some(14)));
+    assert_eq!(stages[5], ("material_review".into(), Some(15)));
+    assert_eq!(stages[7], ("onsite_review".into(), Some(16)));
+    assert_eq!(stages[14], ("closed".into(), None));
+    assert_eq!(j["provisions"]["recusal"], json!({ "article": 25 }));
+    assert_eq!(j["provisions"]["objections"], json!({ "article": 28 }));
     let sections = j.as_object().unwrap().len();
-    assert_eq!(sections, 12);
+    assert_eq!(sections, 14);
 }
 
 #[test]
@@ -409,4 +428,21 @@ fn final_score_defaults_to_the_onsite_consensus_and_rejects_unknown_values() {
         "final_score = { value = \"weighted\", article = 17 }",
     );
     assert!(RuleSet::parse(&text, "r.toml").is_err());
+}
+
+#[test]
+fn a_procedure_out_of_order_is_explained_with_its_line() {
+    let text = shipped_text();
+    let bad = text.replacen(
+        "stage = \"material_review\"",
+        "stage = \"onsite_review\"",
+        1,
+    );
+    let err = qaward_core::rules::RuleSet::parse(&bad, "bad.toml").unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("bad.toml:"), "{msg}");
+    assert!(
+        msg.contains("`procedure` must list the stages in this order"),
+        "{msg}"
+    );
 }

@@ -11,12 +11,19 @@ use sqlx::Row;
 /// Security settings the security administrator sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SecuritySettings {
-    /// Failed sign-ins before the account locks.
+    /// Failed sign-ins of one account from one client address before that source is paused
+    /// for that account.
     pub max_failed_logins: i64,
-    /// How long a lock lasts.
+    /// How long a pause lasts.
     pub lockout_minutes: i64,
     /// Idle time after which a session ends.
     pub idle_timeout_minutes: i64,
+    /// Failed sign-ins from one client address (any names) within an hour before that
+    /// address is paused.
+    pub address_max_failures: i64,
+    /// Failed sign-ins of one account from every address within an hour before the account
+    /// is paused for everyone (until the pause ends or the security administrator lifts it).
+    pub account_max_failures: i64,
 }
 
 impl Default for SecuritySettings {
@@ -25,16 +32,30 @@ impl Default for SecuritySettings {
             max_failed_logins: 5,
             lockout_minutes: 15,
             idle_timeout_minutes: 30,
+            address_max_failures: 30,
+            account_max_failures: 100,
         }
     }
 }
 
 impl SecuritySettings {
     /// The settings' keys, names and allowed ranges.
-    pub const KEYS: [(&'static str, &'static str, i64, i64); 3] = [
-        ("max_failed_logins", "连续登录失败锁定次数", 3, 10),
-        ("lockout_minutes", "锁定时长（分钟）", 5, 1440),
+    pub const KEYS: [(&'static str, &'static str, i64, i64); 5] = [
+        ("max_failed_logins", "同一来源连续登录失败暂停次数", 3, 10),
+        ("lockout_minutes", "暂停时长（分钟）", 5, 1440),
         ("idle_timeout_minutes", "会话空闲超时（分钟）", 5, 120),
+        (
+            "address_max_failures",
+            "同一来源地址每小时登录失败暂停次数",
+            10,
+            1000,
+        ),
+        (
+            "account_max_failures",
+            "同一账号每小时登录失败（所有来源）暂停次数",
+            20,
+            1000,
+        ),
     ];
 
     fn set(&mut self, key: &str, v: i64) {
@@ -42,6 +63,8 @@ impl SecuritySettings {
             "max_failed_logins" => self.max_failed_logins = v,
             "lockout_minutes" => self.lockout_minutes = v,
             "idle_timeout_minutes" => self.idle_timeout_minutes = v,
+            "address_max_failures" => self.address_max_failures = v,
+            "account_max_failures" => self.account_max_failures = v,
             _ => {}
         }
     }
@@ -51,7 +74,19 @@ impl SecuritySettings {
         match key {
             "max_failed_logins" => self.max_failed_logins,
             "lockout_minutes" => self.lockout_minutes,
+            "address_max_failures" => self.address_max_failures,
+            "account_max_failures" => self.account_max_failures,
             _ => self.idle_timeout_minutes,
+        }
+    }
+
+    /// The sign-in throttle's limits.
+    pub fn limits(&self) -> qaward_core::signin::Limits {
+        qaward_core::signin::Limits {
+            per_pair: self.max_failed_logins,
+            per_address: self.address_max_failures,
+            per_name: self.account_max_failures,
+            lock_minutes: self.lockout_minutes,
         }
     }
 }
@@ -102,18 +137,26 @@ pub enum LoginOutcome {
         /// The user.
         user_id: i64,
     },
-    /// Wrong name or password; tries left before the lock.
-    Failed {
-        /// Tries left.
-        left: i64,
-    },
-    /// Locked until (microseconds).
-    Locked {
-        /// Until.
-        until: i64,
-    },
-    /// The account is disabled.
+    /// Not signed in: unknown name, wrong password, or a pause. All three get the same
+    /// answer ([`qaward_core::signin::FAILED`]), so the answer tells nothing of the name.
+    Failed,
+    /// The right password of a disabled account (only its owner learns it is disabled).
     Disabled,
+}
+
+/// A pause of sign-in in force (see [`qaward_core::signin`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInLock {
+    /// What it pauses.
+    pub scope: qaward_core::signin::Scope,
+    /// The name as typed ('' for an address pause).
+    pub name: String,
+    /// The client address ('' for an account pause).
+    pub address: String,
+    /// Failures counted.
+    pub failures: i64,
+    /// Until (µs).
+    pub until: i64,
 }
 
 /// A live session.
@@ -551,19 +594,31 @@ impl Store {
             .ok_or(Error::NotFound)
     }
 
-    /// Sign in: check the password off the lock, then record the outcome (and any lock) with
-    /// its audit entry in one transaction.
+    /// Sign in from client address `source`. Any pause in force for the name, the address or
+    /// the pair refuses at once (see [`qaward_core::signin`]); otherwise the password is
+    /// checked off the lock, then the outcome, the counters and the audit entry are written
+    /// in one transaction, deciding again on the counters read through it.
     pub async fn login(
         &self,
         username: &str,
         password: &str,
+        source: &str,
         now: jiff::Timestamp,
     ) -> Result<LoginOutcome> {
+        use qaward_core::signin::{Scope, counted_name, paused_by};
         let settings = self.security_settings().await?;
+        let limits = settings.limits();
+        let name = counted_name(username);
+        let source: String = source.chars().take(64).collect();
+        let now_us = now.as_microsecond();
+        let found = throttle_counters(self.pool(), &name, &source).await?;
+        if !paused_by(&found, now_us).is_empty() {
+            return self.login_paused(&name, &source, now).await;
+        }
         let row = sqlx::query(
             "SELECT id, display_name, password_hash, active FROM users WHERE username = $1",
         )
-        .bind(username)
+        .bind(&name)
         .fetch_optional(self.pool())
         .await?;
         let (hash, user) = match &row {
@@ -582,106 +637,245 @@ impl Store {
         let ok = password_work(move || verify_password(&pw, &hash)).await?;
         let mut tx = self.write(now).await?;
         let now_us = tx.now();
-        let Some((id, name, active)) = user else {
-            tx.audit(
-                NewEntry::security(&Who::anonymous(username), "login.failed", "user", username)
-                    .summary(format!("以不存在的用户名“{username}”登录失败")),
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(LoginOutcome::Failed {
-                left: settings.max_failed_logins,
-            });
-        };
-        let who = Who::user(id, &name, "self");
-        let cur = sqlx::query("SELECT failed_logins, locked_until FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_one(tx.conn())
-            .await?;
-        let failed: i64 = cur.get("failed_logins");
-        let locked_until = opt_i64(&cur, "locked_until");
-        if let Some(until) = locked_until.filter(|u| *u > now_us) {
-            tx.audit(
-                NewEntry::security(&who, "login.refused_locked", "user", id)
-                    .summary(format!("账号 {username} 锁定中，拒绝登录")),
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(LoginOutcome::Locked { until });
+        let found = throttle_counters(tx.conn(), &name, &source).await?;
+        let paused = paused_by(&found, now_us);
+        if !paused.is_empty() {
+            // Paused by another attempt while the password was being checked.
+            drop(tx);
+            return self.login_paused(&name, &source, now).await;
         }
-        if !active {
-            tx.audit(
-                NewEntry::security(&who, "login.refused_disabled", "user", id)
-                    .summary(format!("账号 {username} 已停用，拒绝登录")),
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(LoginOutcome::Disabled);
-        }
-        // A lock that has run out starts the count afresh.
-        let failed = if locked_until.is_some() { 0 } else { failed };
-        if !ok {
-            let failed = failed + 1;
-            if failed >= settings.max_failed_logins {
-                let until = now_us + settings.lockout_minutes * 60_000_000;
-                sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-                    .bind(failed)
-                    .bind(until)
-                    .bind(id)
+        match (user, ok) {
+            (Some((id, display, true)), true) => {
+                let who = Who::user(id, &display, "self");
+                sqlx::query("DELETE FROM login_throttle WHERE scope IN ('pair', 'name') AND name = $1 AND (scope = 'name' OR address = $2)")
+                    .bind(&name)
+                    .bind(&source)
                     .execute(tx.conn())
                     .await?;
-                tx.audit(
-                    NewEntry::security(&who, "login.locked", "user", id)
-                        .summary(format!(
-                            "账号 {username} 连续{failed}次登录失败，锁定{}分钟",
-                            settings.lockout_minutes
-                        ))
-                        .state("locked"),
+                sqlx::query(
+                    "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
                 )
-                .await?;
-                tx.commit().await?;
-                return Ok(LoginOutcome::Locked { until });
-            }
-            sqlx::query("UPDATE users SET failed_logins = $1, locked_until = NULL WHERE id = $2")
-                .bind(failed)
                 .bind(id)
                 .execute(tx.conn())
                 .await?;
-            tx.audit(
-                NewEntry::security(&who, "login.failed", "user", id)
-                    .summary(format!("账号 {username} 密码错误（第{failed}次）")),
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(LoginOutcome::Failed {
-                left: settings.max_failed_logins - failed,
-            });
+                let idle_cut = now_us - settings.idle_timeout_minutes * 60_000_000;
+                sqlx::query("DELETE FROM web_sessions WHERE user_id = $1 AND last_seen_at < $2")
+                    .bind(id)
+                    .bind(idle_cut)
+                    .execute(tx.conn())
+                    .await?;
+                let token = random_token();
+                sqlx::query("INSERT INTO web_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)")
+                    .bind(token_hash(&token))
+                    .bind(id)
+                    .bind(random_token())
+                    .bind(now_us)
+                    .execute(tx.conn())
+                    .await?;
+                tx.audit(
+                    NewEntry::security(&who, "login.ok", "user", id)
+                        .summary(format!("账号 {name} 登录（来源 {source}）")),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(LoginOutcome::Ok { token, user_id: id })
+            }
+            (Some((id, display, false)), true) => {
+                tx.audit(
+                    NewEntry::security(
+                        &Who::user(id, &display, "self"),
+                        "login.refused_disabled",
+                        "user",
+                        id,
+                    )
+                    .summary(format!("账号 {name} 已停用，拒绝登录（来源 {source}）")),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(LoginOutcome::Disabled)
+            }
+            (user, _) => {
+                let mut newly = Vec::new();
+                for (scope, c) in &found {
+                    let next = c.after_failure(*scope, &limits, now_us);
+                    if next.locked_until.is_some() {
+                        newly.push(*scope);
+                    }
+                    let (n, a) = scope_key(*scope, &name, &source);
+                    sqlx::query("INSERT INTO login_throttle (scope, name, address, failures, window_start, locked_until) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, name, address) DO UPDATE SET failures = $4, window_start = $5, locked_until = $6")
+                        .bind(scope.code())
+                        .bind(n)
+                        .bind(a)
+                        .bind(next.failures)
+                        .bind(next.window_start)
+                        .bind(next.locked_until)
+                        .execute(tx.conn())
+                        .await?;
+                }
+                let (who, subject) = match &user {
+                    Some((id, display, _)) => (Who::user(*id, display, "self"), id.to_string()),
+                    None => (Who::anonymous(&name), name.clone()),
+                };
+                let pair = found
+                    .iter()
+                    .find(|(s, _)| *s == Scope::Pair)
+                    .map_or(0, |(_, c)| {
+                        c.after_failure(Scope::Pair, &limits, now_us).failures
+                    });
+                let mut summary = match &user {
+                    Some(_) => format!("账号 {name} 密码错误（来源 {source}，第{pair}次）"),
+                    None => format!("以不存在的用户名“{name}”登录失败（来源 {source}）"),
+                };
+                if !newly.is_empty() {
+                    let what: Vec<&str> = newly.iter().map(|s| s.name_zh()).collect();
+                    summary.push_str(&format!(
+                        "；暂停{}{}分钟",
+                        what.join("、"),
+                        settings.lockout_minutes
+                    ));
+                }
+                let action = if newly.is_empty() {
+                    "login.failed"
+                } else {
+                    "login.locked"
+                };
+                let mut e = NewEntry::security(&who, action, "user", subject)
+                    .summary(summary)
+                    .detail(serde_json::json!({
+                        "source": source,
+                        "paused": newly.iter().map(|s| s.code()).collect::<Vec<_>>(),
+                    }));
+                if !newly.is_empty() {
+                    e = e.state("locked");
+                }
+                tx.audit(e).await?;
+                tx.commit().await?;
+                Ok(LoginOutcome::Failed)
+            }
         }
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
-        let idle_cut = now_us - settings.idle_timeout_minutes * 60_000_000;
-        sqlx::query("DELETE FROM web_sessions WHERE user_id = $1 AND last_seen_at < $2")
-            .bind(id)
-            .bind(idle_cut)
-            .execute(tx.conn())
-            .await?;
-        let token = random_token();
-        sqlx::query("INSERT INTO web_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)")
-            .bind(token_hash(&token))
-            .bind(id)
-            .bind(random_token())
-            .bind(now_us)
-            .execute(tx.conn())
-            .await?;
+    }
+
+    /// A sign-in refused because a pause is in force: recorded, and answered like any failure.
+    async fn login_paused(
+        &self,
+        name: &str,
+        source: &str,
+        now: jiff::Timestamp,
+    ) -> Result<LoginOutcome> {
+        let mut tx = self.write(now).await?;
         tx.audit(
-            NewEntry::security(&who, "login.ok", "user", id)
-                .summary(format!("账号 {username} 登录")),
+            NewEntry::security(&Who::anonymous(name), "login.refused_locked", "user", name)
+                .summary(format!(
+                    "用户名“{name}”登录暂停中，拒绝登录（来源 {source}）"
+                ))
+                .detail(serde_json::json!({"source": source})),
         )
         .await?;
         tx.commit().await?;
-        Ok(LoginOutcome::Ok { token, user_id: id })
+        Ok(LoginOutcome::Failed)
+    }
+
+    /// Whether client address `source` is paused (too many failed sign-ins, or registrations
+    /// that hit a name or credit code already taken) at `now`.
+    pub async fn address_paused(&self, source: &str, now: jiff::Timestamp) -> Result<bool> {
+        let found = throttle_counters(self.pool(), "", source).await?;
+        Ok(found.iter().any(|(s, c)| {
+            *s == qaward_core::signin::Scope::Address && c.blocks(now.as_microsecond())
+        }))
+    }
+
+    /// Count a registration from `source` that hit a user name or credit code already taken
+    /// as a failure of that address (so the form cannot be used to look names up in bulk),
+    /// with its audit entry.
+    pub async fn count_taken_registration(
+        &self,
+        source: &str,
+        field: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        use qaward_core::signin::Scope;
+        let limits = self.security_settings().await?.limits();
+        let source: String = source.chars().take(64).collect();
+        let mut tx = self.write(now).await?;
+        let now_us = tx.now();
+        let found = throttle_counters(tx.conn(), "", &source).await?;
+        let c = found
+            .iter()
+            .find(|(s, _)| *s == Scope::Address)
+            .map(|(_, c)| *c)
+            .unwrap_or_default()
+            .after_failure(Scope::Address, &limits, now_us);
+        sqlx::query("INSERT INTO login_throttle (scope, name, address, failures, window_start, locked_until) VALUES ('address', '', $1, $2, $3, $4) ON CONFLICT (scope, name, address) DO UPDATE SET failures = $2, window_start = $3, locked_until = $4")
+            .bind(&source)
+            .bind(c.failures)
+            .bind(c.window_start)
+            .bind(c.locked_until)
+            .execute(tx.conn())
+            .await?;
+        tx.audit(
+            NewEntry::security(
+                &Who::anonymous("访客"),
+                "register.taken",
+                "address",
+                &source,
+            )
+            .summary(format!("来源 {source} 注册时填写的{field}已被使用"))
+            .detail(serde_json::json!({"source": source, "field": field})),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// The sign-in pauses in force at `now`, longest first.
+    pub async fn sign_in_locks(&self, now: jiff::Timestamp) -> Result<Vec<SignInLock>> {
+        let rows = sqlx::query("SELECT scope, name, address, failures, locked_until FROM login_throttle WHERE locked_until > $1 ORDER BY locked_until DESC, scope, name, address")
+            .bind(now.as_microsecond())
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                Some(SignInLock {
+                    scope: qaward_core::signin::Scope::parse(&r.get::<String, _>("scope"))?,
+                    name: r.get("name"),
+                    address: r.get("address"),
+                    failures: r.get("failures"),
+                    until: opt_i64(r, "locked_until")?,
+                })
+            })
+            .collect())
+    }
+
+    /// Lift the sign-in pauses of account name `name` (every source), or of client address
+    /// `address` when `name` is empty; recorded by `who`. Returns how many were lifted.
+    pub async fn lift_sign_in_locks(
+        &self,
+        who: &Who,
+        name: &str,
+        address: &str,
+        now: jiff::Timestamp,
+    ) -> Result<u64> {
+        let mut tx = self.write(now).await?;
+        let n = lift_locks(&mut tx, name, address).await?;
+        let (subject, summary) = if name.is_empty() {
+            (
+                address.to_owned(),
+                format!("解除来源地址 {address} 的登录暂停（{n}项）"),
+            )
+        } else {
+            (
+                name.to_owned(),
+                format!("解除账号 {name} 的登录暂停（{n}项）"),
+            )
+        };
+        tx.audit(
+            NewEntry::security(who, "login.unlock", "user", subject)
+                .summary(summary)
+                .detail(serde_json::json!({"name": name, "address": address, "lifted": n})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
     }
 
     /// The session behind a cookie token, if it is alive; refreshes its idle clock.
@@ -694,6 +888,27 @@ impl Store {
             .session_alive(&mut row, &settings, now)
             .await?
             .then_some(row.session))
+    }
+
+    /// Account `user_id` as the authorization rules see it: its name and grants.
+    pub async fn actor(&self, user_id: i64) -> Result<Actor> {
+        let r = sqlx::query("SELECT display_name FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(Error::NotFound)?;
+        let grants = sqlx::query("SELECT role, programme_id, county_id, department_id, organisation_id FROM role_grants WHERE user_id = $1 ORDER BY id")
+            .bind(user_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .filter_map(grant_from)
+            .collect();
+        Ok(Actor {
+            user_id,
+            display_name: r.get("display_name"),
+            grants,
+        })
     }
 
     /// A session as stored, with its person's grants.
@@ -843,6 +1058,9 @@ impl Store {
         .bind(user_id)
         .execute(tx.conn())
         .await?;
+        if active {
+            lift_locks(&mut tx, &u.username, "").await?;
+        }
         if !active {
             sqlx::query("DELETE FROM web_sessions WHERE user_id = $1")
                 .bind(user_id)
@@ -862,6 +1080,68 @@ impl Store {
         .await?;
         tx.commit().await
     }
+}
+
+/// The (name, address) columns of a scope's counter.
+fn scope_key<'a>(
+    scope: qaward_core::signin::Scope,
+    name: &'a str,
+    source: &'a str,
+) -> (&'a str, &'a str) {
+    use qaward_core::signin::Scope;
+    match scope {
+        Scope::Pair => (name, source),
+        Scope::Address => ("", source),
+        Scope::Name => (name, ""),
+    }
+}
+
+/// The three counters of an attempt by `name` from `source` (a missing one is zero).
+async fn throttle_counters<'c, E>(
+    conn: E,
+    name: &str,
+    source: &str,
+) -> Result<Vec<(qaward_core::signin::Scope, qaward_core::signin::Counter)>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    use qaward_core::signin::{Counter, Scope};
+    let rows = sqlx::query("SELECT scope, failures, window_start, locked_until FROM login_throttle WHERE (scope = 'pair' AND name = $1 AND address = $2) OR (scope = 'address' AND name = '' AND address = $2) OR (scope = 'name' AND name = $1 AND address = '')")
+        .bind(name)
+        .bind(source)
+        .fetch_all(conn)
+        .await?;
+    Ok(Scope::ALL
+        .into_iter()
+        .map(|s| {
+            let c = rows
+                .iter()
+                .find(|r| r.get::<String, _>("scope") == s.code())
+                .map(|r| Counter {
+                    failures: r.get("failures"),
+                    window_start: r.get("window_start"),
+                    locked_until: opt_i64(r, "locked_until"),
+                })
+                .unwrap_or_default();
+            (s, c)
+        })
+        .collect())
+}
+
+/// Remove the counters of `name` (every source), or of `address` when `name` is empty.
+async fn lift_locks(tx: &mut Tx, name: &str, address: &str) -> Result<u64> {
+    let r = if name.is_empty() {
+        sqlx::query("DELETE FROM login_throttle WHERE scope = 'address' AND address = $1")
+            .bind(address)
+            .execute(tx.conn())
+            .await?
+    } else {
+        sqlx::query("DELETE FROM login_throttle WHERE scope IN ('pair', 'name') AND name = $1")
+            .bind(name)
+            .execute(tx.conn())
+            .await?
+    };
+    Ok(r.rows_affected())
 }
 
 #[cfg(test)]

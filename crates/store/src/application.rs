@@ -308,12 +308,22 @@ impl Store {
                 "Choose the county where the organisation is registered.",
             ));
         };
-        if r.registered_on.parse::<jiff::civil::Date>().is_err() {
-            return Err(Error::invalid(
-                "registered_on",
-                "“成立（登记）日期”应为日期，格式为 年-月-日。",
-                "The registration date is written YYYY-MM-DD.",
-            ));
+        match r.registered_on.trim().parse::<jiff::civil::Date>() {
+            Err(_) => {
+                return Err(Error::invalid(
+                    "registered_on",
+                    "“成立（登记）日期”应为日期，格式为 年-月-日。",
+                    "The registration date is written YYYY-MM-DD.",
+                ));
+            }
+            Ok(d) if d > crate::today(now.as_microsecond()) => {
+                return Err(Error::invalid(
+                    "registered_on",
+                    "“成立（登记）日期”不能晚于今天，请按营业执照填写。",
+                    "The registration date cannot be after today; copy it from the business licence.",
+                ));
+            }
+            Ok(_) => {}
         }
         if r.address.trim().is_empty() {
             return Err(Error::invalid(
@@ -617,7 +627,10 @@ impl Store {
         tx.audit(
             NewEntry::award(who, "application.save", "application", id)
                 .programme(r.get("programme_id"))
-                .summary(format!("保存申报材料“{section}”部分（{changed}项）"))
+                .summary(format!(
+                    "保存申报材料“{}”部分（{changed}项）",
+                    qaward_core::labels::text(qaward_core::labels::Family::Section, section, true)
+                ))
                 .detail(serde_json::json!({"section": section, "fields": changed})),
         )
         .await?;

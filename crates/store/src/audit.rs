@@ -148,22 +148,39 @@ impl NewEntry {
     }
     /// A refusal, recorded with its article and reason.
     pub fn refused(self, r: &Refusal) -> Self {
-        let mut e = self.article(r.article, &r.document).summary(r.message_zh());
+        let mut e = self
+            .article(r.article, &r.document.name)
+            .summary(r.message_zh());
         e.detail = serde_json::json!({ "refused": r.code, "reason": r.zh });
         e
     }
 }
 
+/// The chain's head inside a writing transaction: read with the write lock, moved by each
+/// entry appended, written back once at commit.
+#[derive(Debug, Clone)]
+pub(crate) struct Head {
+    /// Last entry's seq.
+    pub seq: i64,
+    /// Last entry's hash.
+    pub hash: String,
+    /// The head's time: no entry is dated before it.
+    pub at: i64,
+    /// Entries were appended.
+    pub moved: bool,
+}
+
 pub(crate) async fn append(tx: &mut Tx, e: NewEntry) -> Result<i64> {
-    let now = tx.now();
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(tx.conn())
-        .await?;
-    let prev_seq: i64 = head.get("seq");
-    let prev_hash: String = head.get("hash");
+    let prev_seq = tx.head.seq;
+    let prev_hash = tx.head.hash.clone();
+    let at = if tx.backdating {
+        tx.now()
+    } else {
+        tx.now().max(tx.head.at)
+    };
     let mut entry = Entry {
         seq: prev_seq + 1,
-        at: now,
+        at,
         actor_id: e.who.user_id,
         actor_name: e.who.name,
         role: e.who.role,
@@ -183,12 +200,28 @@ pub(crate) async fn append(tx: &mut Tx, e: NewEntry) -> Result<i64> {
     };
     entry.hash = entry_hash(&entry, &prev_hash);
     insert_raw(tx.conn(), &entry).await?;
+    tx.head = Head {
+        seq: entry.seq,
+        hash: entry.hash,
+        at,
+        moved: true,
+    };
+    Ok(entry.seq)
+}
+
+/// Write the head back, if entries were appended.
+pub(crate) async fn store_head(tx: &mut Tx) -> Result<()> {
+    if !tx.head.moved {
+        return Ok(());
+    }
+    let (seq, hash) = (tx.head.seq, tx.head.hash.clone());
     sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-        .bind(entry.seq)
-        .bind(&entry.hash)
+        .bind(seq)
+        .bind(hash)
         .execute(tx.conn())
         .await?;
-    Ok(entry.seq)
+    tx.head.moved = false;
+    Ok(())
 }
 
 /// Insert an entry exactly as given (used by `append` and by restore).
@@ -453,5 +486,149 @@ impl Store {
             .fetch_one(self.pool())
             .await?
             .get(0))
+    }
+}
+
+/// The last line of an anchor file, if any (read from its tail).
+fn last_anchor_line(path: &std::path::Path) -> std::io::Result<Option<String>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let len = f.metadata()?.len();
+    let from = len.saturating_sub(8192);
+    f.seek(SeekFrom::Start(from))?;
+    let mut tail = String::new();
+    f.read_to_string(&mut tail)?;
+    Ok(tail
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(str::to_owned))
+}
+
+/// How the log stands against an anchor file.
+#[derive(Debug, Clone)]
+pub struct AnchorCheck {
+    /// Lines of the anchor file.
+    pub anchors: usize,
+    /// The last anchored head: (entries, hash, when).
+    pub last: Option<(i64, String, String)>,
+    /// Entries of the log now.
+    pub entries: u64,
+}
+
+impl Store {
+    /// Append the chain's head to the anchor file `path`, signed with `key` and linked to the
+    /// file's last line. Nothing is written when the head is the one last anchored. Returns
+    /// the line written.
+    pub async fn anchor_audit(
+        &self,
+        path: &std::path::Path,
+        key: &[u8],
+        now: jiff::Timestamp,
+    ) -> Result<Option<qaward_core::anchor::Anchor>> {
+        use qaward_core::anchor::Anchor;
+        use std::io::Write;
+        let (seq, hash) = self.audit_head().await?;
+        let fail = |e: std::io::Error| crate::Error::Other(format!("{}: {e}", path.display()));
+        let last: Option<Anchor> = match last_anchor_line(path).map_err(fail)? {
+            Some(l) => Some(serde_json::from_str(&l).map_err(|_| {
+                crate::Error::Other(format!(
+                    "{}: 最后一行不是锚定记录 / the last line is not an anchor",
+                    path.display()
+                ))
+            })?),
+            None => None,
+        };
+        if last
+            .as_ref()
+            .is_some_and(|a| a.seq == seq && a.hash == hash)
+        {
+            return Ok(None);
+        }
+        let prev = last.map(|a| a.mac).unwrap_or_default();
+        let a = Anchor::sign(key, &now.to_string(), seq, &hash, &prev);
+        let line = serde_json::to_string(&a).map_err(|e| crate::Error::Other(e.to_string()))?;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(fail)?;
+        f.write_all(format!("{line}\n").as_bytes()).map_err(fail)?;
+        f.sync_all().map_err(fail)?;
+        Ok(Some(a))
+    }
+
+    /// Verify the chain, then check it against the anchor file's text `text` under `key`: a
+    /// cut or rewritten tail, or an edited anchor file, is the fault returned.
+    pub async fn verify_anchored(
+        &self,
+        text: &str,
+        key: &[u8],
+    ) -> Result<Result<AnchorCheck, String>> {
+        use qaward_core::anchor::{check, read_anchors};
+        let v = match self.verify_audit().await? {
+            Ok(v) => v,
+            Err(b) => {
+                return Ok(Err(format!(
+                    "审计日志哈希链校验失败：第{}条记录，{} / {b}",
+                    b.seq, b.zh
+                )));
+            }
+        };
+        let anchors = match read_anchors(text, key) {
+            Ok(a) => a,
+            Err(f) => return Ok(Err(format!("{} / {}", f.zh(), f.en()))),
+        };
+        let mut seqs: Vec<i64> = anchors.iter().map(|a| a.seq).filter(|s| *s > 0).collect();
+        seqs.sort_unstable();
+        seqs.dedup();
+        let mut hashes = std::collections::HashMap::new();
+        for chunk in seqs.chunks(500) {
+            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            for r in sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT seq, hash FROM audit_log WHERE seq IN ({})",
+                list.join(",")
+            )))
+            .fetch_all(self.pool())
+            .await?
+            {
+                hashes.insert(r.get::<i64, _>("seq"), r.get::<String, _>("hash"));
+            }
+        }
+        let entries = i64::try_from(v.entries).unwrap_or(i64::MAX);
+        if let Err(f) = check(&anchors, entries, |s| hashes.get(&s).cloned()) {
+            return Ok(Err(format!("{} / {}", f.zh(), f.en())));
+        }
+        Ok(Ok(AnchorCheck {
+            anchors: anchors.len(),
+            last: anchors
+                .last()
+                .map(|a| (a.seq, a.hash.clone(), a.at.clone())),
+            entries: v.entries,
+        }))
+    }
+}
+
+/// The last line of the anchor file at `path`, as written (not checked), for pages and
+/// exports that show where the log was last anchored.
+pub fn last_anchor(path: &std::path::Path) -> Option<qaward_core::anchor::Anchor> {
+    last_anchor_line(path)
+        .ok()
+        .flatten()
+        .and_then(|l| serde_json::from_str(&l).ok())
+}
+
+impl Store {
+    /// The hash of entry `seq`, if the log has it.
+    pub async fn audit_hash_at(&self, seq: i64) -> Result<Option<String>> {
+        Ok(sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| r.get::<String, _>(0)))
     }
 }

@@ -247,7 +247,7 @@ impl Store {
         if d.session.stage != stage {
             let r = Refusal::new(
                 "decision_stage",
-                stage.article(),
+                stage.article(&d.rules),
                 doc(&d),
                 format!(
                     "{what}只能在“{}”阶段进行，本届当前处于“{}”阶段。",

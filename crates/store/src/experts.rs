@@ -433,7 +433,7 @@ pub struct ImportProblem {
     /// Where the row came from.
     pub origin: String,
     /// The form field at fault (`name`, `id_number`, `start_on`…).
-    pub field: &'static str,
+    pub field: String,
     /// Message in Chinese.
     pub zh: String,
     /// Message in English.
@@ -576,178 +576,242 @@ fn sections_text(v: &[char]) -> String {
         .join(",")
 }
 
-const EXPERT_COLS: &str = "e.id, e.programme_id, e.user_id, u.username, e.name, e.id_number, e.gender, e.phone, e.email, e.title, e.education, e.level, e.industries, e.qualification_no, e.qualified_from, e.qualified_until, e.removed_at, e.winner_manager, e.note";
-
-fn expert_from(r: &AnyRow) -> Expert {
-    Expert {
-        id: r.get("id"),
-        programme_id: r.get("programme_id"),
-        user_id: opt_i64(r, "user_id"),
-        username: opt_str(r, "username"),
-        name: r.get("name"),
-        id_number: r.get("id_number"),
-        gender: r.get("gender"),
-        phone: r.get("phone"),
-        email: r.get("email"),
-        title: r.get("title"),
-        education: r.get("education"),
-        level: Level::parse(&r.get::<String, _>("level")).unwrap_or(Level::Trainee),
-        industries: r
-            .get::<String, _>("industries")
-            .split(',')
-            .filter_map(|s| s.trim().chars().next())
-            .collect(),
-        qualification_no: r.get("qualification_no"),
-        qualified_from: parse_date(opt_str(r, "qualified_from")),
-        qualified_until: parse_date(opt_str(r, "qualified_until")),
-        removed_at: opt_i64(r, "removed_at"),
-        winner_manager: r.get::<i64, _>("winner_manager") != 0,
-        note: r.get("note"),
-        employment: Vec::new(),
-        training: Vec::new(),
-        ties: Vec::new(),
-        sanctions: Vec::new(),
-        ratings: Vec::new(),
-        declarations: Vec::new(),
+/// Every expert matching `clause = $1`, with every record, in one read: the expert rows and
+/// each kind of record (employment, training, ties, sanctions, ratings, declarations) come
+/// from one query, each row tagged with its kind in uniform columns (n1…n5 numbers, t1…t14
+/// text), in the order each kind is shown.
+pub(crate) async fn experts_in(
+    conn: &mut sqlx::AnyConnection,
+    clause: &'static str,
+    id: i64,
+) -> Result<Vec<Expert>> {
+    const N: [&str; 5] = ["n1", "n2", "n3", "n4", "n5"];
+    const T: [&str; 14] = [
+        "t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9", "t10", "t11", "t12", "t13", "t14",
+    ];
+    // One branch: its kind, its numbers and texts (the rest null), and its order.
+    let branch = |kind: &str, from: &str, nums: &[&str], texts: &[&str], o1: &str, o2: &str| {
+        let mut cols = vec![format!("'{kind}' AS k"), "e.id AS expert_id".to_owned()];
+        for (i, n) in N.iter().enumerate() {
+            cols.push(match nums.get(i) {
+                Some(c) => format!("CAST({c} AS BIGINT) AS {n}"),
+                None => format!("CAST(NULL AS BIGINT) AS {n}"),
+            });
+        }
+        for (i, t) in T.iter().enumerate() {
+            cols.push(match texts.get(i) {
+                Some(c) => format!("CAST({c} AS TEXT) AS {t}"),
+                None => format!("CAST(NULL AS TEXT) AS {t}"),
+            });
+        }
+        cols.push(format!("CAST(COALESCE({o1}, '') AS TEXT) AS o1"));
+        cols.push(format!("CAST({o2} AS BIGINT) AS o2"));
+        format!("SELECT {} {from} WHERE {clause} = $1", cols.join(", "))
+    };
+    let sql = [
+        branch(
+            "0",
+            "FROM experts e LEFT JOIN users u ON u.id = e.user_id",
+            &[
+                "e.programme_id",
+                "e.user_id",
+                "e.removed_at",
+                "e.winner_manager",
+            ],
+            &[
+                "u.username",
+                "e.name",
+                "e.id_number",
+                "e.gender",
+                "e.phone",
+                "e.email",
+                "e.title",
+                "e.education",
+                "e.level",
+                "e.industries",
+                "e.qualification_no",
+                "e.qualified_from",
+                "e.qualified_until",
+                "e.note",
+            ],
+            "NULL",
+            "e.id",
+        ),
+        branch(
+            "1",
+            "FROM expert_employment x JOIN experts e ON e.id = x.expert_id",
+            &["x.id"],
+            &[
+                "x.employer_name",
+                "x.employer_credit_code",
+                "x.position",
+                "x.start_on",
+                "x.end_on",
+            ],
+            "x.start_on",
+            "x.id",
+        ),
+        branch(
+            "2",
+            "FROM expert_training x JOIN experts e ON e.id = x.expert_id",
+            &["x.id", "x.passed"],
+            &[
+                "x.kind",
+                "x.course",
+                "x.association",
+                "x.held_on",
+                "x.certificate_no",
+            ],
+            "x.held_on",
+            "x.id",
+        ),
+        branch(
+            "3",
+            "FROM expert_ties x JOIN experts e ON e.id = x.expert_id",
+            &["x.id"],
+            &[
+                "x.kind",
+                "x.party_name",
+                "x.party_credit_code",
+                "x.relation",
+                "x.start_on",
+                "x.end_on",
+                "x.declared_on",
+            ],
+            "NULL",
+            "x.id",
+        ),
+        branch(
+            "4",
+            "FROM expert_sanctions x JOIN experts e ON e.id = x.expert_id",
+            &["x.id"],
+            &["x.kind", "x.reason", "x.decided_on"],
+            "NULL",
+            "x.id",
+        ),
+        branch(
+            "5",
+            "FROM expert_ratings x JOIN experts e ON e.id = x.expert_id",
+            &["x.session_id", "x.score"],
+            &["x.comment"],
+            "NULL",
+            "x.id",
+        ),
+        branch(
+            "6",
+            "FROM conflict_declarations x JOIN experts e ON e.id = x.expert_id",
+            &["x.application_id", "x.declared_at"],
+            &["x.reason"],
+            "NULL",
+            "x.id",
+        ),
+    ]
+    .join(" UNION ALL ");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT * FROM ({sql}) r ORDER BY r.expert_id, r.k, r.o1, r.o2"
+    )))
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let n = |r: &AnyRow, c: &str| opt_i64(r, c);
+    let t = |r: &AnyRow, c: &str| opt_str(r, c).unwrap_or_default();
+    let d = |r: &AnyRow, c: &str| parse_date(opt_str(r, c));
+    let mut list: Vec<Expert> = Vec::new();
+    let mut index: HashMap<i64, usize> = HashMap::new();
+    for r in &rows {
+        let eid: i64 = r.get("expert_id");
+        let kind: String = r.get("k");
+        if kind == "0" {
+            index.insert(eid, list.len());
+            list.push(Expert {
+                id: eid,
+                programme_id: n(r, "n1").unwrap_or_default(),
+                user_id: n(r, "n2"),
+                username: opt_str(r, "t1"),
+                name: t(r, "t2"),
+                id_number: t(r, "t3"),
+                gender: t(r, "t4"),
+                phone: t(r, "t5"),
+                email: t(r, "t6"),
+                title: t(r, "t7"),
+                education: t(r, "t8"),
+                level: Level::parse(&t(r, "t9")).unwrap_or(Level::Trainee),
+                industries: t(r, "t10")
+                    .split(',')
+                    .filter_map(|s| s.trim().chars().next())
+                    .collect(),
+                qualification_no: t(r, "t11"),
+                qualified_from: d(r, "t12"),
+                qualified_until: d(r, "t13"),
+                removed_at: n(r, "n3"),
+                winner_manager: n(r, "n4").unwrap_or_default() != 0,
+                note: t(r, "t14"),
+                employment: Vec::new(),
+                training: Vec::new(),
+                ties: Vec::new(),
+                sanctions: Vec::new(),
+                ratings: Vec::new(),
+                declarations: Vec::new(),
+            });
+            continue;
+        }
+        let Some(e) = index.get(&eid).map(|i| &mut list[*i]) else {
+            continue;
+        };
+        match kind.as_str() {
+            "1" => e.employment.push(EmploymentRec {
+                id: n(r, "n1").unwrap_or_default(),
+                employer_name: t(r, "t1"),
+                employer_credit_code: t(r, "t2"),
+                position: t(r, "t3"),
+                start_on: d(r, "t4"),
+                end_on: d(r, "t5"),
+            }),
+            "2" => e.training.push(TrainingRec {
+                id: n(r, "n1").unwrap_or_default(),
+                kind: t(r, "t1"),
+                course: t(r, "t2"),
+                association: t(r, "t3"),
+                held_on: d(r, "t4").unwrap_or_default(),
+                passed: n(r, "n2").unwrap_or_default() != 0,
+                certificate_no: t(r, "t5"),
+            }),
+            "3" => e.ties.push(TieRec {
+                id: n(r, "n1").unwrap_or_default(),
+                kind: TieKind::parse(&t(r, "t1")).unwrap_or(TieKind::Consulting),
+                party_name: t(r, "t2"),
+                party_credit_code: t(r, "t3"),
+                relation: t(r, "t4"),
+                start_on: d(r, "t5"),
+                end_on: d(r, "t6"),
+                declared_on: d(r, "t7").unwrap_or_default(),
+            }),
+            "4" => e.sanctions.push(Sanction {
+                id: n(r, "n1").unwrap_or_default(),
+                kind: t(r, "t1"),
+                reason: t(r, "t2"),
+                decided_on: d(r, "t3").unwrap_or_default(),
+            }),
+            "5" => e.ratings.push(Rating {
+                session_id: n(r, "n1").unwrap_or_default(),
+                score: n(r, "n2").unwrap_or_default(),
+                comment: t(r, "t1"),
+            }),
+            _ => e.declarations.push(DeclarationRec {
+                application_id: n(r, "n1").unwrap_or_default(),
+                reason: t(r, "t1"),
+                declared_at: n(r, "n2").unwrap_or_default(),
+            }),
+        }
     }
+    list.sort_by_key(|e| e.id);
+    Ok(list)
 }
 
 impl Store {
     async fn experts_where(&self, clause: &'static str, id: i64) -> Result<Vec<Expert>> {
-        let mut list: Vec<Expert> = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {EXPERT_COLS} FROM experts e LEFT JOIN users u ON u.id = e.user_id WHERE {clause} = $1 ORDER BY e.id"
-        )))
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(expert_from)
-        .collect();
-        if list.is_empty() {
-            return Ok(list);
-        }
-        let index: HashMap<i64, usize> = list.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
-        let sub = |table: &str, cols: &str, order: &str| {
-            format!(
-                "SELECT x.expert_id, {cols} FROM {table} x JOIN experts e ON e.id = x.expert_id WHERE {clause} = $1 ORDER BY x.expert_id, {order}"
-            )
-        };
-        for r in sqlx::query(sqlx::AssertSqlSafe(sub(
-            "expert_employment",
-            "x.id, x.employer_name, x.employer_credit_code, x.position, x.start_on, x.end_on",
-            "x.start_on, x.id",
-        )))
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?
-        {
-            if let Some(i) = index.get(&r.get::<i64, _>("expert_id")) {
-                list[*i].employment.push(EmploymentRec {
-                    id: r.get("id"),
-                    employer_name: r.get("employer_name"),
-                    employer_credit_code: r.get("employer_credit_code"),
-                    position: r.get("position"),
-                    start_on: parse_date(opt_str(&r, "start_on")),
-                    end_on: parse_date(opt_str(&r, "end_on")),
-                });
-            }
-        }
-        for r in sqlx::query(sqlx::AssertSqlSafe(sub(
-            "expert_training",
-            "x.id, x.kind, x.course, x.association, x.held_on, x.passed, x.certificate_no",
-            "x.held_on, x.id",
-        )))
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?
-        {
-            if let Some(i) = index.get(&r.get::<i64, _>("expert_id")) {
-                list[*i].training.push(TrainingRec {
-                    id: r.get("id"),
-                    kind: r.get("kind"),
-                    course: r.get("course"),
-                    association: r.get("association"),
-                    held_on: parse_date(opt_str(&r, "held_on")).unwrap_or_default(),
-                    passed: r.get::<i64, _>("passed") != 0,
-                    certificate_no: r.get("certificate_no"),
-                });
-            }
-        }
-        for r in sqlx::query(sqlx::AssertSqlSafe(sub(
-            "expert_ties",
-            "x.id, x.kind, x.party_name, x.party_credit_code, x.relation, x.start_on, x.end_on, x.declared_on",
-            "x.id",
-        )))
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?
-        {
-            if let Some(i) = index.get(&r.get::<i64, _>("expert_id")) {
-                list[*i].ties.push(TieRec {
-                    id: r.get("id"),
-                    kind: TieKind::parse(&r.get::<String, _>("kind")).unwrap_or(TieKind::Consulting),
-                    party_name: r.get("party_name"),
-                    party_credit_code: r.get("party_credit_code"),
-                    relation: r.get("relation"),
-                    start_on: parse_date(opt_str(&r, "start_on")),
-                    end_on: parse_date(opt_str(&r, "end_on")),
-                    declared_on: parse_date(opt_str(&r, "declared_on")).unwrap_or_default(),
-                });
-            }
-        }
-        for r in sqlx::query(sqlx::AssertSqlSafe(sub(
-            "expert_sanctions",
-            "x.id, x.kind, x.reason, x.decided_on",
-            "x.id",
-        )))
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?
-        {
-            if let Some(i) = index.get(&r.get::<i64, _>("expert_id")) {
-                list[*i].sanctions.push(Sanction {
-                    id: r.get("id"),
-                    kind: r.get("kind"),
-                    reason: r.get("reason"),
-                    decided_on: parse_date(opt_str(&r, "decided_on")).unwrap_or_default(),
-                });
-            }
-        }
-        for r in sqlx::query(sqlx::AssertSqlSafe(sub(
-            "expert_ratings",
-            "x.session_id, x.score, x.comment",
-            "x.id",
-        )))
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?
-        {
-            if let Some(i) = index.get(&r.get::<i64, _>("expert_id")) {
-                list[*i].ratings.push(Rating {
-                    session_id: r.get("session_id"),
-                    score: r.get("score"),
-                    comment: r.get("comment"),
-                });
-            }
-        }
-        for r in sqlx::query(sqlx::AssertSqlSafe(sub(
-            "conflict_declarations",
-            "x.application_id, x.reason, x.declared_at",
-            "x.id",
-        )))
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?
-        {
-            if let Some(i) = index.get(&r.get::<i64, _>("expert_id")) {
-                list[*i].declarations.push(DeclarationRec {
-                    application_id: r.get("application_id"),
-                    reason: r.get("reason"),
-                    declared_at: r.get("declared_at"),
-                });
-            }
-        }
-        Ok(list)
+        let mut conn = self.pool().acquire().await?;
+        experts_in(&mut conn, clause, id).await
     }
 
     /// The programme's expert pool, with every history.
@@ -1615,11 +1679,11 @@ pub fn applicant_facts_of(a: &crate::application::Application) -> ApplicantFacts
 }
 
 /// The form field in which an applicant names its competitors.
-const COMPETITORS: &str = "identity.competitors";
+pub(crate) const COMPETITORS: &str = "identity.competitors";
 
 /// The applicant's facts from the organisation's name and code and what the application's
 /// field [`COMPETITORS`] holds.
-fn applicant_facts_from(
+pub(crate) fn applicant_facts_from(
     application_id: i64,
     org_name: &str,
     credit_code: &str,
@@ -1829,7 +1893,7 @@ mod tests {
         })
         .err()
         .unwrap();
-        assert!(matches!(e, Error::Invalid { field: "kind", .. }));
+        assert!(matches!(e, Error::Invalid { ref field, .. } if field == "kind"));
     }
 
     #[test]
@@ -1875,7 +1939,10 @@ mod tests {
             },
         ];
         let p = check_import(&rows);
-        let got: Vec<(&str, &str)> = p.iter().map(|p| (p.origin.as_str(), p.field)).collect();
+        let got: Vec<(&str, &str)> = p
+            .iter()
+            .map(|p| (p.origin.as_str(), p.field.as_str()))
+            .collect();
         assert_eq!(
             got,
             vec![

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod award;
 pub mod backup;
 pub mod cache;
+pub mod command;
 pub mod conduct;
 pub mod county;
 pub mod decision;
@@ -19,6 +20,7 @@ pub mod jobs;
 pub mod notify;
 pub mod objection;
 pub mod onsite;
+pub mod ops;
 pub mod post_award;
 pub mod programme;
 pub mod recusal;
@@ -26,6 +28,7 @@ pub mod revocation;
 pub mod rulesets;
 pub mod scoring;
 pub mod session;
+pub mod todo;
 
 use qaward_core::refusal::Refusal;
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -71,15 +74,29 @@ pub enum Error {
     #[error("{field}: {zh}")]
     Invalid {
         /// The form field at fault.
-        field: &'static str,
+        field: String,
         /// Message in Chinese.
         zh: String,
         /// Message in English.
         en: String,
     },
+    /// The person may not do this (decided by `qaward_core::authz` on facts read inside the
+    /// command's transaction).
+    #[error("{}", .0.en)]
+    Forbidden(qaward_core::authz::Denied),
     /// Anything else, with a message for the log.
     #[error("{0}")]
     Other(String),
+}
+
+impl From<qaward_core::refusal::Invalid> for Error {
+    fn from(i: qaward_core::refusal::Invalid) -> Self {
+        Error::Invalid {
+            field: i.field,
+            zh: i.zh,
+            en: i.en,
+        }
+    }
 }
 
 impl From<Refusal> for Error {
@@ -90,9 +107,9 @@ impl From<Refusal> for Error {
 
 impl Error {
     /// An invalid field.
-    pub fn invalid(field: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+    pub fn invalid(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
         Error::Invalid {
-            field,
+            field: field.into(),
             zh: zh.into(),
             en: en.into(),
         }
@@ -109,6 +126,9 @@ pub struct Store {
     backend: Backend,
     url: String,
     caches: std::sync::Arc<cache::Caches>,
+    /// Writing a fictional history at the dates it would have happened (the demo builder):
+    /// entries keep their dates even when they come before the head's.
+    backdating: bool,
 }
 
 /// The migrations of each backend, applied in this order.
@@ -131,6 +151,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0016_jobs", include_str!("../migrations/sqlite/0016_jobs.sql")),
     ("0017_list_cache", include_str!("../migrations/sqlite/0017_list_cache.sql")),
     ("0018_list_index", include_str!("../migrations/sqlite/0018_list_index.sql")),
+    ("0019_login_throttle", include_str!("../migrations/sqlite/0019_login_throttle.sql")),
 ];
 #[rustfmt::skip]
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -151,6 +172,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0016_jobs", include_str!("../migrations/postgres/0016_jobs.sql")),
     ("0017_list_cache", include_str!("../migrations/postgres/0017_list_cache.sql")),
     ("0018_list_index", include_str!("../migrations/postgres/0018_list_index.sql")),
+    ("0019_login_throttle", include_str!("../migrations/postgres/0019_login_throttle.sql")),
 ];
 
 impl Store {
@@ -195,7 +217,18 @@ impl Store {
             backend,
             url: url.to_owned(),
             caches: Default::default(),
+            backdating: false,
         })
+    }
+
+    /// This store, for writing a fictional history at the dates it would have happened (the
+    /// demo builder replays years of an award out of order): its audit entries keep the dates
+    /// they are given. Everywhere else an entry is never dated before the one it follows.
+    pub fn replaying_history(&self) -> Store {
+        Store {
+            backdating: true,
+            ..self.clone()
+        }
     }
 
     /// Which database this is.
@@ -253,24 +286,35 @@ impl Store {
 
     /// Start a writing transaction at `now`. It takes the write lock at once (and on
     /// PostgreSQL the audit head's row lock), so writers are ordered and the audit chain
-    /// stays a chain.
+    /// stays a chain. Use it through [`Store::command`].
     pub async fn write(&self, now: jiff::Timestamp) -> Result<Tx> {
         let mut tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
         let now_us = now.as_microsecond();
-        let writes: i64 = sqlx::query(
-            "UPDATE audit_head SET touched_at = $1, writes = writes + 1 WHERE id = 1 RETURNING writes",
-        )
+        // The head's time only moves forward: an entry is never dated before the one it
+        // follows, even when the writer that took the lock later read the clock earlier.
+        let head = sqlx::query(if self.backdating {
+            "UPDATE audit_head SET touched_at = $1, writes = writes + 1 WHERE id = 1 RETURNING writes, seq, hash, touched_at"
+        } else {
+            "UPDATE audit_head SET touched_at = CASE WHEN touched_at > $1 THEN touched_at ELSE $1 END, writes = writes + 1 WHERE id = 1 RETURNING writes, seq, hash, touched_at"
+        })
         .bind(now_us)
         .fetch_one(&mut *tx)
-        .await?
-        .get(0);
+        .await?;
         Ok(Tx {
             tx,
             now: now_us,
-            writes,
+            writes: head.get("writes"),
+            head: audit::Head {
+                seq: head.get("seq"),
+                hash: head.get("hash"),
+                at: head.get("touched_at"),
+                moved: false,
+            },
+            refusal_recorded: false,
+            backdating: self.backdating,
             caches: self.caches.clone(),
         })
     }
@@ -335,6 +379,12 @@ pub struct Tx {
     now: i64,
     /// The database's write count with this transaction.
     writes: i64,
+    /// The audit chain's head, as it stands in this transaction.
+    head: audit::Head,
+    /// A refusal was recorded: the command commits it.
+    refusal_recorded: bool,
+    /// See [`Store::replaying_history`].
+    backdating: bool,
     caches: std::sync::Arc<cache::Caches>,
 }
 
@@ -355,11 +405,24 @@ impl Tx {
     }
 
     /// Commit.
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        audit::store_head(&mut self).await?;
         self.tx.commit().await?;
         self.caches.written(self.writes);
         Ok(())
     }
+}
+
+/// `($1, …, $cols), ($cols+1, …), …` for `rows` rows: the values of a statement that writes
+/// many rows at once (placeholders numbered as both backends read them).
+pub(crate) fn values_clause(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let ps: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({})", ps.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Read an optional i64 column.

@@ -344,7 +344,11 @@ impl Store {
         let decided = self.decided_list(session_id).await?;
         let (problems, _) = check_objection(input, &decided);
         if let Some((field, zh, en)) = problems.into_iter().next() {
-            return Err(Error::Invalid { field, zh, en });
+            return Err(Error::Invalid {
+                field: field.to_owned(),
+                zh,
+                en,
+            });
         }
         let aid: i64 = input.application_id.trim().parse().unwrap_or(0);
         let person = input.kind == "person";

@@ -1044,7 +1044,11 @@ impl Store {
         now: jiff::Timestamp,
     ) -> Result<(i64, String)> {
         if let Some((field, zh, en)) = check_forgery(input).into_iter().next() {
-            return Err(Error::Invalid { field, zh, en });
+            return Err(Error::Invalid {
+                field: field.to_owned(),
+                zh,
+                en,
+            });
         }
         let serial = input.serial_seen.trim().to_uppercase();
         let known = self.certificate_by_serial(&serial).await.ok();

@@ -4,66 +4,19 @@
 //! point. Every change is one transaction with its audit entry.
 
 use crate::assignment::TeamMember;
-use crate::experts::{DOC, Expert, applicant_facts_of};
+use crate::experts::{COMPETITORS, DOC, Expert, applicant_facts_of};
 use crate::{Error, NewEntry, Result, Store, Tx, Who, opt_i64, opt_str};
+use qaward_core::authz::{Action, Actor, Standing, authorize};
 use qaward_core::criteria::Criteria;
 use qaward_core::refusal::Refusal;
+pub use qaward_core::scoring::{
+    BookChange, BookFacts, BookState, ConsensusChange, ConsensusFacts, Edit, Phase, ScoreInput,
+    ScoreItem, Seat, band_of, check_items, decide_book, decide_consensus, item_hundredths,
+    may_edit, points_text, total_hundredths,
+};
 use qaward_core::session::Stage;
 use sqlx::Row;
 use std::collections::BTreeMap;
-
-/// Which review a scorebook belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Phase {
-    /// 资料评审 (Art. 15).
-    Material,
-    /// 现场评审 (Art. 16).
-    Onsite,
-}
-
-impl Phase {
-    /// Stored code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Phase::Material => "material",
-            Phase::Onsite => "onsite",
-        }
-    }
-    /// In Chinese.
-    pub fn zh(self) -> &'static str {
-        match self {
-            Phase::Material => "资料评审",
-            Phase::Onsite => "现场评审",
-        }
-    }
-    /// The stage in which it is scored.
-    pub fn stage(self) -> Stage {
-        match self {
-            Phase::Material => Stage::MaterialReview,
-            Phase::Onsite => Stage::OnsiteReview,
-        }
-    }
-    /// The article it rests on.
-    pub fn article(self) -> u32 {
-        match self {
-            Phase::Material => 15,
-            Phase::Onsite => 16,
-        }
-    }
-}
-
-/// One item of a scorebook or of the consensus.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ScoreItem {
-    /// Percentage (None: not yet scored).
-    pub percent: Option<u32>,
-    /// 优势.
-    pub strengths: String,
-    /// 改进机会.
-    pub opportunities: String,
-    /// 现场核实要点.
-    pub verify_points: String,
-}
 
 /// A member's scorebook.
 #[derive(Debug, Clone, Default)]
@@ -98,23 +51,6 @@ pub struct Consensus {
     pub version: i64,
     /// Items by id.
     pub items: BTreeMap<String, ScoreItem>,
-}
-
-/// One item as typed.
-#[derive(Debug, Clone, Default)]
-pub struct ScoreInput {
-    /// Item id.
-    pub item_id: String,
-    /// Percentage as typed ("" for none).
-    pub percent: String,
-    /// Band as chosen ("" for none).
-    pub band: String,
-    /// Strengths.
-    pub strengths: String,
-    /// Opportunities.
-    pub opportunities: String,
-    /// Points to verify on site.
-    pub verify_points: String,
 }
 
 /// A row of the office's progress and ranking views.
@@ -183,93 +119,6 @@ pub(crate) fn refusal(
     en: impl Into<String>,
 ) -> Refusal {
     Refusal::new(code, Some(article), DOC, zh, en)
-}
-
-/// Hundredths of a point an item earns: points × percent.
-pub fn item_hundredths(points: u32, percent: u32) -> i64 {
-    i64::from(points) * i64::from(percent)
-}
-
-/// Total of a set of item percentages in hundredths of a point.
-pub fn total_hundredths(c: &Criteria, items: &BTreeMap<String, ScoreItem>) -> i64 {
-    c.items()
-        .filter_map(|it| {
-            items
-                .get(&it.id)
-                .and_then(|s| s.percent)
-                .map(|p| item_hundredths(it.points, p))
-        })
-        .sum()
-}
-
-/// Hundredths as "612.50".
-pub fn points_text(h: i64) -> String {
-    format!("{}.{:02}", h / 100, (h % 100).abs())
-}
-
-/// The band a percentage falls in.
-pub fn band_of(c: &Criteria, percent: u32) -> Option<u32> {
-    c.bands.iter().find(|b| b.contains(percent)).map(|b| b.band)
-}
-
-/// Check one typed item against the criteria and the rule set's step.
-pub fn check_item(c: &Criteria, step: u32, i: &ScoreInput) -> Result<(String, ScoreItem)> {
-    let Some(item) = c.item(&i.item_id) else {
-        return Err(Error::invalid(
-            "item",
-            "评分条目不存在。",
-            "No such criteria item.",
-        ));
-    };
-    let label = format!("{} {}", item.id, item.name);
-    let percent = match i.percent.trim() {
-        "" => None,
-        t => {
-            let p: u32 = t.trim_end_matches('%').parse().map_err(|_| {
-                Error::invalid(
-                    "percent",
-                    format!("“{label}”得分率：请选择0%至100%之间的百分比。"),
-                    format!("{}: choose a percentage from 0% to 100%.", item.id),
-                )
-            })?;
-            if p > 100 || (step > 0 && !p.is_multiple_of(step)) {
-                return Err(Error::invalid(
-                    "percent",
-                    format!("“{label}”得分率：应为0%至100%之间{step}%的整数倍。"),
-                    format!("{}: the percentage goes in steps of {step}%.", item.id),
-                ));
-            }
-            if let Ok(b) = i.band.trim().parse::<u32>()
-                && band_of(c, p) != Some(b)
-            {
-                return Err(Error::invalid(
-                    "percent",
-                    format!("“{label}”：{p}%不在所选的第{b}档得分范围内。"),
-                    format!("{}: {p}% is not within band {b}.", item.id),
-                ));
-            }
-            Some(p)
-        }
-    };
-    let cap = |field: &'static str, name: &str, v: &str| -> Result<String> {
-        if v.chars().count() > 5000 {
-            return Err(Error::invalid(
-                field,
-                format!("“{label}”{name}：不超过5000字。"),
-                format!("{}: at most 5,000 characters.", item.id),
-            ));
-        }
-        Ok(v.trim().to_owned())
-    };
-    Ok((
-        item.id.clone(),
-        ScoreItem {
-            percent,
-            strengths: cap("strengths", "优势", &i.strengths)?,
-            opportunities: cap("opportunities", "改进机会", &i.opportunities)?,
-            verify_points: cap("verify_points", "现场核实要点", &i.verify_points)?,
-        },
-    ))
 }
 
 fn score_item(r: &sqlx::any::AnyRow) -> ScoreItem {
@@ -369,220 +218,437 @@ impl Store {
         Ok(b)
     }
 
-    async fn scoring_context(
+    /// What a scoring change is decided on, read through the command's transaction: the
+    /// application and its session, the person's expert profile (in one read) and seat on
+    /// the application's team, the on-site list, the declaration, and the book's header.
+    async fn scoring_facts(
         &self,
-        who: &Who,
+        tx: &mut Tx,
+        user_id: i64,
         application_id: i64,
         phase: Phase,
-        now: jiff::Timestamp,
-    ) -> Result<(
-        crate::application::Application,
-        crate::session::SessionDetail,
-        std::sync::Arc<Criteria>,
-    )> {
-        let (a, d) = if phase == Phase::Onsite {
-            // On site: only the applicants on the decided list, in the on-site stage (Art. 16).
-            self.onsite_check(
-                who,
-                application_id,
-                &[phase.stage()],
-                phase.article(),
-                &format!("{}评分", phase.zh()),
-                now,
-            )
-            .await?
-        } else {
-            let a = self.application(application_id).await?;
-            let d = self
-                .session_stage_check(
-                    who,
-                    a.session_id,
-                    &[phase.stage()],
-                    phase.article(),
-                    &format!("{}评分", phase.zh()),
-                    now,
-                )
-                .await?;
-            (a, d)
+        book: BookOf,
+        today: jiff::civil::Date,
+    ) -> Result<ScoringFacts> {
+        let (header, keys) = match book {
+            BookOf::Member => (
+                "LEFT JOIN scorebooks b ON b.application_id = a.id AND b.expert_id = e.id AND b.phase = $3",
+                "NULL AS summary, NULL AS suggestions",
+            ),
+            BookOf::Consensus => (
+                "LEFT JOIN consensus_books b ON b.application_id = a.id AND b.phase = $3",
+                "b.summary, b.suggestions",
+            ),
         };
-        let c = self.criteria(&d.rules.meta.criteria).await?;
-        Ok((a, d, c))
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT a.session_id, a.form, s.programme_id, s.stage, s.rule_set_id, o.name AS org_name, o.credit_code, e.id AS expert_id, \
+             (SELECT COUNT(*) FROM onsite_list_entries l WHERE l.application_id = a.id) AS on_list, \
+             (SELECT d.signed_at FROM review_declarations d WHERE d.session_id = a.session_id AND d.expert_id = e.id) AS declared_at, \
+             ({SEAT}) AS seat_leader, \
+             b.submitted_at, b.version, {keys} \
+             FROM applications a JOIN award_sessions s ON s.id = a.session_id JOIN organisations o ON o.id = a.organisation_id \
+             LEFT JOIN experts e ON e.programme_id = s.programme_id AND e.user_id = $2 {header} \
+             WHERE a.id = $1"
+        )))
+        .bind(application_id)
+        .bind(user_id)
+        .bind(phase.code())
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or(Error::NotFound)?;
+        let rules = self.rule_set(r.get("rule_set_id")).await?.rules;
+        let criteria = self.criteria(&rules.meta.criteria).await?;
+        let programme_id: i64 = r.get("programme_id");
+        let stage = Stage::parse(&r.get::<String, _>("stage")).unwrap_or(Stage::Planning);
+        let expert = match opt_i64(&r, "expert_id") {
+            Some(id) => crate::experts::experts_in(tx.conn(), "e.id", id)
+                .await?
+                .pop(),
+            None => None,
+        };
+        let seat = opt_i64(&r, "seat_leader");
+        let mut standing = Standing::default();
+        if let Some(e) = &expert {
+            let applicant = crate::experts::applicant_facts_from(
+                application_id,
+                &r.get::<String, _>("org_name"),
+                &r.get::<String, _>("credit_code"),
+                crate::application::form_value(&r.get::<String, _>("form"), COMPETITORS).as_deref(),
+            );
+            let conflicts = qaward_core::experts::conflict::conflicts(
+                &e.facts(),
+                &applicant,
+                today,
+                rules.review.conflict_lookback_years.value,
+            );
+            let open = stage != Stage::Closed;
+            standing = Standing {
+                expert: true,
+                removed: e.removed_at.is_some(),
+                qualified: e.qualification(today).is_ok(),
+                conflict: !conflicts.is_empty(),
+                member: open && seat.is_some(),
+                leader: open && seat == Some(1),
+            };
+        }
+        Ok(ScoringFacts {
+            programme_id,
+            session_id: r.get("session_id"),
+            seat: Seat {
+                stage,
+                on_list: r.get::<i64, _>("on_list") > 0,
+                applicant: r.get("org_name"),
+            },
+            standing,
+            declared: opt_i64(&r, "declared_at").is_some(),
+            state: BookState::of(
+                opt_i64(&r, "submitted_at"),
+                opt_i64(&r, "version").unwrap_or(0),
+            ),
+            summary: opt_str(&r, "summary").unwrap_or_default(),
+            suggestions: opt_str(&r, "suggestions").unwrap_or_default(),
+            expert,
+            rules,
+            criteria,
+        })
     }
 
-    /// Save items of a member's scorebook as they are typed. After submission every change
-    /// needs a reason and becomes a new version.
+    /// Authorize the person on the facts of the command (the same rule as the pages, on
+    /// facts read in the transaction), and require the session's declaration (Art. 25).
+    async fn scoring_gate(
+        tx: &mut Tx,
+        who: &Who,
+        actor: &Actor,
+        application_id: i64,
+        lead: bool,
+        f: &ScoringFacts,
+    ) -> Result<Expert> {
+        let inner = if lead {
+            Action::LeadConsensus {
+                programme_id: f.programme_id,
+                standing: f.standing,
+            }
+        } else {
+            Action::ReviewApplication {
+                programme_id: f.programme_id,
+                standing: f.standing,
+            }
+        };
+        // An applicant off the on-site list is refused by the decision itself, citing its
+        // article and recorded (the pages answer 403 before they get here).
+        let action = inner;
+        authorize(Some(actor), &action).map_err(Error::Forbidden)?;
+        let Some(e) = f.expert.clone() else {
+            return Err(Error::NotFound);
+        };
+        if !f.declared {
+            let rules = &f.rules;
+            return Err(tx
+                .refuse(
+                    NewEntry::award(who, "review.score", "application", application_id)
+                        .programme(f.programme_id),
+                    rules
+                        .refusal_under(
+                            "declaration_missing",
+                            &rules.provisions.recusal,
+                            "评审前须先签署本届评审工作的公正性和保密承诺书。",
+                            "Sign the session's declaration of impartiality and confidentiality before reviewing.",
+                        ),
+                )
+                .await);
+        }
+        Ok(e)
+    }
+
+    /// A member edits their own scorebook (Art. 15, 16): saves what was typed (a draft before
+    /// submission; after it, a new version with its reason), or saves and submits it — in
+    /// one command. `Ok(None)`: nothing changed.
     #[allow(clippy::too_many_arguments)]
-    pub async fn save_scores(
+    pub async fn edit_scorebook(
         &self,
         who: &Who,
+        actor: &Actor,
         application_id: i64,
-        e: &Expert,
         phase: Phase,
-        items: &[ScoreInput],
+        typed: &[ScoreInput],
         reason: &str,
+        edit: Edit,
         now: jiff::Timestamp,
-    ) -> Result<()> {
-        let (a, d, c) = self
-            .scoring_context(who, application_id, phase, now)
-            .await?;
-        let step = d.rules.review.score_step_percent.value;
-        let mut checked = Vec::new();
-        for i in items {
-            checked.push(check_item(&c, step, i)?);
-        }
-        let book = self.scorebook(application_id, e.id, phase).await?;
-        let submitted = book.submitted_at.is_some();
-        let changed: Vec<&(String, ScoreItem)> = checked
-            .iter()
-            .filter(|(id, it)| book.items.get(id) != Some(it))
-            .collect();
-        if changed.is_empty() {
-            return Ok(());
-        }
-        if submitted {
-            if reason.trim().is_empty() {
-                return Err(Error::invalid(
-                    "reason",
-                    "评分表已提交：修改须写明理由，修改将另存为新版本。",
-                    "The scorebook is submitted: a change needs a reason and becomes a new version.",
-                ));
-            }
-            if changed.iter().any(|(_, it)| it.percent.is_none()) {
-                return Err(Error::invalid(
-                    "percent",
-                    "评分表已提交：不能清除已给出的得分率。",
-                    "A submitted score cannot be cleared.",
-                ));
-            }
-        }
-        let mut tx = self.write(now).await?;
-        let at = tx.now();
-        let version = if submitted { book.version + 1 } else { 0 };
-        for (id, it) in &changed {
-            upsert_score(
-                &mut tx,
-                "scores",
-                application_id,
-                Some(e.id),
-                phase,
-                id,
-                it,
-                at,
-                who.user_id,
-            )
-            .await?;
-            if submitted {
-                insert_version(
-                    &mut tx,
+    ) -> Result<Option<BookChange>> {
+        let today = crate::today(now.as_microsecond());
+        self.command(now, async |tx| {
+            let f = self
+                .scoring_facts(
+                    tx,
+                    actor.user_id,
                     application_id,
-                    Some(e.id),
                     phase,
-                    id,
-                    version,
-                    it,
-                    reason.trim(),
-                    who.user_id,
-                    at,
+                    BookOf::Member,
+                    today,
                 )
                 .await?;
-            }
-        }
-        sqlx::query(if submitted {
-            "UPDATE scorebooks SET version = $4 WHERE application_id = $1 AND expert_id = $2 AND phase = $3"
-        } else {
-            "INSERT INTO scorebooks (application_id, expert_id, phase, version) VALUES ($1, $2, $3, $4) ON CONFLICT (application_id, expert_id, phase) DO NOTHING"
-        })
-        .bind(application_id)
-        .bind(e.id)
-        .bind(phase.code())
-        .bind(version)
-        .execute(tx.conn())
-        .await?;
-        let ids: Vec<&str> = changed.iter().map(|(id, _)| id.as_str()).collect();
-        tx.audit(
-            NewEntry::award(who, if submitted { "review.score.revise" } else { "review.score.save" }, "application", application_id)
-                .programme(d.session.programme_id)
-                .article(Some(phase.article()), DOC.0)
-                .summary(if submitted {
-                    format!("{}修改已提交的{}评分（{}，第{version}版）。理由：{}", e.name, phase.zh(), ids.join("、"), reason.trim())
-                } else {
-                    format!("{}保存{}评分草稿：{}（{}）", e.name, phase.zh(), a.org.name, ids.join("、"))
-                })
-                .detail(serde_json::json!({"expert": e.id, "phase": phase.code(), "items": ids, "version": version})),
-        )
-        .await?;
-        tx.commit().await
-    }
-
-    /// Submit a member's scorebook: every item needs a percentage.
-    pub async fn submit_scorebook(
-        &self,
-        who: &Who,
-        application_id: i64,
-        e: &Expert,
-        phase: Phase,
-        now: jiff::Timestamp,
-    ) -> Result<()> {
-        let (a, d, c) = self
-            .scoring_context(who, application_id, phase, now)
-            .await?;
-        let book = self.scorebook(application_id, e.id, phase).await?;
-        if book.submitted_at.is_some() {
-            return Ok(());
-        }
-        if let Some(missing) = c
-            .items()
-            .find(|it| book.items.get(&it.id).and_then(|s| s.percent).is_none())
-        {
-            return Err(Error::invalid(
-                "percent",
-                format!(
-                    "“{} {}”尚未评分：全部{}个条目都评分后才能提交。",
-                    missing.id,
-                    missing.name,
-                    c.items().count()
-                ),
-                format!(
-                    "{} is not scored yet: score every item before submitting.",
-                    missing.id
-                ),
-            ));
-        }
-        let mut tx = self.write(now).await?;
-        let at = tx.now();
-        sqlx::query("UPDATE scorebooks SET submitted_at = $1, version = 1 WHERE application_id = $2 AND expert_id = $3 AND phase = $4")
-            .bind(at)
-            .bind(application_id)
-            .bind(e.id)
-            .bind(phase.code())
-            .execute(tx.conn())
-            .await?;
-        for (id, it) in &book.items {
-            insert_version(
-                &mut tx,
+            let e = Self::scoring_gate(tx, who, actor, application_id, false, &f).await?;
+            let entry = || {
+                NewEntry::award(who, "review.score", "application", application_id)
+                    .programme(f.programme_id)
+            };
+            tx.decided(may_edit(&f.rules, phase, &f.seat), entry)
+                .await?;
+            let step = f.rules.review.score_step_percent.value;
+            let typed = check_items(&f.criteria, step, typed)?;
+            let items = book_items(tx, "scores", application_id, Some(e.id), phase).await?;
+            let facts = BookFacts {
+                seat: f.seat.clone(),
+                state: f.state,
+                items,
+            };
+            let entry = || {
+                NewEntry::award(who, "review.score", "application", application_id)
+                    .programme(f.programme_id)
+            };
+            let decided = decide_book(&f.rules, &f.criteria, phase, &facts, &typed, reason, edit);
+            let Some(change) = tx.decided(decided, entry).await? else {
+                return Ok(None);
+            };
+            write_book(
+                tx,
                 application_id,
                 Some(e.id),
                 phase,
-                id,
-                1,
-                it,
-                "提交",
+                &change,
+                None,
                 who.user_id,
-                at,
             )
             .await?;
-        }
-        let total = total_hundredths(&c, &book.items);
-        tx.audit(
-            NewEntry::award(who, "review.score.submit", "application", application_id)
-                .programme(d.session.programme_id)
-                .article(Some(phase.article()), DOC.0)
-                .summary(format!("{}提交对{}的{}独立评分", e.name, a.org.name, phase.zh()))
-                .detail(serde_json::json!({"expert": e.id, "phase": phase.code(), "total_hundredths": total}))
-                .state("submitted"),
+            let article = phase.article(&f.rules);
+            let ids = change
+                .items
+                .iter()
+                .map(|(id, _)| id.as_str())
+                .collect::<Vec<_>>();
+            let (action, summary, state) = match change.state {
+                _ if change.submits => (
+                    "review.score.submit",
+                    format!(
+                        "{}提交对{}的{}独立评分",
+                        e.name,
+                        f.seat.applicant,
+                        phase.zh()
+                    ),
+                    Some("submitted"),
+                ),
+                BookState::Submitted { version } => (
+                    "review.score.revise",
+                    format!(
+                        "{}修改已提交的{}评分（{}，第{version}版）。理由：{}",
+                        e.name,
+                        phase.zh(),
+                        ids.join("、"),
+                        change.reason
+                    ),
+                    None,
+                ),
+                BookState::Draft => (
+                    "review.score.save",
+                    format!(
+                        "{}保存{}评分草稿：{}（{}）",
+                        e.name,
+                        phase.zh(),
+                        f.seat.applicant,
+                        ids.join("、")
+                    ),
+                    None,
+                ),
+            };
+            let mut entry = NewEntry::award(who, action, "application", application_id)
+                .programme(f.programme_id)
+                .article(article, &f.rules.meta.name)
+                .summary(summary)
+                .detail(serde_json::json!({
+                    "expert": e.id, "phase": phase.code(), "items": ids,
+                    "version": version_of(change.state), "total_hundredths": change.total,
+                }));
+            if let Some(s) = state {
+                entry = entry.state(s);
+            }
+            tx.audit(entry).await?;
+            Ok(Some(change))
+        })
+        .await
+    }
+
+    /// The leader edits the team's consensus (Art. 15, 16): saves it (a draft, or after
+    /// submission a new version with its reason), or saves and submits it — in one command,
+    /// only once every member of the application's team has submitted. `text` is the overall
+    /// comment and the suggestions (`None` keeps them as they are). `Ok(None)`: nothing
+    /// changed.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn edit_consensus(
+        &self,
+        who: &Who,
+        actor: &Actor,
+        application_id: i64,
+        phase: Phase,
+        typed: &[ScoreInput],
+        text: Option<(&str, &str)>,
+        reason: &str,
+        edit: Edit,
+        now: jiff::Timestamp,
+    ) -> Result<Option<ConsensusChange>> {
+        let today = crate::today(now.as_microsecond());
+        self.command(now, async |tx| {
+            let f = self
+                .scoring_facts(
+                    tx,
+                    actor.user_id,
+                    application_id,
+                    phase,
+                    BookOf::Consensus,
+                    today,
+                )
+                .await?;
+            let leader = Self::scoring_gate(tx, who, actor, application_id, true, &f).await?;
+            let entry = || {
+                NewEntry::award(who, "review.consensus", "application", application_id)
+                    .programme(f.programme_id)
+            };
+            tx.decided(may_edit(&f.rules, phase, &f.seat), entry)
+                .await?;
+            let step = f.rules.review.score_step_percent.value;
+            let typed = check_items(&f.criteria, step, typed)?;
+            let items = book_items(tx, "consensus_scores", application_id, None, phase).await?;
+            let pending = pending_members(tx, application_id, phase).await?;
+            let facts = ConsensusFacts {
+                seat: f.seat.clone(),
+                pending,
+                state: f.state,
+                items,
+                summary: f.summary.clone(),
+                suggestions: f.suggestions.clone(),
+            };
+            let entry = || {
+                NewEntry::award(who, "review.consensus", "application", application_id)
+                    .programme(f.programme_id)
+            };
+            let (summary, suggestions) = text.unwrap_or((&f.summary, &f.suggestions));
+            let decided = decide_consensus(
+                &f.rules,
+                &f.criteria,
+                phase,
+                &facts,
+                &typed,
+                summary,
+                suggestions,
+                reason,
+                edit,
+            );
+            let Some(change) = tx.decided(decided, entry).await? else {
+                return Ok(None);
+            };
+            let texts = (change.summary.as_str(), change.suggestions.as_str());
+            write_book(
+                tx,
+                application_id,
+                None,
+                phase,
+                &change.book,
+                Some(texts),
+                who.user_id,
+            )
+            .await?;
+            let b = &change.book;
+            let ids = b
+                .items
+                .iter()
+                .map(|(id, _)| id.as_str())
+                .collect::<Vec<_>>();
+            let (action, summary, state) = match b.state {
+                _ if b.submits => (
+                    "review.consensus.submit",
+                    format!(
+                        "组长{}提交{}的{}合议意见：{}分",
+                        leader.name,
+                        f.seat.applicant,
+                        phase.zh(),
+                        points_text(b.total)
+                    ),
+                    Some("consensus"),
+                ),
+                BookState::Submitted { version } => (
+                    "review.consensus.revise",
+                    format!(
+                        "组长{}修改{}的合议意见（第{version}版）。理由：{}",
+                        leader.name, f.seat.applicant, b.reason
+                    ),
+                    None,
+                ),
+                BookState::Draft => (
+                    "review.consensus.save",
+                    format!("组长{}保存{}的合议意见草稿", leader.name, f.seat.applicant),
+                    None,
+                ),
+            };
+            let mut entry = NewEntry::award(who, action, "application", application_id)
+                .programme(f.programme_id)
+                .article(phase.article(&f.rules), &f.rules.meta.name)
+                .summary(summary)
+                .detail(serde_json::json!({
+                    "phase": phase.code(), "items": ids,
+                    "version": version_of(b.state), "total_hundredths": b.total,
+                }));
+            if let Some(s) = state {
+                entry = entry.state(s);
+            }
+            tx.audit(entry).await?;
+            Ok(Some(change))
+        })
+        .await
+    }
+
+    /// [`Store::edit_scorebook`] for the account of `who`: for the command line, the demo
+    /// builder and tests, which act as a reviewer without a web session.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn edit_scorebook_as(
+        &self,
+        who: &Who,
+        application_id: i64,
+        phase: Phase,
+        typed: &[ScoreInput],
+        reason: &str,
+        edit: Edit,
+        now: jiff::Timestamp,
+    ) -> Result<Option<BookChange>> {
+        let actor = self.actor(who.user_id.ok_or(Error::NotFound)?).await?;
+        self.edit_scorebook(who, &actor, application_id, phase, typed, reason, edit, now)
+            .await
+    }
+
+    /// [`Store::edit_consensus`] for the account of `who` (see [`Store::edit_scorebook_as`]).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn edit_consensus_as(
+        &self,
+        who: &Who,
+        application_id: i64,
+        phase: Phase,
+        typed: &[ScoreInput],
+        text: Option<(&str, &str)>,
+        reason: &str,
+        edit: Edit,
+        now: jiff::Timestamp,
+    ) -> Result<Option<ConsensusChange>> {
+        let actor = self.actor(who.user_id.ok_or(Error::NotFound)?).await?;
+        self.edit_consensus(
+            who,
+            &actor,
+            application_id,
+            phase,
+            typed,
+            text,
+            reason,
+            edit,
+            now,
         )
-        .await?;
-        tx.commit().await
+        .await
     }
 
     /// The books of the team assigned to an application, members in team order.
@@ -626,219 +692,6 @@ impl Store {
             c.items.insert(r.get("item_id"), score_item(&r));
         }
         Ok(c)
-    }
-
-    /// Save the leader's consensus: item percentages and comments, the overall comment and
-    /// suggestions. Every member must have submitted first; after submission changes need a
-    /// reason and become versions.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn save_consensus(
-        &self,
-        who: &Who,
-        application_id: i64,
-        leader: &Expert,
-        phase: Phase,
-        items: &[ScoreInput],
-        summary: &str,
-        suggestions: &str,
-        reason: &str,
-        now: jiff::Timestamp,
-    ) -> Result<()> {
-        let (a, d, c) = self
-            .scoring_context(who, application_id, phase, now)
-            .await?;
-        let today = crate::today(now.as_microsecond());
-        let books = self.team_books(application_id, phase, today).await?;
-        let pending: Vec<&str> = books
-            .iter()
-            .filter(|(_, b)| b.submitted_at.is_none())
-            .map(|(m, _)| m.name.as_str())
-            .collect();
-        if !pending.is_empty() {
-            return Err(self
-                .refused(
-                    NewEntry::award(
-                        who,
-                        "review.consensus.refused",
-                        "application",
-                        application_id,
-                    )
-                    .programme(d.session.programme_id),
-                    refusal(
-                        "consensus_early",
-                        phase.article(),
-                        format!(
-                            "组员独立评分全部提交后才能形成合议意见，尚未提交：{}。",
-                            pending.join("、")
-                        ),
-                        format!(
-                            "Every member must submit before the consensus; pending: {}.",
-                            pending.join(", ")
-                        ),
-                    ),
-                    now,
-                )
-                .await);
-        }
-        let step = d.rules.review.score_step_percent.value;
-        let mut checked = Vec::new();
-        for i in items {
-            checked.push(check_item(&c, step, i)?);
-        }
-        let cur = self.consensus(application_id, phase).await?;
-        let submitted = cur.submitted_at.is_some();
-        let changed: Vec<&(String, ScoreItem)> = checked
-            .iter()
-            .filter(|(id, it)| cur.items.get(id) != Some(it))
-            .collect();
-        let text_changed = cur.summary != summary.trim() || cur.suggestions != suggestions.trim();
-        if changed.is_empty() && !text_changed {
-            return Ok(());
-        }
-        if submitted && reason.trim().is_empty() {
-            return Err(Error::invalid(
-                "reason",
-                "合议意见已提交：修改须写明理由，修改将另存为新版本。",
-                "The consensus is submitted: a change needs a reason and becomes a new version.",
-            ));
-        }
-        let mut tx = self.write(now).await?;
-        let at = tx.now();
-        let version = if submitted { cur.version + 1 } else { 0 };
-        for (id, it) in &changed {
-            upsert_score(
-                &mut tx,
-                "consensus_scores",
-                application_id,
-                None,
-                phase,
-                id,
-                it,
-                at,
-                who.user_id,
-            )
-            .await?;
-            if submitted {
-                insert_version(
-                    &mut tx,
-                    application_id,
-                    None,
-                    phase,
-                    id,
-                    version,
-                    it,
-                    reason.trim(),
-                    who.user_id,
-                    at,
-                )
-                .await?;
-            }
-        }
-        sqlx::query("INSERT INTO consensus_books (application_id, phase, summary, suggestions, version) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id, phase) DO UPDATE SET summary = $3, suggestions = $4, version = $5")
-            .bind(application_id)
-            .bind(phase.code())
-            .bind(summary.trim())
-            .bind(suggestions.trim())
-            .bind(version.max(cur.version))
-            .execute(tx.conn())
-            .await?;
-        tx.audit(
-            NewEntry::award(who, if submitted { "review.consensus.revise" } else { "review.consensus.save" }, "application", application_id)
-                .programme(d.session.programme_id)
-                .article(Some(phase.article()), DOC.0)
-                .summary(if submitted {
-                    format!("组长{}修改{}的合议意见（第{version}版）。理由：{}", leader.name, a.org.name, reason.trim())
-                } else {
-                    format!("组长{}保存{}的合议意见草稿", leader.name, a.org.name)
-                })
-                .detail(serde_json::json!({"phase": phase.code(), "items": changed.iter().map(|(id, _)| id).collect::<Vec<_>>(), "version": version})),
-        )
-        .await?;
-        tx.commit().await
-    }
-
-    /// Submit the consensus: every item agreed and the overall comment written.
-    pub async fn submit_consensus(
-        &self,
-        who: &Who,
-        application_id: i64,
-        leader: &Expert,
-        phase: Phase,
-        now: jiff::Timestamp,
-    ) -> Result<()> {
-        let (a, d, c) = self
-            .scoring_context(who, application_id, phase, now)
-            .await?;
-        let cur = self.consensus(application_id, phase).await?;
-        if cur.submitted_at.is_some() {
-            return Ok(());
-        }
-        if let Some(missing) = c
-            .items()
-            .find(|it| cur.items.get(&it.id).and_then(|s| s.percent).is_none())
-        {
-            return Err(Error::invalid(
-                "percent",
-                format!(
-                    "“{} {}”尚无合议得分：全部条目合议后才能提交。",
-                    missing.id, missing.name
-                ),
-                format!("{} has no agreed score yet.", missing.id),
-            ));
-        }
-        if cur.summary.trim().is_empty() {
-            return Err(Error::invalid(
-                "summary",
-                "“综合意见”：请填写评审组综合意见。",
-                "Overall comment is required.",
-            ));
-        }
-        let total = total_hundredths(&c, &cur.items);
-        let mut tx = self.write(now).await?;
-        let at = tx.now();
-        sqlx::query("UPDATE consensus_books SET submitted_at = $1, submitted_by = $2, version = 1 WHERE application_id = $3 AND phase = $4")
-            .bind(at)
-            .bind(who.user_id)
-            .bind(application_id)
-            .bind(phase.code())
-            .execute(tx.conn())
-            .await?;
-        for (id, it) in &cur.items {
-            insert_version(
-                &mut tx,
-                application_id,
-                None,
-                phase,
-                id,
-                1,
-                it,
-                "提交合议",
-                who.user_id,
-                at,
-            )
-            .await?;
-        }
-        tx.audit(
-            NewEntry::award(
-                who,
-                "review.consensus.submit",
-                "application",
-                application_id,
-            )
-            .programme(d.session.programme_id)
-            .article(Some(phase.article()), DOC.0)
-            .summary(format!(
-                "组长{}提交{}的{}合议意见：{}分",
-                leader.name,
-                a.org.name,
-                phase.zh(),
-                points_text(total)
-            ))
-            .detail(serde_json::json!({"phase": phase.code(), "total_hundredths": total}))
-            .state("consensus"),
-        )
-        .await?;
-        tx.commit().await
     }
 
     /// Versions recorded after submission, newest first.
@@ -953,92 +806,198 @@ impl Store {
 
 /// Items whose spread across submitted books exceeds `flag` percentage points.
 pub fn spread_flags(c: &Criteria, books: &[Scorebook], flag: u32) -> Vec<String> {
-    c.items()
-        .filter(|it| {
-            let ps: Vec<u32> = books
-                .iter()
-                .filter(|b| b.submitted_at.is_some())
-                .filter_map(|b| b.items.get(&it.id).and_then(|s| s.percent))
-                .collect();
-            match (ps.iter().max(), ps.iter().min()) {
-                (Some(hi), Some(lo)) => hi - lo > flag,
-                _ => false,
-            }
-        })
-        .map(|it| it.id.clone())
-        .collect()
+    qaward_core::scoring::spread_flags(
+        c,
+        books
+            .iter()
+            .filter(|b| b.submitted_at.is_some())
+            .map(|b| &b.items),
+        flag,
+    )
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn upsert_score(
+/// The member's seat on the application's team: `leader` (0 or 1) when they are on it — its
+/// team not dissolved, not recused from this application, or named as a substitute for it —
+/// and no row otherwise (Art. 8, 25).
+const SEAT: &str = "SELECT MAX(x.leader) FROM (SELECT m.leader FROM review_assignments ra JOIN review_teams t ON t.id = ra.team_id JOIN review_team_members m ON m.team_id = t.id WHERE ra.application_id = a.id AND m.expert_id = e.id AND t.dissolved_at IS NULL UNION ALL SELECT r.leader FROM review_recusals r JOIN review_assignments ra ON ra.application_id = r.application_id AND ra.team_id = r.team_id JOIN review_teams t ON t.id = r.team_id WHERE r.application_id = a.id AND r.substitute_id = e.id AND t.dissolved_at IS NULL) x WHERE NOT EXISTS (SELECT 1 FROM review_recusals q WHERE q.application_id = a.id AND q.expert_id = e.id)";
+
+/// Whose book a scoring change edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BookOf {
+    /// A member's own scorebook.
+    Member,
+    /// The team's consensus.
+    Consensus,
+}
+
+/// The facts a scoring command decides on.
+struct ScoringFacts {
+    programme_id: i64,
+    #[allow(dead_code)]
+    session_id: i64,
+    seat: Seat,
+    standing: Standing,
+    declared: bool,
+    state: BookState,
+    summary: String,
+    suggestions: String,
+    expert: Option<Expert>,
+    rules: std::sync::Arc<qaward_core::rules::RuleSet>,
+    criteria: std::sync::Arc<Criteria>,
+}
+
+/// The version number stored with a book in `state` (0 for a draft).
+fn version_of(state: BookState) -> i64 {
+    match state {
+        BookState::Draft => 0,
+        BookState::Submitted { version } => version,
+    }
+}
+
+/// The items of a book, read through the transaction.
+async fn book_items(
     tx: &mut Tx,
     table: &'static str,
-    app: i64,
-    expert: Option<i64>,
+    application_id: i64,
+    expert_id: Option<i64>,
     phase: Phase,
-    item: &str,
-    it: &ScoreItem,
-    at: i64,
-    by: Option<i64>,
-) -> Result<()> {
-    let percent = it.percent.map(i64::from);
-    if table == "scores" {
-        sqlx::query("INSERT INTO scores (application_id, expert_id, phase, item_id, percent, strengths, opportunities, verify_points, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (application_id, expert_id, phase, item_id) DO UPDATE SET percent = $5, strengths = $6, opportunities = $7, verify_points = $8, updated_at = $9")
-            .bind(app)
-            .bind(expert)
-            .bind(phase.code())
-            .bind(item)
-            .bind(percent)
-            .bind(&it.strengths)
-            .bind(&it.opportunities)
-            .bind(&it.verify_points)
-            .bind(at)
-            .execute(tx.conn())
-            .await?;
-    } else {
-        sqlx::query("INSERT INTO consensus_scores (application_id, phase, item_id, percent, strengths, opportunities, verify_points, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (application_id, phase, item_id) DO UPDATE SET percent = $4, strengths = $5, opportunities = $6, verify_points = $7, updated_at = $8, updated_by = $9")
-            .bind(app)
-            .bind(phase.code())
-            .bind(item)
-            .bind(percent)
-            .bind(&it.strengths)
-            .bind(&it.opportunities)
-            .bind(&it.verify_points)
-            .bind(at)
-            .bind(by)
-            .execute(tx.conn())
-            .await?;
-    }
-    Ok(())
+) -> Result<BTreeMap<String, ScoreItem>> {
+    let sql = match table {
+        "scores" => {
+            "SELECT item_id, percent, strengths, opportunities, verify_points FROM scores WHERE application_id = $1 AND phase = $2 AND expert_id = $3"
+        }
+        _ => {
+            "SELECT item_id, percent, strengths, opportunities, verify_points FROM consensus_scores WHERE application_id = $1 AND phase = $2 AND $3 IS NULL"
+        }
+    };
+    Ok(sqlx::query(sql)
+        .bind(application_id)
+        .bind(phase.code())
+        .bind(expert_id)
+        .fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|r| (r.get("item_id"), score_item(r)))
+        .collect())
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn insert_version(
+/// The members of the application's team (recused members out, their substitutes in) who
+/// have not submitted their scorebook of `phase`, by name.
+async fn pending_members(tx: &mut Tx, application_id: i64, phase: Phase) -> Result<Vec<String>> {
+    Ok(sqlx::query(
+        "SELECT e.name FROM (SELECT m.expert_id, m.leader FROM review_assignments ra JOIN review_teams t ON t.id = ra.team_id JOIN review_team_members m ON m.team_id = t.id WHERE ra.application_id = $1 AND t.dissolved_at IS NULL AND NOT EXISTS (SELECT 1 FROM review_recusals q WHERE q.application_id = $1 AND q.expert_id = m.expert_id) UNION SELECT r.substitute_id, r.leader FROM review_recusals r JOIN review_assignments ra ON ra.application_id = r.application_id AND ra.team_id = r.team_id WHERE r.application_id = $1 AND r.substitute_id IS NOT NULL) x JOIN experts e ON e.id = x.expert_id LEFT JOIN scorebooks b ON b.application_id = $1 AND b.expert_id = x.expert_id AND b.phase = $2 WHERE b.submitted_at IS NULL ORDER BY x.leader DESC, e.id",
+    )
+    .bind(application_id)
+    .bind(phase.code())
+    .fetch_all(tx.conn())
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect())
+}
+
+/// Write a decided change of a book: its items in one statement, their versions in one, and
+/// the book's header (state, version; the consensus's texts) in one.
+async fn write_book(
     tx: &mut Tx,
-    app: i64,
-    expert: Option<i64>,
+    application_id: i64,
+    expert_id: Option<i64>,
     phase: Phase,
-    item: &str,
-    version: i64,
-    it: &ScoreItem,
-    reason: &str,
+    change: &BookChange,
+    texts: Option<(&str, &str)>,
     by: Option<i64>,
-    at: i64,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO score_versions (application_id, expert_id, phase, item_id, version, percent, strengths, opportunities, verify_points, reason, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
-        .bind(app)
-        .bind(expert)
-        .bind(phase.code())
-        .bind(item)
-        .bind(version)
-        .bind(it.percent.map(i64::from))
-        .bind(&it.strengths)
-        .bind(&it.opportunities)
-        .bind(&it.verify_points)
-        .bind(reason)
-        .bind(by)
-        .bind(at)
-        .execute(tx.conn())
-        .await?;
+    let at = tx.now();
+    if !change.items.is_empty() {
+        let (cols, conflict) = match expert_id {
+            Some(_) => (
+                "scores (application_id, expert_id, phase, item_id, percent, strengths, opportunities, verify_points, updated_at)",
+                "ON CONFLICT (application_id, expert_id, phase, item_id) DO UPDATE SET percent = excluded.percent, strengths = excluded.strengths, opportunities = excluded.opportunities, verify_points = excluded.verify_points, updated_at = excluded.updated_at",
+            ),
+            None => (
+                "consensus_scores (application_id, phase, item_id, percent, strengths, opportunities, verify_points, updated_at, updated_by)",
+                "ON CONFLICT (application_id, phase, item_id) DO UPDATE SET percent = excluded.percent, strengths = excluded.strengths, opportunities = excluded.opportunities, verify_points = excluded.verify_points, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            ),
+        };
+        let sql = format!(
+            "INSERT INTO {cols} VALUES {} {conflict}",
+            crate::values_clause(change.items.len(), 9)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, it) in &change.items {
+            q = q.bind(application_id);
+            if let Some(e) = expert_id {
+                q = q.bind(e);
+            }
+            q = q
+                .bind(phase.code())
+                .bind(id.as_str())
+                .bind(it.percent.map(i64::from))
+                .bind(it.strengths.as_str())
+                .bind(it.opportunities.as_str())
+                .bind(it.verify_points.as_str())
+                .bind(at);
+            if expert_id.is_none() {
+                q = q.bind(by);
+            }
+        }
+        q.execute(tx.conn()).await?;
+    }
+    let version = version_of(change.state);
+    let versioned: Vec<(&String, &ScoreItem)> = change
+        .items
+        .iter()
+        .filter(|(id, _)| change.versioned.contains(id))
+        .map(|(id, it)| (id, it))
+        .collect();
+    if !versioned.is_empty() {
+        let sql = format!(
+            "INSERT INTO score_versions (application_id, expert_id, phase, item_id, version, percent, strengths, opportunities, verify_points, reason, changed_by, changed_at) VALUES {}",
+            crate::values_clause(versioned.len(), 12)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, it) in versioned {
+            q = q
+                .bind(application_id)
+                .bind(expert_id)
+                .bind(phase.code())
+                .bind(id.as_str())
+                .bind(version)
+                .bind(it.percent.map(i64::from))
+                .bind(it.strengths.as_str())
+                .bind(it.opportunities.as_str())
+                .bind(it.verify_points.as_str())
+                .bind(change.reason.as_str())
+                .bind(by)
+                .bind(at);
+        }
+        q.execute(tx.conn()).await?;
+    }
+    let submitted_at = change.submits.then_some(at);
+    match (expert_id, texts) {
+        (Some(e), _) => {
+            sqlx::query("INSERT INTO scorebooks (application_id, expert_id, phase, submitted_at, version) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id, expert_id, phase) DO UPDATE SET submitted_at = COALESCE(scorebooks.submitted_at, excluded.submitted_at), version = excluded.version")
+                .bind(application_id)
+                .bind(e)
+                .bind(phase.code())
+                .bind(submitted_at)
+                .bind(version)
+                .execute(tx.conn())
+                .await?;
+        }
+        (None, texts) => {
+            let (summary, suggestions) = texts.unwrap_or_default();
+            sqlx::query("INSERT INTO consensus_books (application_id, phase, summary, suggestions, submitted_at, submitted_by, version) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (application_id, phase) DO UPDATE SET summary = excluded.summary, suggestions = excluded.suggestions, submitted_at = COALESCE(consensus_books.submitted_at, excluded.submitted_at), submitted_by = COALESCE(consensus_books.submitted_by, excluded.submitted_by), version = excluded.version")
+                .bind(application_id)
+                .bind(phase.code())
+                .bind(summary)
+                .bind(suggestions)
+                .bind(submitted_at)
+                .bind(change.submits.then_some(by).flatten())
+                .bind(version)
+                .execute(tx.conn())
+                .await?;
+        }
+    }
     Ok(())
 }

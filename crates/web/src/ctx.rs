@@ -22,6 +22,9 @@ pub const LANG_COOKIE: &str = "qa_lang";
 /// Cookie of the anonymous CSRF token (sign-in and public forms).
 pub const CSRF_COOKIE: &str = "qa_csrf";
 
+/// The request header a benchmark names its requests with (see `qaward bench statements`).
+pub const BENCH_LABEL: &str = "x-qaward-bench";
+
 /// The anonymous CSRF token given to this request by the guard.
 #[derive(Clone, Debug)]
 struct AnonCsrf(String);
@@ -63,8 +66,36 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         .map(str::to_owned);
     let token = existing.clone().unwrap_or_else(random_token);
     req.extensions_mut().insert(AnonCsrf(token.clone()));
-    let mut resp = next.run(req).await;
+    // The shared style sheet and script may be cached, so they carry no cookie.
+    let shared = req.uri().path().starts_with("/static/");
+    let (headers, path) = (req.headers().clone(), req.uri().path().to_owned());
+    // A request's span: what it runs (its SQL statements among them) is logged under it; a
+    // benchmark names its requests with a header to count them.
+    let label = headers
+        .get(BENCH_LABEL)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let span = tracing::debug_span!("request", label = ?label);
+    let mut resp = tracing::Instrument::instrument(next.run(req), span).await;
+    if let Some(d) = resp.extensions_mut().remove::<crate::error::Deferred>() {
+        let anon = AnonCsrf(token.clone());
+        let set_cookie = resp
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>();
+        resp = match Ctx::load(&state, &headers, &path, Some(&anon)).await {
+            Ok(c) => d.page(c.page()),
+            Err(e) => e.into_response(),
+        };
+        for v in set_cookie {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
     if existing.is_none()
+        && !shared
         && let Ok(v) = set_cookie(&state, CSRF_COOKIE, &token, None).parse()
     {
         resp.headers_mut().append(header::SET_COOKIE, v);
@@ -87,6 +118,48 @@ fn cross_site(h: &HeaderMap) -> bool {
         return o != host;
     }
     false
+}
+
+/// The client's address: the peer of the connection, or, when the server sits behind a proxy
+/// it trusts (`Config::trusted_proxy_header`, off by default), the last address that proxy
+/// wrote in that header. A header the proxy setting does not name is ignored, so a client
+/// cannot choose its own address.
+pub fn client_address(
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+    state: &AppState,
+) -> String {
+    if let Some(h) = &state.config.trusted_proxy_header
+        && let Some(v) = headers.get_all(h.as_str()).iter().next_back()
+        && let Ok(v) = v.to_str()
+        && let Some(last) = v.rsplit(',').map(str::trim).find(|a| !a.is_empty())
+        && let Ok(ip) = last.parse::<std::net::IpAddr>()
+    {
+        return ip.to_string();
+    }
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The client address of a request, as [`client_address`] decides it.
+#[derive(Clone, Debug)]
+pub struct ClientAddress(pub String);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(
+            &parts.headers,
+            &parts.extensions,
+            state,
+        )))
+    }
 }
 
 fn lang_of(h: &HeaderMap) -> Lang {
@@ -117,14 +190,32 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let lang = lang_of(&parts.headers);
+        Ctx::load(
+            state,
+            &parts.headers,
+            parts.uri.path(),
+            parts.extensions.get::<AnonCsrf>(),
+        )
+        .await
+    }
+}
+
+impl Ctx {
+    /// The context of a request with `headers` for `path`.
+    async fn load(
+        state: &AppState,
+        headers: &HeaderMap,
+        path: &str,
+        anon: Option<&AnonCsrf>,
+    ) -> Result<Self, AppError> {
+        let lang = lang_of(headers);
         let now = state.clock.now();
         let version = state
             .store
             .data_version()
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        let session = match cookie(&parts.headers, SESSION_COOKIE) {
+        let session = match cookie(headers, SESSION_COOKIE) {
             Some(t) if !t.is_empty() => state
                 .store
                 .view_at(version)
@@ -135,11 +226,7 @@ impl FromRequestParts<AppState> for Ctx {
         };
         let csrf = match &session {
             Some(s) => s.csrf.clone(),
-            None => parts
-                .extensions
-                .get::<AnonCsrf>()
-                .map(|a| a.0.clone())
-                .unwrap_or_default(),
+            None => anon.map(|a| a.0.clone()).unwrap_or_default(),
         };
         let unread = match &session {
             Some(s) => state
@@ -154,7 +241,7 @@ impl FromRequestParts<AppState> for Ctx {
             session,
             lang,
             csrf,
-            path: parts.uri.path().to_owned(),
+            path: path.to_owned(),
             now,
             unread,
             version,
@@ -283,7 +370,22 @@ impl FromRequest<AppState> for FormData {
         let req = Request::from_parts(parts, body);
         let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
             .await
-            .map_err(|_| AppError::BadForm(Box::new(ctx.page())))?;
+            .map_err(|r| {
+                if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    let zh = format!(
+                        "提交的内容超过{}MB，本次提交未被处理，已保存的内容不受影响。请缩短较长的文字（如企业概况、自评报告）后，返回上一页重新提交。",
+                        crate::FORM_LIMIT / 1_048_576
+                    );
+                    let en = format!(
+                        "The form is over {} MB and was not processed; nothing saved was lost. Shorten the long texts, go back and submit again.",
+                        crate::FORM_LIMIT / 1_048_576
+                    );
+                    let msg = if ctx.lang == Lang::Zh { zh } else { en };
+                    AppError::BadInput(r.status(), msg, Box::new(ctx.page()))
+                } else {
+                    AppError::BadForm(Box::new(ctx.page()))
+                }
+            })?;
         let sent = pairs
             .iter()
             .find(|(k, _)| k == "csrf")

@@ -4,6 +4,7 @@
 use crate::ctx::Ctx;
 use crate::i18n::{Lang, tr};
 use qaward_core::authz::Role;
+use qaward_core::labels::{self, Family};
 use qaward_core::session::Stage;
 
 /// The signed-in person as the top bar shows them.
@@ -186,6 +187,66 @@ impl PageCtx {
         if self.zh() { s.zh() } else { s.en() }
     }
 
+    /// A file's size: bytes below 1 KB, then KB or MB with one decimal.
+    pub fn size(&self, bytes: impl Val<i64>) -> String {
+        let b = bytes.val();
+        #[allow(clippy::cast_precision_loss)]
+        let f = b as f64;
+        if b < 1024 {
+            if self.zh() {
+                format!("{b} 字节")
+            } else {
+                format!("{b} bytes")
+            }
+        } else if b < 1_048_576 {
+            format!("{:.1} KB", f / 1024.0)
+        } else {
+            format!("{:.1} MB", f / 1_048_576.0)
+        }
+    }
+
+    /// A county office's opinion (`recommended` → 推荐).
+    pub fn county_decision(&self, code: &str) -> String {
+        labels::text(Family::CountyDecision, code, self.zh())
+    }
+
+    /// A kind of evidence file (`business_licence` → 营业执照).
+    pub fn file_kind(&self, code: &str) -> String {
+        labels::text(Family::Attachment, code, self.zh())
+    }
+
+    /// A role stored by its code (`city_office` → 市强市办).
+    pub fn role_code(&self, code: &str) -> String {
+        labels::actor_role(code).map_or_else(|| code.to_owned(), |l| l.text(self.zh()).to_owned())
+    }
+
+    /// An audit action (`eligibility.decide` → 资格审查决定).
+    pub fn action(&self, code: &str) -> String {
+        let (zh, en) = labels::action(code);
+        if self.zh() { zh } else { en }
+    }
+
+    /// A state word recorded without its family (an audit entry's new state).
+    pub fn state(&self, code: &str) -> String {
+        labels::state(code).map_or_else(|| code.to_owned(), |l| l.text(self.zh()).to_owned())
+    }
+
+    /// A rule of a rule set (`application.overview_max_chars` → 组织概述字数上限).
+    pub fn rule(&self, path: &str) -> String {
+        labels::text(Family::Rule, path, self.zh())
+    }
+
+    /// A rule's value: coded values and yes/no in words, numbers and text as they are.
+    pub fn rule_value(&self, v: &str) -> String {
+        labels::get(Family::RuleValue, v)
+            .map_or_else(|| v.to_owned(), |l| l.text(self.zh()).to_owned())
+    }
+
+    /// A message written with codes in it, with each code in words.
+    pub fn words(&self, text: &str) -> String {
+        labels::words_for_codes(text, self.zh())
+    }
+
     /// An article stored as a number in the database.
     pub fn article_n(&self, a: impl Val<i64>) -> String {
         self.article(u32::try_from(a.val()).unwrap_or(0))
@@ -275,16 +336,36 @@ impl FormErrors {
     }
 }
 
-/// A store error on a form: an invalid field goes to the form; anything else is a page error.
+/// A store error on a form, the one way it becomes what the person sees: an invalid field, or
+/// a rule's refusal about a field, goes beside that field (with the refusal's article) so
+/// that the form is shown again with what was typed; anything else is a page error.
 pub fn form_error(c: &Ctx, e: qaward_store::Error) -> Result<FormErrors, crate::error::AppError> {
+    form_error_at(c, e, None)
+}
+
+/// As [`form_error`]; a refusal about no field in particular goes beside `refusal_field`
+/// when one is given (the forms whose every refusal stays on the form), else to its page.
+pub fn form_error_at(
+    c: &Ctx,
+    e: qaward_store::Error,
+    refusal_field: Option<&str>,
+) -> Result<FormErrors, crate::error::AppError> {
+    let zh = c.lang == Lang::Zh;
+    let mut f = FormErrors::default();
     match e {
-        qaward_store::Error::Invalid { field, zh, en } => {
-            let mut f = FormErrors::default();
-            f.push(field, if c.lang == Lang::Zh { zh } else { en });
-            Ok(f)
+        qaward_store::Error::Invalid { field, zh: z, en } => {
+            f.push(&field, if zh { z } else { en });
         }
-        other => Err(c.store_err(other)),
+        qaward_store::Error::Refused(r) if r.field.is_some() || refusal_field.is_some() => {
+            let field = r
+                .field
+                .clone()
+                .unwrap_or_else(|| refusal_field.unwrap_or_default().to_owned());
+            f.push(&field, if zh { r.message_zh() } else { r.message_en() });
+        }
+        other => return Err(c.store_err(other)),
     }
+    Ok(f)
 }
 
 /// A file to download: its type, and a name (ASCII fallback plus the UTF-8 name); never
@@ -319,3 +400,69 @@ pub fn download(bytes: Vec<u8>, content_type: &str, filename: &str) -> axum::res
 
 /// The type of an Excel workbook.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The one test of a place to send a browser back to (`next` of the language switch, of the
+/// sign-in, of the reviewer's declaration): `Some(path)` for a path on this site, `None`
+/// otherwise. A safe path starts with one `/` not followed by another `/` or `\`, and holds
+/// only visible ASCII without `\` — so no scheme, no host, no control character (CR, LF, tab,
+/// which browsers drop or act on), no space and nothing a browser reads as another site.
+pub fn safe_local_path(next: &str) -> Option<&str> {
+    let b = next.as_bytes();
+    let visible = b.iter().all(|c| (0x21..=0x7e).contains(c) && *c != b'\\');
+    (b.first() == Some(&b'/')
+        && !matches!(b.get(1), Some(b'/' | b'\\'))
+        && visible
+        && b.len() <= 2048)
+        .then_some(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_local_path;
+
+    #[test]
+    fn local_paths_pass() {
+        for p in [
+            "/",
+            "/dashboard",
+            "/office/sessions/3?tab=dates#x",
+            "/review/applications/7/score",
+            "/a%2F%2Fb",
+            "/.//evil.example",
+            "/%E4%B8%AD",
+        ] {
+            assert_eq!(safe_local_path(p), Some(p), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn the_usual_bypasses_are_refused() {
+        for p in [
+            "",
+            "dashboard",
+            "//evil.example",
+            "///evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\\/evil.example",
+            "/\t/evil.example",
+            "/\t\t/evil.example",
+            "\t//evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/\nLocation: //evil.example",
+            "/\r/evil.example",
+            "/a\x00b",
+            "/a\x7fb",
+            "/ /evil.example",
+            "https://evil.example",
+            "http:/evil.example",
+            "javascript:alert(1)",
+            " /dashboard",
+            "/中文",
+            "/a\\b",
+        ] {
+            assert_eq!(safe_local_path(p), None, "{p:?}");
+        }
+        assert_eq!(safe_local_path(&format!("/{}", "a".repeat(3000))), None);
+    }
+}

@@ -8,6 +8,7 @@ pub mod docs;
 pub mod load;
 pub mod pages;
 pub mod seed;
+pub mod statements;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -121,6 +122,11 @@ impl Server {
             None => cmd.env_remove("DATABASE_URL"),
         };
         let child = cmd.spawn()?;
+        Server::wait_up(child, port).await
+    }
+
+    /// The server `child` listening on `port`, once it answers.
+    pub(crate) async fn wait_up(child: tokio::process::Child, port: u16) -> anyhow::Result<Server> {
         let base = format!("http://127.0.0.1:{port}");
         let http = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(60);

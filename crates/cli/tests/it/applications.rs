@@ -190,7 +190,7 @@ async fn an_enterprise_registers_fills_in_submits_and_gets_a_receipt() {
     // Not complete yet: the submit page says what is missing.
     let p = u.post(&format!("/applications/{aid}/submit"), &[]).await;
     assert_eq!(p.status, 422);
-    assert!(p.body.contains("以下部分尚未完成"));
+    assert!(p.body.contains("以下各项尚未完成"));
     // Fill everything, then submit.
     let cx = context(&app).await;
     fill(&u, aid, &qaward::demo::sample_form(&cx, 3, "2015-06-01")).await;
@@ -872,4 +872,67 @@ async fn the_list_keeps_each_self_score_as_submitted_and_fills_older_rows_on_upg
         before.iter().map(key).collect::<Vec<_>>(),
         after.iter().map(key).collect::<Vec<_>>()
     );
+}
+
+#[tokio::test]
+async fn a_registration_dated_in_the_future_is_refused_naming_the_field_and_keeping_the_form() {
+    let app = crate::helpers::spawn_app().await;
+    let u = app.visitor();
+    let code = qaward_core::credit_code::CreditCode::complete("91441802MA4DTQ099").unwrap();
+    let p = u
+        .post(
+            "/register",
+            &[
+                ("programme_id", &app.demo.programme_id.to_string()),
+                ("credit_code", code.as_str()),
+                ("name", "清远市未来演示制造有限公司"),
+                ("county_id", &app.demo.counties[0].1.to_string()),
+                ("registered_on", "2099-01-01"),
+                ("address", "清远市演示大道7号（虚构）"),
+                ("contact_name", "测试联系人"),
+                ("email", "future@example.com"),
+                ("username", "future-org"),
+                ("password", "Register#2026x"),
+                ("password2", "Register#2026x"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(
+        p.body.contains("“成立（登记）日期”不能晚于今天"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("清远市演示大道7号（虚构）"));
+}
+
+#[tokio::test]
+async fn a_text_over_two_megabytes_is_named_by_its_field_and_kept_and_a_huge_form_gets_a_413() {
+    let app = crate::helpers::spawn_app().await;
+    let code = qaward_core::credit_code::CreditCode::complete("91441802MA4DTQ077").unwrap();
+    let (u, org) = register(&app, code.as_str(), "tester-long").await;
+    let aid = start(&app, &u, org).await;
+    let long = format!("开头的概述文字{}", "很长的企业概况。".repeat(100_000));
+    assert!(long.len() > 2 * 1_048_576);
+    let p = u
+        .post(
+            &format!("/applications/{aid}/s/overview"),
+            &[("overview.text", long.as_str())],
+        )
+        .await;
+    assert_eq!(p.status, 422, "{}", &p.body[..p.body.len().min(2000)]);
+    assert!(p.body.contains("不能超过"), "the field's limit is named");
+    assert!(
+        p.body.contains("开头的概述文字很长的企业概况。"),
+        "what was typed is kept"
+    );
+    let huge = "字".repeat(3 * 1_048_576);
+    let p = u
+        .post(
+            &format!("/applications/{aid}/s/overview"),
+            &[("overview.text", huge.as_str())],
+        )
+        .await;
+    assert_eq!(p.status, 413);
+    assert!(p.body.contains("提交的内容超过8MB"), "{}", p.body);
 }

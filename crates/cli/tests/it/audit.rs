@@ -183,3 +183,107 @@ async fn every_county_decision_in_the_demo_is_made_by_a_county_office() {
         assert_eq!(e.article, Some(13));
     }
 }
+
+#[tokio::test]
+async fn an_anchor_file_finds_a_cut_tail_and_an_edited_anchor() {
+    use crate::helpers::{fresh_store, qaward_bin};
+    let (store, _dir) = fresh_store().await;
+    let files = tempfile::tempdir().unwrap();
+    qaward::demo::build(&store, files.path()).await.unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let key = out.path().join("anchor.key");
+    let anchor = out.path().join("anchor.jsonl");
+    let run = |store: &qaward_store::Store, args: &[&str]| {
+        let o = qaward_bin()
+            .env("DATABASE_URL", store.url())
+            .env("QAWARD_FILES", files.path())
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap_or(-1),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            ),
+        )
+    };
+    let (k, a) = (key.to_str().unwrap(), anchor.to_str().unwrap());
+    assert_eq!(run(&store, &["audit", "new-key", k]).0, 0);
+    // A copy of the database as it is now: the "tail" to be cut is everything after it.
+    let early = out.path().join("early.qaward");
+    assert_eq!(run(&store, &["backup", early.to_str().unwrap()]).0, 0);
+    store
+        .set_security_setting(
+            &qaward_store::Who::system(),
+            "lockout_minutes",
+            20,
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let (code, said) = run(&store, &["audit", "anchor", "--anchor", a, "--key", k]);
+    assert_eq!(code, 0, "{said}");
+    let (code, said) = run(&store, &["audit", "verify", "--anchor", a, "--key", k]);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("anchors intact"), "{said}");
+
+    // The earlier copy is the log with its tail and head row cut back together: its own chain
+    // verifies, the anchor does not.
+    let restored_files = out.path().join("restored-files");
+    let (url, mut cmd) = match store.backend() {
+        qaward_store::Backend::Sqlite => {
+            let d = out.path().join("cut");
+            let mut c = qaward_bin();
+            c.arg("--data").arg(&d).env_remove("DATABASE_URL");
+            (
+                format!("sqlite://{}?mode=rwc", d.join("qaward.db").display()),
+                c,
+            )
+        }
+        qaward_store::Backend::Postgres => {
+            let admin = std::env::var("QAWARD_TEST_PG").unwrap();
+            let name = format!("qaward_cut_{}", rand::random::<u32>());
+            let s = qaward_store::Store::connect(&admin).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(s.pool())
+                .await
+                .unwrap();
+            let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+            let mut c = qaward_bin();
+            c.env("DATABASE_URL", &url);
+            (url, c)
+        }
+    };
+    let o = cmd
+        .env("QAWARD_FILES", &restored_files)
+        .arg("restore")
+        .arg(&early)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let cut = qaward_store::Store::connect(&url).await.unwrap();
+    let (code, said) = run(&cut, &["audit", "verify"]);
+    assert_eq!(code, 0, "without the anchor the cut goes unseen: {said}");
+    let (code, said) = run(&cut, &["audit", "verify", "--anchor", a, "--key", k]);
+    assert_eq!(code, 3, "{said}");
+    assert!(said.contains("日志末尾被删除"), "{said}");
+
+    // An anchor file edited by hand does not verify.
+    let text = std::fs::read_to_string(&anchor).unwrap();
+    let v: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    let seq = v["seq"].as_i64().unwrap();
+    std::fs::write(
+        &anchor,
+        text.replacen(
+            &format!("\"seq\":{seq}"),
+            &format!("\"seq\":{}", seq - 1),
+            1,
+        ),
+    )
+    .unwrap();
+    let (code, said) = run(&store, &["audit", "verify", "--anchor", a, "--key", k]);
+    assert_eq!(code, 3, "{said}");
+    assert!(said.contains("锚定文件第1行无法验证"), "{said}");
+}

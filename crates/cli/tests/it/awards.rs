@@ -384,6 +384,19 @@ async fn commendation_certificates_verification_payments_and_portal() {
         )
         .await;
     assert_eq!(p.status, 303, "{}", p.body);
+    // The same payment again: refused, and the page says why beside the paid row.
+    let p = office
+        .post(
+            &format!("/office/applications/{a1}/payment"),
+            &[
+                ("paid_on", "2027-01-04"),
+                ("voucher_no", "CZ-2027-001"),
+                ("payer_note", "市财政局"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(p.body.contains("该笔奖金已登记为已支付。"), "{}", p.body);
     let totals = app.store.payments(sid).await.unwrap();
     assert_eq!(
         (totals.scheduled, totals.paid, totals.outstanding),

@@ -2,6 +2,7 @@
 
 use crate::helpers::{repo, spawn_app};
 use qaward::demo::DEMO_PASSWORD;
+use qaward_core::scoring::Edit;
 use std::process::{Child, Command, Stdio};
 use thirtyfour::prelude::*;
 
@@ -489,11 +490,11 @@ async fn the_office_assigns_reviewers_score_the_leader_agrees_and_the_office_cho
             let e = expert(u);
             let now = app.now_ts();
             app.store
-                .save_scores(&who(&e), aid, &e, phase, &items(p), "", now)
+                .edit_scorebook_as(&who(&e), aid, phase, &items(p), "", Edit::Save, now)
                 .await
                 .unwrap();
             app.store
-                .submit_scorebook(&who(&e), aid, &e, phase, now)
+                .edit_scorebook_as(&who(&e), aid, phase, &[], "", Edit::Submit, now)
                 .await
                 .unwrap();
         }
@@ -501,15 +502,14 @@ async fn the_office_assigns_reviewers_score_the_leader_agrees_and_the_office_cho
         // submits in the page.
         let lead = expert("reviewer-lead");
         app.store
-            .save_consensus(
+            .edit_consensus_as(
                 &who(&lead),
                 aid,
-                &lead,
                 phase,
                 &items(65),
+                Some(("", "")),
                 "",
-                "",
-                "",
+                Edit::Save,
                 app.now_ts(),
             )
             .await
@@ -1287,7 +1287,7 @@ async fn an_applicant_rates_a_reviewer_the_reviewer_cannot_see_it_and_discipline
             r.programme_id
         ))
         .await?;
-        wait_text(&g, "conduct.rating").await?;
+        wait_text(&g, "双向评价").await?;
         click(&g, By::Css("button[name='verify']")).await?;
         g.query(By::Id("verification")).first().await?;
         let text = g.find(By::Id("verification")).await?.text().await?;
@@ -1427,6 +1427,135 @@ async fn the_office_generates_all_review_reports_and_watches_the_progress() {
         assert!(src.contains("已完成"));
         assert!(src.contains(&format!("{n}/{n}")));
         b.screenshot(&shot("office-report-job.png")).await?;
+        Ok::<(), WebDriverError>(())
+    }
+    .await;
+    b.quit().await.ok();
+    run.expect("browser journey");
+}
+
+/// The axe-core script (`QAWARD_AXE`, which scripts/test installs), or why the scan is skipped
+/// (a failure when QAWARD_E2E is set).
+fn axe_script() -> Option<String> {
+    match std::env::var("QAWARD_AXE") {
+        Ok(p) => {
+            Some(std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("QAWARD_AXE={p}: {e}")))
+        }
+        Err(_) => {
+            assert!(
+                std::env::var("QAWARD_E2E").is_err(),
+                "QAWARD_E2E is set but QAWARD_AXE (axe-core's axe.min.js) is not"
+            );
+            eprintln!(
+                "accessibility scan skipped: QAWARD_AXE not set (scripts/test installs axe-core)"
+            );
+            None
+        }
+    }
+}
+
+/// The serious and critical accessibility problems axe-core finds on the page shown.
+async fn axe_problems(b: &WebDriver, axe: &str) -> WebDriverResult<Vec<String>> {
+    b.execute(axe, Vec::new()).await?;
+    let r = b
+        .execute_async(
+            "var done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
+               done(r.violations.filter(function (v) { return v.impact === 'serious' || v.impact === 'critical'; })
+                 .map(function (v) { return v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(function (n) { return n.target.join(' '); }).join(' | '); }));
+             });",
+            Vec::new(),
+        )
+        .await?;
+    Ok(r.convert().unwrap_or_default())
+}
+
+#[tokio::test]
+async fn every_role_reads_its_home_and_its_next_task_without_a_serious_accessibility_problem() {
+    let Some(d) = chromedriver().await else {
+        return;
+    };
+    let Some(axe) = axe_script() else {
+        return;
+    };
+    let app = spawn_app().await;
+    let draft = app
+        .demo
+        .applications
+        .iter()
+        .find(|(_, _, s)| s == "draft")
+        .map(|a| a.1)
+        .unwrap();
+    let (s26, review) = (app.demo.session_2026, app.demo.review.session_id);
+    let journeys: Vec<(&str, Vec<String>)> = vec![
+        (
+            "",
+            vec![
+                "/".into(),
+                "/login".into(),
+                "/register".into(),
+                format!("/sessions/{s26}"),
+                "/rules/1".into(),
+            ],
+        ),
+        (
+            "office",
+            vec![
+                "/dashboard".into(),
+                format!("/office/sessions/{review}"),
+                format!("/office/sessions/{review}/review"),
+                format!("/office/sessions/{s26}/applications"),
+            ],
+        ),
+        (
+            "applicant05",
+            vec![
+                "/dashboard".into(),
+                format!("/applications/{draft}"),
+                format!("/applications/{draft}/s/identity?check=1"),
+                format!("/applications/{draft}/s/economics"),
+                format!("/applications/{draft}/submit"),
+            ],
+        ),
+        ("county-qingcheng", vec!["/dashboard".into()]),
+        ("dept-ecology", vec!["/dashboard".into()]),
+        ("reviewer", vec!["/dashboard".into(), "/review".into()]),
+        (
+            "discipline",
+            vec!["/dashboard".into(), "/discipline/audit?programme=1".into()],
+        ),
+        ("leader", vec!["/dashboard".into()]),
+        ("sysadmin", vec!["/dashboard".into(), "/admin/users".into()]),
+    ];
+    let b = browser(&d).await;
+    let run = async {
+        let mut problems = Vec::new();
+        for (who, paths) in &journeys {
+            b.delete_all_cookies().await?;
+            if !who.is_empty() {
+                login(&b, &app.base, who).await?;
+            }
+            for (i, p) in paths.iter().enumerate() {
+                b.goto(format!("{}{p}", app.base)).await?;
+                for width in [1366, 390] {
+                    b.set_window_rect(0, 0, width, 900).await?;
+                    // Let the page settle at its new width (wide tables become focusable).
+                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                    for v in axe_problems(&b, &axe).await? {
+                        problems.push(format!("{who} {p} at {width} px: {v}"));
+                    }
+                    if i == 0 && !who.is_empty() {
+                        b.screenshot(&shot(&format!("home-{who}-{width}.png")))
+                            .await?;
+                    }
+                }
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "accessibility problems:\n{}",
+            problems.join("\n")
+        );
         Ok::<(), WebDriverError>(())
     }
     .await;

@@ -118,3 +118,46 @@ fn audit_verify_refuses_a_missing_database_instead_of_creating_one() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no database at"));
     assert!(!dir.path().join("nothing/qaward.db").exists());
 }
+
+#[test]
+fn the_configuration_file_sets_the_data_directory_and_the_environment_overrides_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("from-file");
+    let cfg = dir.path().join("qaward.toml");
+    std::fs::write(&cfg, format!("[storage]\ndata = \"{}\"\n", data.display())).unwrap();
+    let out = qaward_bin()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("migrate")
+        .env_remove("DATABASE_URL")
+        .env_remove("QAWARD_DATA")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(data.join("qaward.db").exists());
+    let other = dir.path().join("from-env");
+    let out = qaward_bin()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("migrate")
+        .env_remove("DATABASE_URL")
+        .env("QAWARD_DATA", &other)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(other.join("qaward.db").exists());
+    std::fs::write(&cfg, "[server]\nprot = 8080\n").unwrap();
+    let out = qaward_bin()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("migrate")
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("未知的设置项 server.prot"));
+}

@@ -269,7 +269,7 @@ async fn a_complaint_is_filed_acknowledged_and_handled() {
     assert!(done.body.contains("已办结"));
     assert!(done.body.contains("已责令整改"));
     let log = d.get("/discipline/audit?action=complaint.").await;
-    assert!(log.body.contains("complaint.reply"));
+    assert!(log.body.contains("书面答复投诉人"));
     assert!(log.body.contains("第二十三条"));
 
     // The demo's complaint about a reviewer is in progress and shown to discipline.
@@ -291,11 +291,11 @@ async fn the_audit_viewer_filters_exports_and_verifies() {
         .get("/discipline/audit?article=26&entity=conduct_rating&from=2024-10-01&to=2024-10-31")
         .await;
     assert_eq!(narrowed.status, 200);
-    assert!(narrowed.body.contains("conduct.rating.submit"));
+    assert!(narrowed.body.contains("提交双向评价"));
     assert!(!narrowed.body.contains("session.advance"));
     let text = d.get("/discipline/audit?q=%E6%8A%95%E8%AF%89").await;
-    assert!(text.body.contains("complaint.file"));
-    assert!(!text.body.contains("conduct.rating.submit"));
+    assert!(text.body.contains("提出投诉"));
+    assert!(!text.body.contains("提交双向评价"));
     let bad = d.get("/discipline/audit?from=yesterday").await;
     assert!(bad.body.contains("“起始日期”"));
     let (status, bytes, _) = d

@@ -797,3 +797,56 @@ async fn a_county_office_and_unknown_ids_get_the_same_refusal() {
         );
     }
 }
+
+#[tokio::test]
+async fn only_the_office_sees_experts_id_and_mobile_numbers_whole() {
+    let app = spawn_app().await;
+    let (eid, _) = pool_expert(&app).await;
+    let pid = app.demo.programme_id;
+    let e = app.store.expert(eid).await.unwrap();
+    assert_eq!(e.id_number.len(), 18);
+    let masked_id = qaward_core::privacy::mask_id_number(&e.id_number);
+    let book_of = |bytes: &[u8]| qaward_docs::read_experts_xlsx(bytes).expect("reads back");
+    let office = app.signed_in("office").await;
+    let (_, bytes, _) = office
+        .get_bytes(&format!("/office/programmes/{pid}/experts.xlsx"))
+        .await;
+    assert!(
+        book_of(&bytes)
+            .experts
+            .iter()
+            .any(|r| r.id_number == e.id_number)
+    );
+    for who in ["leader", "discipline"] {
+        let u = app.signed_in(who).await;
+        let (status, bytes, _) = u
+            .get_bytes(&format!("/office/programmes/{pid}/experts.xlsx"))
+            .await;
+        assert_eq!(status, 200);
+        let book = book_of(&bytes);
+        assert!(!book.experts.is_empty());
+        for r in &book.experts {
+            assert!(r.id_number.contains("****"), "{who}: {}", r.id_number);
+            assert!(
+                r.phone.is_empty() || r.phone.contains("****"),
+                "{who}: {}",
+                r.phone
+            );
+            assert!(
+                r.email.is_empty() || r.email.contains("***@"),
+                "{who}: {}",
+                r.email
+            );
+        }
+        assert!(book.experts.iter().any(|r| r.id_number == masked_id));
+        let p = u.get(&format!("/office/experts/{eid}")).await;
+        assert!(!p.body.contains(&e.id_number), "{who}'s profile page");
+        assert!(p.body.contains(&masked_id), "{who}'s profile page");
+        // Searching the pool by a full number does not confirm it either.
+        let p = u.get(&format!("{}?q={}", pool(&app), e.id_number)).await;
+        assert!(
+            !p.body.contains(&format!("/office/experts/{eid}\"")),
+            "{who}"
+        );
+    }
+}

@@ -2,6 +2,7 @@
 
 use qaward::demo::{DEMO_PASSWORD, Demo};
 use qaward_core::clock::FixedClock;
+use qaward_core::scoring::Edit;
 use qaward_store::Store;
 use std::sync::Arc;
 
@@ -73,6 +74,14 @@ pub async fn spawn_app() -> TestApp {
 /// Start the app with the demo data as `opts` says (`Options::default()` is the demo as
 /// `qaward demo` shows it).
 pub async fn spawn_app_with(opts: qaward::demo::Options) -> TestApp {
+    spawn_app_configured(opts, |_| {}).await
+}
+
+/// Start the app as [`spawn_app_with`] does, with its settings changed by `set`.
+pub async fn spawn_app_configured(
+    opts: qaward::demo::Options,
+    set: impl FnOnce(&mut qaward_web::Config),
+) -> TestApp {
     let (store, dir) = fresh_store().await;
     let files = tempfile::tempdir().expect("files dir");
     let demo = qaward::demo::build_with(&store, files.path(), opts)
@@ -83,11 +92,9 @@ pub async fn spawn_app_with(opts: qaward::demo::Options) -> TestApp {
         10,
         0,
     )));
-    let state = qaward_web::AppState::new(
-        store.clone(),
-        clock.clone(),
-        qaward_web::Config::new(files.path().to_owned()),
-    );
+    let mut config = qaward_web::Config::new(files.path().to_owned());
+    set(&mut config);
+    let state = qaward_web::AppState::new(store.clone(), clock.clone(), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -106,6 +113,7 @@ pub async fn spawn_app_with(opts: qaward::demo::Options) -> TestApp {
 }
 
 /// A browser-like client: its own cookies, no automatic redirects.
+#[derive(Clone)]
 pub struct User {
     /// HTTP client.
     pub http: reqwest::Client,
@@ -138,6 +146,25 @@ impl TestApp {
     pub fn now_ts(&self) -> jiff::Timestamp {
         use qaward_core::clock::Clock;
         self.clock.now()
+    }
+
+    /// A visitor with no account whose connections come from `ip` (another loopback address,
+    /// such as 127.0.0.2: another client as the server sees it).
+    pub fn visitor_from(&self, ip: &str) -> User {
+        User {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .local_address(ip.parse::<std::net::IpAddr>().ok())
+                .build()
+                .expect("client"),
+            base: self.base.clone(),
+        }
+    }
+
+    /// The files directory of the app.
+    pub fn files_dir(&self) -> &std::path::Path {
+        self._files.path()
     }
 
     /// A visitor with no account.
@@ -446,11 +473,11 @@ pub async fn score_phase(
         let book = app.store.scorebook(aid, e.id, phase).await.unwrap();
         if book.submitted_at.is_none() {
             app.store
-                .save_scores(&w, aid, &e, phase, &items, "", now)
+                .edit_scorebook_as(&w, aid, phase, &items, "", Edit::Save, now)
                 .await
                 .unwrap();
             app.store
-                .submit_scorebook(&w, aid, &e, phase, now)
+                .edit_scorebook_as(&w, aid, phase, &[], "", Edit::Submit, now)
                 .await
                 .unwrap();
         }
@@ -458,7 +485,7 @@ pub async fn score_phase(
             lead = Some((e, w));
         }
     }
-    let (e, w) = lead.unwrap();
+    let (_, w) = lead.unwrap();
     if app
         .store
         .consensus(aid, phase)
@@ -468,11 +495,20 @@ pub async fn score_phase(
         .is_none()
     {
         app.store
-            .save_consensus(&w, aid, &e, phase, &items, "测试总体评价。", "", "", now)
+            .edit_consensus_as(
+                &w,
+                aid,
+                phase,
+                &items,
+                Some(("测试总体评价。", "")),
+                "",
+                Edit::Save,
+                now,
+            )
             .await
             .unwrap();
         app.store
-            .submit_consensus(&w, aid, &e, phase, now)
+            .edit_consensus_as(&w, aid, phase, &[], None, "", Edit::Submit, now)
             .await
             .unwrap();
     }

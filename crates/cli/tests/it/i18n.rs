@@ -9,11 +9,15 @@ fn every_message_has_an_english_translation() {
         toml::from_str(&std::fs::read_to_string(web.join("i18n/en.toml")).unwrap()).unwrap();
     let re = regex::Regex::new(r#"\bt\("([^"]+)"\)"#).unwrap();
     let mut missing = std::collections::BTreeSet::new();
+    // Every file of the web crate's templates and sources, at any depth.
     let mut files = Vec::new();
-    for dir in ["templates", "src", "src/routes"] {
-        for e in std::fs::read_dir(web.join(dir)).unwrap() {
+    let mut dirs = vec![web.join("templates"), web.join("src")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
             let p = e.unwrap().path();
-            if p.is_file() {
+            if p.is_dir() {
+                dirs.push(p);
+            } else {
                 files.push(p);
             }
         }

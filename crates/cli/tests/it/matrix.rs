@@ -901,6 +901,8 @@ fn main_programme() -> Vec<Expectation> {
     vec![
         ("GET", "/", ALL, vec![]),
         ("GET", "/healthz", ALL, vec![]),
+        // From this machine (the matrix's clients are local); see ops.rs for other addresses.
+        ("GET", "/metrics", ALL, vec![]),
         ("GET", "/static/app.css", ALL, vec![]),
         ("GET", "/sessions/{id}", ALL, vec![]),
         ("GET", "/sessions/{id}/call.pdf", ALL, vec![]),
@@ -1085,6 +1087,12 @@ fn main_programme() -> Vec<Expectation> {
             "/admin/security",
             &["secadmin"],
             vec![("max_failed_logins", "abc")],
+        ),
+        (
+            "POST",
+            "/admin/security/locks",
+            &["secadmin"],
+            vec![("name", "nobody")],
         ),
         ("GET", "/admin/audit", &["auditadmin"], vec![]),
         // Last: it ends the session.

@@ -5,6 +5,7 @@
 use crate::helpers::{
     TestApp, finish_onsite, leader_of, office_who, pdftotext, score_phase, spawn_app, start_onsite,
 };
+use qaward_core::scoring::Edit;
 use qaward_core::session::Stage;
 use qaward_store::onsite::Plan;
 use qaward_store::scoring::Phase;
@@ -363,7 +364,7 @@ async fn the_store_refuses_on_site_scores_for_an_applicant_off_the_list() {
     }];
     let r = app
         .store
-        .save_scores(&w, off, &e, Phase::Onsite, &items, "", app.now_ts())
+        .edit_scorebook_as(&w, off, Phase::Onsite, &items, "", Edit::Save, app.now_ts())
         .await;
     match r {
         Err(qaward_store::Error::Refused(r)) => {
@@ -383,4 +384,45 @@ fn off_the_list(app: &TestApp, ids: &[i64]) -> i64 {
         .map(|(_, id)| *id)
         .find(|id| !ids.contains(id))
         .expect("an applicant left off the list")
+}
+
+#[tokio::test]
+async fn a_refusal_of_the_on_site_plan_does_not_tell_who_is_on_the_list() {
+    let app = crate::helpers::spawn_app().await;
+    let listed = crate::helpers::start_onsite(&app).await;
+    let not_listed = app
+        .demo
+        .review
+        .applications
+        .iter()
+        .map(|(_, id)| *id)
+        .find(|id| !listed.contains(id))
+        .expect("an applicant not on the list");
+    let message = |body: &str| {
+        let re = regex::Regex::new(r"(?s)<main.*?</main>").unwrap();
+        re.find(body)
+            .map(|m| m.as_str().to_owned())
+            .unwrap_or_default()
+    };
+    for who in [
+        "applicant",
+        "county-yingde",
+        "dept-ecology",
+        "reviewer-removed",
+    ] {
+        let u = app.signed_in(who).await;
+        let on = u
+            .get(&format!("/review/applications/{}/onsite/plan", listed[0]))
+            .await;
+        let off = u
+            .get(&format!("/review/applications/{not_listed}/onsite/plan"))
+            .await;
+        assert_eq!((on.status, off.status), (403, 403), "{who}");
+        assert!(!off.body.contains("现场评审名单"), "{who}: {}", off.body);
+        assert_eq!(
+            message(&on.body).replace(&listed[0].to_string(), "N"),
+            message(&off.body).replace(&not_listed.to_string(), "N"),
+            "{who} gets the same refusal"
+        );
+    }
 }

@@ -4,6 +4,7 @@
 //! signs, scores, and is the one the consensus waits for.
 
 use crate::helpers::{TestApp, spawn_app};
+use qaward_core::scoring::Edit;
 use qaward_store::Who;
 use qaward_store::experts::Expert;
 use qaward_store::scoring::{Phase, ScoreInput};
@@ -42,11 +43,11 @@ async fn score_and_submit(app: &TestApp, e: &Expert, aid: i64) {
         .collect();
     let now = app.now_ts();
     app.store
-        .save_scores(&who(e), aid, e, Phase::Material, &items, "", now)
+        .edit_scorebook_as(&who(e), aid, Phase::Material, &items, "", Edit::Save, now)
         .await
         .unwrap();
     app.store
-        .submit_scorebook(&who(e), aid, e, Phase::Material, now)
+        .edit_scorebook_as(&who(e), aid, Phase::Material, &[], "", Edit::Submit, now)
         .await
         .unwrap();
 }
@@ -68,18 +69,18 @@ async fn consensus_attempt(app: &TestApp, aid: i64) -> Result<(), qaward_store::
         .collect();
     let lead = expert(app, "reviewer-lead").await;
     app.store
-        .save_consensus(
+        .edit_consensus_as(
             &who(&lead),
             aid,
-            &lead,
             Phase::Material,
             &items,
-            "合议测试综合意见。",
+            Some(("合议测试综合意见。", "")),
             "",
-            "",
+            Edit::Save,
             app.now_ts(),
         )
         .await
+        .map(|_| ())
 }
 
 fn day() -> jiff::civil::Date {

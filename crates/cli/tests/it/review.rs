@@ -5,6 +5,7 @@
 use crate::helpers::{TestApp, User, pdftotext, spawn_app, spawn_app_with};
 use qaward_core::criteria::Criteria;
 use qaward_core::experts::conflict::Ground;
+use qaward_core::scoring::Edit;
 use qaward_core::session::Stage;
 use qaward_store::Who;
 use qaward_store::application::Status;
@@ -114,47 +115,61 @@ async fn score_and_submit(app: &TestApp, username: &str, aid: i64, percent: u32)
     let e = expert(app, username).await;
     let now = app.now_ts();
     app.store
-        .save_scores(
+        .edit_scorebook_as(
             &who(&e),
             aid,
-            &e,
             Phase::Material,
             &all_items(&c, percent),
             "",
+            Edit::Save,
             now,
         )
         .await
         .unwrap();
     app.store
-        .submit_scorebook(&who(&e), aid, &e, Phase::Material, now)
+        .edit_scorebook_as(&who(&e), aid, Phase::Material, &[], "", Edit::Submit, now)
         .await
         .unwrap();
+}
+
+/// The pending application gets its two missing scorebooks (store only).
+pub(crate) async fn complete_members_of_pending(app: &TestApp, percent: u32) {
+    let aid = app.demo.review.pending;
+    score_and_submit(app, "reviewer", aid, percent).await;
+    score_and_submit(app, "reviewer02", aid, percent).await;
 }
 
 /// The pending application gets its two missing scorebooks and its consensus (store only).
 pub(crate) async fn complete_pending(app: &TestApp, percent: u32) {
     let aid = app.demo.review.pending;
-    score_and_submit(app, "reviewer", aid, percent).await;
-    score_and_submit(app, "reviewer02", aid, percent).await;
+    complete_members_of_pending(app, percent).await;
     let c = criteria(app).await;
     let lead = expert(app, "reviewer-lead").await;
     let now = app.now_ts();
     app.store
-        .save_consensus(
+        .edit_consensus_as(
             &who(&lead),
             aid,
-            &lead,
             Phase::Material,
             &all_items(&c, percent),
-            "测试综合意见。",
+            Some(("测试综合意见。", "")),
             "",
-            "",
+            Edit::Save,
             now,
         )
         .await
         .unwrap();
     app.store
-        .submit_consensus(&who(&lead), aid, &lead, Phase::Material, now)
+        .edit_consensus_as(
+            &who(&lead),
+            aid,
+            Phase::Material,
+            &[],
+            None,
+            "",
+            Edit::Submit,
+            now,
+        )
         .await
         .unwrap();
 }
@@ -1353,4 +1368,33 @@ async fn access_ends_when_the_session_closes_or_the_team_dissolves() {
         .get(&format!("/review/sessions/{sid}/declaration"))
         .await;
     assert_eq!(p.status, 403);
+}
+
+#[tokio::test]
+async fn a_draft_has_no_review_report_for_anyone() {
+    let app = crate::helpers::spawn_app().await;
+    let draft = app
+        .demo
+        .applications
+        .iter()
+        .find(|(_, _, s)| s == "draft")
+        .map(|(_, id, _)| *id)
+        .expect("a draft in the demo");
+    for who in ["office", "leader", "discipline"] {
+        let u = app.signed_in(who).await;
+        assert_eq!(
+            u.get(&format!("/applications/{draft}")).await.status,
+            403,
+            "{who}"
+        );
+        for path in [
+            format!("/review/applications/{draft}/report"),
+            format!("/review/applications/{draft}/report.pdf"),
+        ] {
+            let p = u.get(&path).await;
+            let unknown = u.get(&path.replace(&draft.to_string(), "987654321")).await;
+            assert_eq!(p.status, 403, "{who} {path}");
+            assert_eq!(p.status, unknown.status, "{who} {path}: like an unknown id");
+        }
+    }
 }

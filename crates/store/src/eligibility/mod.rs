@@ -81,7 +81,10 @@ impl Store {
         let failed: Vec<String> = items
             .iter()
             .filter(|(_, ok, _)| !ok)
-            .map(|(c, _, r)| format!("{c}：{r}"))
+            .map(|(c, _, r)| {
+                let c = qaward_core::labels::text(qaward_core::labels::Family::Condition, c, true);
+                format!("{c}：{r}")
+            })
             .collect();
         tx.audit(
             NewEntry::award(who, "eligibility.decide", "application", id)

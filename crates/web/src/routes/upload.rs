@@ -165,6 +165,7 @@ pub(crate) async fn store_field(
 /// Send a stored evidence file as a download named `<prefix>-<id>` (and its own name).
 pub(crate) async fn send_file(
     st: &AppState,
+    c: &Ctx,
     f: &EvidenceFile,
     prefix: &str,
 ) -> Result<Response, AppError> {
@@ -173,20 +174,21 @@ pub(crate) async fn send_file(
         f.id,
         urlencoding::encode(&f.filename)
     );
-    stream_stored(st, &f.sha256, &f.mime, f.size, disposition).await
+    stream_stored(st, c, &f.filename, &f.sha256, &f.mime, f.size, disposition).await
 }
 
-/// Stream a file of the file store as the answer, never kept by shared caches.
+/// Stream a file of the file store (`name` as people know it) as the answer, never kept by
+/// shared caches. A body the store lacks is a page naming the file, not a 500.
 pub(crate) async fn stream_stored(
     st: &AppState,
+    c: &Ctx,
+    name: &str,
     sha256: &str,
     mime: &str,
     size: i64,
     disposition: String,
 ) -> Result<Response, AppError> {
-    let body = tokio::fs::File::open(st.files.path(sha256))
-        .await
-        .map_err(|e| AppError::Internal(format!("file {sha256}: {e}")))?;
+    let body = open_stored(st, c, name, sha256).await?;
     Ok((
         [
             (header::CONTENT_TYPE, mime.to_owned()),
@@ -197,4 +199,22 @@ pub(crate) async fn stream_stored(
         Body::from_stream(tokio_util::io::ReaderStream::new(body)),
     )
         .into_response())
+}
+
+/// Open a body of the file store for reading; one that is missing is
+/// [`AppError::FileMissing`] naming `name`.
+pub(crate) async fn open_stored(
+    st: &AppState,
+    c: &Ctx,
+    name: &str,
+    sha256: &str,
+) -> Result<tokio::fs::File, AppError> {
+    match tokio::fs::File::open(st.files.path(sha256)).await {
+        Ok(f) => Ok(f),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(AppError::FileMissing(
+            format!("{name}（SHA-256 {}…）", &sha256[..sha256.len().min(12)]),
+            Box::new(c.page()),
+        )),
+        Err(e) => Err(AppError::Internal(format!("file {sha256}: {e}"))),
+    }
 }

@@ -1,7 +1,7 @@
 //! Signing in and out, the language switch, changing one's password.
 
 use crate::AppState;
-use crate::ctx::{Ctx, FormData, LANG_COOKIE, SESSION_COOKIE, set_cookie};
+use crate::ctx::{ClientAddress, Ctx, FormData, LANG_COOKIE, SESSION_COOKIE, set_cookie};
 use crate::error::AppError;
 use crate::view::{FormErrors, PageCtx, form_error};
 use askama::Template;
@@ -13,33 +13,32 @@ use qaward_core::authz::Action;
 use qaward_store::accounts::LoginOutcome;
 use std::collections::HashMap;
 
-/// Only local paths may be redirected to.
-fn safe_next(next: Option<&String>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.clone(),
-        _ => "/dashboard".into(),
-    }
-}
-
-/// `/lang/{en|zh}`: remember the language and go back.
+/// `/lang/{en|zh}`: remember the language and go back (to a local path only).
 pub async fn set_lang(
     State(st): State<AppState>,
     Path(lang): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let l = if lang == "en" { "en" } else { "zh" };
-    let next = match q.get("next") {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") => n.clone(),
-        _ => "/".into(),
-    };
+    let next = q
+        .get("next")
+        .and_then(|n| crate::view::safe_local_path(n))
+        .unwrap_or("/");
     (
         [(
             header::SET_COOKIE,
             set_cookie(&st, LANG_COOKIE, l, Some(31_536_000)),
         )],
-        Redirect::to(&next),
+        Redirect::to(next),
     )
         .into_response()
+}
+
+/// Where to go after signing in: `next` when it is a safe local path, else the dashboard.
+fn after_login(next: Option<&String>) -> String {
+    next.and_then(|n| crate::view::safe_local_path(n))
+        .unwrap_or("/dashboard")
+        .to_owned()
 }
 
 #[derive(Template, WebTemplate)]
@@ -60,16 +59,21 @@ pub async fn login_page(
     Ok(LoginPage {
         c: c.page(),
         username: String::new(),
-        next: safe_next(q.get("next")),
+        next: after_login(q.get("next")),
         errors: FormErrors::default(),
     })
 }
 
 /// `POST /login`.
-pub async fn login(State(st): State<AppState>, c: Ctx, f: FormData) -> Result<Response, AppError> {
+pub async fn login(
+    State(st): State<AppState>,
+    ClientAddress(source): ClientAddress,
+    c: Ctx,
+    f: FormData,
+) -> Result<Response, AppError> {
     let username = f.get("username");
     let password = f.raw("password");
-    let next = safe_next(Some(&f.get("next")));
+    let next = after_login(Some(&f.raw("next")));
     let mut errors = FormErrors::default();
     if username.is_empty() {
         errors.push("username", c.page().t("请输入用户名。"));
@@ -78,12 +82,7 @@ pub async fn login(State(st): State<AppState>, c: Ctx, f: FormData) -> Result<Re
         errors.push("password", c.page().t("请输入密码。"));
     }
     if !errors.any() {
-        match st
-            .store
-            .login(&username, &password, c.now)
-            .await
-            .map_err(|e| c.store_err(e))?
-        {
+        match st.store.login(&username, &password, &source, c.now).await? {
             LoginOutcome::Ok { token, .. } => {
                 return Ok((
                     [(
@@ -94,28 +93,14 @@ pub async fn login(State(st): State<AppState>, c: Ctx, f: FormData) -> Result<Re
                 )
                     .into_response());
             }
-            LoginOutcome::Failed { left } => {
+            LoginOutcome::Failed => {
+                let (zh, en) = qaward_core::signin::FAILED;
                 let msg = if c.lang == crate::i18n::Lang::Zh {
-                    format!("用户名或密码不正确。再失败{left}次，账号将被暂时锁定。")
+                    zh
                 } else {
-                    format!(
-                        "Wrong user name or password. After {left} more failure(s) the account will be locked for a while."
-                    )
+                    en
                 };
-                errors.push("password", msg);
-            }
-            LoginOutcome::Locked { until } => {
-                let t = qaward_core::clock::format_micros(until);
-                let msg = if c.lang == crate::i18n::Lang::Zh {
-                    format!(
-                        "连续登录失败次数过多，账号已锁定至 {t}（北京时间）。如需提前解锁，请联系系统管理员。"
-                    )
-                } else {
-                    format!(
-                        "Too many failed sign-ins: the account is locked until {t} (Beijing time). The system administrator can unlock it sooner."
-                    )
-                };
-                errors.push("username", msg);
+                errors.push("password", msg.to_owned());
             }
             LoginOutcome::Disabled => {
                 errors.push("username", c.page().t("该账号已停用，请联系系统管理员。"))
@@ -138,10 +123,7 @@ pub async fn logout(
     _f: FormData,
 ) -> Result<Response, AppError> {
     if let Some(s) = &c.session {
-        st.store
-            .logout(s, c.now)
-            .await
-            .map_err(|e| c.store_err(e))?;
+        st.store.logout(s, c.now).await?;
     }
     Ok((
         [(
@@ -207,6 +189,45 @@ pub async fn change_password(
         },
     )
         .into_response())
+}
+
+/// The registration form's answer when its client address is paused (too many failed
+/// sign-ins or registrations that hit names already taken): no errors when it is not.
+pub(crate) async fn register_paused(
+    st: &AppState,
+    c: &Ctx,
+    source: &str,
+) -> Result<FormErrors, AppError> {
+    let mut errors = FormErrors::default();
+    if st.store.address_paused(source, c.now).await? {
+        errors.push(
+            "username",
+            c.page().t(
+                "本网络地址的登录或注册失败次数过多，已暂停注册，请稍后再试。您填写的内容已保留。",
+            ),
+        );
+    }
+    Ok(errors)
+}
+
+/// A registration the store refused, as form errors. One that hit a user name or credit code
+/// already taken also counts against the client address, so the form answers that question
+/// only a few times per source (see [`qaward_store::Store::count_taken_registration`]).
+pub(crate) async fn register_refused(
+    st: &AppState,
+    c: &Ctx,
+    source: &str,
+    e: qaward_store::Error,
+) -> Result<FormErrors, AppError> {
+    if let qaward_store::Error::Invalid { field, zh, .. } = &e
+        && matches!(field.as_str(), "username" | "credit_code")
+        && (zh.contains("已被使用") || zh.contains("已经注册"))
+    {
+        st.store
+            .count_taken_registration(source, field, c.now)
+            .await?;
+    }
+    form_error(c, e)
 }
 
 /// The routes of this part of the award, for [`super::router`].

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use qaward_core::audit::{Entry, category};
 use qaward_core::authz::{Action, Grant, Role};
+use qaward_core::signin::Scope;
 use qaward_store::accounts::{NewUser, SecuritySettings};
 use qaward_store::audit::Filter;
 
@@ -60,23 +61,17 @@ async fn users_view(
 ) -> Result<UsersPage, AppError> {
     c.authorize(Action::ManageAccounts)?;
     let page = c.page();
-    let now = c.now.as_microsecond();
-    let programmes = st.store.programmes().await.map_err(|e| c.store_err(e))?;
+    let programmes = st.store.programmes().await?;
     let mut counties = Vec::new();
     let mut departments = Vec::new();
     for p in &programmes {
-        for u in st.store.counties(p.id).await.map_err(|e| c.store_err(e))? {
+        for u in st.store.counties(p.id).await? {
             counties.push(Choice {
                 value: u.id.to_string(),
                 label: format!("{} · {}", p.name, u.name),
             });
         }
-        for u in st
-            .store
-            .departments(p.id)
-            .await
-            .map_err(|e| c.store_err(e))?
-        {
+        for u in st.store.departments(p.id).await? {
             departments.push(Choice {
                 value: u.id.to_string(),
                 label: format!("{} · {}", p.name, u.name),
@@ -87,11 +82,11 @@ async fn users_view(
         id.and_then(|i| programmes.iter().find(|p| p.id == i))
             .map(|p| p.name.clone())
     };
+    let locks = st.store.sign_in_locks(c.now).await?;
     let users = st
         .store
         .users()
-        .await
-        .map_err(|e| c.store_err(e))?
+        .await?
         .into_iter()
         .map(|u| {
             let roles = u
@@ -108,12 +103,16 @@ async fn users_view(
                 .join("；");
             let state = if !u.active {
                 page.t("停用")
-            } else if u.locked_until.is_some_and(|t| t > now) {
-                format!(
-                    "{} {}",
-                    page.t("锁定至"),
-                    page.time(u.locked_until.unwrap_or(0))
-                )
+            } else if let Some(l) = locks
+                .iter()
+                .find(|l| l.scope == Scope::Name && l.name == u.username)
+            {
+                format!("{} {}", page.t("锁定至"), page.time(l.until))
+            } else if locks
+                .iter()
+                .any(|l| l.scope == Scope::Pair && l.name == u.username)
+            {
+                page.t("部分来源暂停登录")
             } else {
                 page.t("正常")
             };
@@ -244,8 +243,7 @@ pub async fn set_user_state(
     }
     st.store
         .set_user_state(&c.who(Role::SysAdmin.code()), uid, active, c.now)
-        .await
-        .map_err(|e| c.store_err(e))?;
+        .await?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
@@ -261,11 +259,26 @@ pub struct SettingRow {
     pub range: String,
 }
 
+/// A sign-in pause in force, as the security administrator's page lists it.
+pub struct LockRow {
+    /// What it pauses.
+    pub what: String,
+    /// Name as typed.
+    pub name: String,
+    /// Client address.
+    pub address: String,
+    /// Failures counted.
+    pub failures: i64,
+    /// Until, as shown.
+    pub until: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "admin_security.html")]
 struct SecurityPage {
     c: PageCtx,
     settings: Vec<SettingRow>,
+    locks: Vec<LockRow>,
     events: Vec<Entry>,
     errors: FormErrors,
 }
@@ -278,11 +291,7 @@ async fn security_view(
 ) -> Result<SecurityPage, AppError> {
     c.authorize(Action::ManageSecurity)?;
     let page = c.page();
-    let s: SecuritySettings = st
-        .store
-        .security_settings()
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let s: SecuritySettings = st.store.security_settings().await?;
     let settings = SecuritySettings::KEYS
         .iter()
         .map(|(k, name, lo, hi)| SettingRow {
@@ -301,11 +310,24 @@ async fn security_view(
             limit: 100,
             ..Filter::default()
         })
-        .await
-        .map_err(|e| c.store_err(e))?;
+        .await?;
+    let locks = st
+        .store
+        .sign_in_locks(c.now)
+        .await?
+        .into_iter()
+        .map(|l| LockRow {
+            what: page.t(l.scope.name_zh()),
+            name: l.name,
+            address: l.address,
+            failures: l.failures,
+            until: page.time(l.until),
+        })
+        .collect();
     Ok(SecurityPage {
         c: page,
         settings,
+        locks,
         events,
         errors,
     })
@@ -327,11 +349,7 @@ pub async fn set_security(
 ) -> Result<Response, AppError> {
     c.authorize(Action::ManageSecurity)?;
     let mut errors = FormErrors::default();
-    let current = st
-        .store
-        .security_settings()
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let current = st.store.security_settings().await?;
     for (k, name, ..) in SecuritySettings::KEYS {
         let Ok(v) = f.get(k).parse::<i64>() else {
             errors.push(
@@ -361,10 +379,35 @@ pub async fn set_security(
     Ok(Redirect::to("/admin/security").into_response())
 }
 
+/// `POST /admin/security/locks`: the security administrator lifts the sign-in pauses of an
+/// account name (every source) or of a client address.
+pub async fn lift_lock(
+    State(st): State<AppState>,
+    c: Ctx,
+    f: FormData,
+) -> Result<Response, AppError> {
+    c.authorize(Action::ManageSecurity)?;
+    let (name, address) = (f.get("name"), f.get("address"));
+    if name.is_empty() && address.is_empty() {
+        let mut errors = FormErrors::default();
+        errors.push("name", c.page().t("请填写要解除暂停的用户名或来源地址。"));
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            security_view(&st, &c, None, errors).await?,
+        )
+            .into_response());
+    }
+    st.store
+        .lift_sign_in_locks(&c.who(Role::SecAdmin.code()), &name, &address, c.now)
+        .await?;
+    Ok(Redirect::to("/admin/security").into_response())
+}
+
 /// The routes of this part of the award, for [`super::router`].
 pub fn router(_cfg: &crate::Config) -> super::Routes {
     super::Routes::new()
         .get_post("/admin/users", users_page, create_user)
         .post("/admin/users/{uid}/state", set_user_state)
         .get_post("/admin/security", security_page, set_security)
+        .post("/admin/security/locks", lift_lock)
 }

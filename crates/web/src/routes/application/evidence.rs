@@ -52,11 +52,7 @@ async fn evidence_view(
     kind: String,
 ) -> Result<EvidencePage, AppError> {
     let l = load(st, c, aid, false).await?;
-    let files = st
-        .store
-        .attachments(aid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let files = st.store.attachments(aid).await?;
     let page = c.page();
     let kinds = KINDS
         .iter()
@@ -196,7 +192,7 @@ pub async fn upload(
                     );
                 }
                 Err(qaward_store::Error::Invalid { field, zh, en }) => {
-                    errors.push(field, if c.page().zh() { zh } else { en })
+                    errors.push(&field, if c.page().zh() { zh } else { en })
                 }
                 Err(e) => return Err(c.store_err(e)),
             }
@@ -222,8 +218,7 @@ pub async fn remove(
     let aid = st
         .store
         .remove_attachment(&c.who(Role::Applicant.code()), id, c.now)
-        .await
-        .map_err(|e| c.store_err(e))?;
+        .await?;
     Ok(Redirect::to(&format!("/applications/{aid}/evidence")).into_response())
 }
 
@@ -265,5 +260,14 @@ pub async fn download(
         "{how}; filename=\"attachment-{id}.{ext}\"; filename*=UTF-8''{}",
         urlencoding::encode(&att.filename)
     );
-    crate::routes::upload::stream_stored(&st, &att.sha256, &att.mime, att.size, disposition).await
+    crate::routes::upload::stream_stored(
+        &st,
+        &c,
+        &att.filename,
+        &att.sha256,
+        &att.mime,
+        att.size,
+        disposition,
+    )
+    .await
 }

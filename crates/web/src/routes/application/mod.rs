@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::ctx::{Ctx, FormData, SESSION_COOKIE, set_cookie};
 use crate::error::AppError;
 use crate::form::{Block, blocks};
-use crate::view::{FormErrors, PageCtx, form_error};
+use crate::view::{FormErrors, PageCtx};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -65,27 +65,11 @@ pub async fn load(st: &AppState, c: &Ctx, aid: i64, edit: bool) -> Result<Loaded
             review,
         })?;
     }
-    let d = st
-        .store
-        .session_detail(app.session_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let d = st.store.session_detail(app.session_id).await?;
     let declarations = eligibility::declaration_texts(&d.rules);
-    let cx = st
-        .store
-        .form_context(&d)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let files = st
-        .store
-        .attachments(aid)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let history = st
-        .store
-        .eligibility_history(app.org.id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let cx = st.store.form_context(&d).await?;
+    let files = st.store.attachments(aid).await?;
+    let history = st.store.eligibility_history(app.org.id).await?;
     Ok(Loaded {
         app,
         d,
@@ -245,14 +229,14 @@ async fn register_view(
     f: FormData,
     errors: FormErrors,
 ) -> Result<RegisterPage, AppError> {
-    let programmes = st.store.programmes().await.map_err(|e| c.store_err(e))?;
+    let programmes = st.store.programmes().await?;
     let p = match pid {
         Some(id) => programmes.into_iter().find(|p| p.id == id),
         None => programmes.into_iter().find(|p| p.level == "city"),
     }
     .ok_or_else(|| c.not_found())?;
     Ok(RegisterPage {
-        counties: st.store.counties(p.id).await.map_err(|e| c.store_err(e))?,
+        counties: st.store.counties(p.id).await?,
         programme: p.name,
         programme_id: p.id,
         c: c.page(),
@@ -281,6 +265,7 @@ pub async fn register_page(
 /// `POST /register`.
 pub async fn register(
     State(st): State<AppState>,
+    crate::ctx::ClientAddress(source): crate::ctx::ClientAddress,
     c: Ctx,
     f: FormData,
 ) -> Result<Response, AppError> {
@@ -299,26 +284,32 @@ pub async fn register(
     };
     let mut errors = FormErrors::default();
     let zh = c.page().zh();
-    if let Err(e) = qaward_core::credit_code::CreditCode::parse(&r.credit_code) {
-        errors.push("credit_code", if zh { e.zh } else { e.en });
+    let password2 = f.raw("password2");
+    let typed = qaward_core::registration::Typed {
+        credit_code: &r.credit_code,
+        name: &r.name,
+        county_chosen: r.county_id.is_some(),
+        registered_on: &r.registered_on,
+        address: &r.address,
+        contact_name: &r.contact_name,
+        email: &r.email,
+        username: &r.username,
+        password: &r.password,
+        password2: &password2,
+    };
+    for (field, z, e) in qaward_core::registration::problems(&typed) {
+        errors.push(field, if zh { z } else { e });
     }
-    if r.username.len() < 3
-        || r.username.len() > 40
-        || !r
-            .username
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
-    {
-        errors.push("username", c.page().t("用户名为3至40位字母、数字或 - _ ."));
-    }
-    if f.raw("password") != f.raw("password2") {
-        errors.push("password2", c.page().t("两次输入的密码不一致。"));
+    if !errors.any() {
+        errors = super::account::register_paused(&st, &c, &source).await?;
     }
     if !errors.any() {
         match st.store.register(pid, &r, c.now).await {
             Ok((org, _)) => {
-                if let Ok(qaward_store::accounts::LoginOutcome::Ok { token, .. }) =
-                    st.store.login(&r.username, &r.password, c.now).await
+                if let Ok(qaward_store::accounts::LoginOutcome::Ok { token, .. }) = st
+                    .store
+                    .login(&r.username, &r.password, &source, c.now)
+                    .await
                 {
                     return Ok((
                         [(
@@ -331,7 +322,7 @@ pub async fn register(
                 }
                 return Ok(Redirect::to("/login").into_response());
             }
-            Err(e) => errors = form_error(&c, e)?,
+            Err(e) => errors = super::account::register_refused(&st, &c, &source, e).await?,
         }
     }
     Ok((
@@ -451,12 +442,28 @@ pub async fn task_list(
     let mut sections: Vec<(String, String, &'static str, String)> = progress
         .iter()
         .map(|(s, p)| {
-            (
-                format!("/applications/{aid}/s/{}", s.key),
-                if page.zh() { s.zh } else { s.en }.to_owned(),
-                p.code(),
-                if page.zh() { p.zh() } else { p.en() }.to_owned(),
-            )
+            let todo = form::missing(s, &l.app.values, &l.cx).len()
+                + form::validate(s, &l.app.values, &l.cx).len();
+            let state = if page.zh() { p.zh() } else { p.en() };
+            if *p == Progress::InProgress && todo > 0 {
+                (
+                    format!("/applications/{aid}/s/{}?check=1", s.key),
+                    if page.zh() { s.zh } else { s.en }.to_owned(),
+                    p.code(),
+                    if page.zh() {
+                        format!("{state} · 还有 {todo} 项待填写或修改")
+                    } else {
+                        format!("{state} · {todo} to complete or correct")
+                    },
+                )
+            } else {
+                (
+                    format!("/applications/{aid}/s/{}", s.key),
+                    if page.zh() { s.zh } else { s.en }.to_owned(),
+                    p.code(),
+                    state.to_owned(),
+                )
+            }
         })
         .collect();
     let ev = l.evidence_progress();
@@ -486,8 +493,7 @@ pub async fn task_list(
             limit: 2000,
             ..Default::default()
         })
-        .await
-        .map_err(|e| c.store_err(e))?
+        .await?
         .into_iter()
         .filter(|e| {
             e.subject_type == "application"
@@ -496,11 +502,7 @@ pub async fn task_list(
         })
         .take(30)
         .collect();
-    let onsite = st
-        .store
-        .on_onsite_list(aid)
-        .await
-        .map_err(|e| c.store_err(e))?
+    let onsite = st.store.on_onsite_list(aid).await?
         && c.authorize(Action::ViewOrganisation {
             programme_id: l.app.programme_id,
             organisation_id: l.app.org.id,
@@ -542,9 +544,18 @@ fn section_page(
     s: &'static form::Section,
     saved: bool,
     editable: bool,
+    check: bool,
 ) -> SectionPage {
     let page = c.page();
-    let errs = form::validate(s, &l.app.values, &l.cx);
+    let mut errs = form::validate(s, &l.app.values, &l.cx);
+    if check {
+        // Required fields still empty, beside the field and in the summary.
+        for m in form::missing(s, &l.app.values, &l.cx) {
+            if !errs.iter().any(|e| e.key == m.key) {
+                errs.push(m);
+            }
+        }
+    }
     let mut errors = FormErrors::default();
     for e in &errs {
         errors.push(
@@ -586,7 +597,14 @@ pub async fn section_get(
             organisation_id: l.app.org.id,
         })
         .is_ok();
-    Ok(section_page(&c, &l, s, q.contains_key("saved"), editable))
+    Ok(section_page(
+        &c,
+        &l,
+        s,
+        q.contains_key("saved"),
+        editable,
+        q.contains_key("check"),
+    ))
 }
 
 async fn save(
@@ -601,8 +619,7 @@ async fn save(
     let values = form::take(s, f.pairs(), &l.cx);
     st.store
         .save_section(&c.who(Role::Applicant.code()), aid, s.key, &values, c.now)
-        .await
-        .map_err(|e| c.store_err(e))?;
+        .await?;
     Ok((load(st, c, aid, true).await?, s))
 }
 
@@ -615,9 +632,9 @@ pub async fn section_post(
 ) -> Result<Response, AppError> {
     let (l, s) = save(&st, &c, aid, &key, &f).await?;
     if form::validate(s, &l.app.values, &l.cx).is_empty() && f.get("next") == "list" {
-        return Ok(Redirect::to(&format!("/applications/{aid}")).into_response());
+        return Ok(Redirect::to(&format!("/applications/{aid}?saved={key}")).into_response());
     }
-    let page = section_page(&c, &l, s, true, true);
+    let page = section_page(&c, &l, s, true, true, true);
     let status = if page.errors.any() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -650,12 +667,17 @@ pub async fn autosave(
         .into_response())
 }
 
+/// A part not yet complete: its title, its link, and each field missing or wrong (link to the
+/// field, message).
+type Incomplete = (String, String, Vec<(String, String)>);
+
 #[derive(Template, WebTemplate)]
 #[template(path = "submit.html")]
 struct SubmitPage {
     c: PageCtx,
     l: Loaded,
-    incomplete: Vec<String>,
+    /// Sections not complete: (title, link, [(link to the field, what is missing)]).
+    incomplete: Vec<Incomplete>,
     lines: Vec<LineView>,
     blocked: bool,
     refusal: Option<(String, Option<String>)>,
@@ -665,14 +687,54 @@ struct SubmitPage {
 
 fn submit_view(c: &Ctx, l: Loaded, refusal: Option<(String, Option<String>)>) -> SubmitPage {
     let page = c.page();
-    let mut incomplete: Vec<String> = l
-        .progress()
-        .iter()
-        .filter(|(_, p)| *p != Progress::Done)
-        .map(|(s, _)| if page.zh() { s.zh } else { s.en }.to_owned())
-        .collect();
+    // Every field still missing or wrong, each with a link to the field itself.
+    let mut incomplete: Vec<Incomplete> = Vec::new();
+    for (s, p) in l.progress() {
+        if p == Progress::Done {
+            continue;
+        }
+        let mut errs = form::validate(s, &l.app.values, &l.cx);
+        for m in form::missing(s, &l.app.values, &l.cx) {
+            if !errs.iter().any(|e| e.key == m.key) {
+                errs.push(m);
+            }
+        }
+        let aid = l.app.id;
+        incomplete.push((
+            if page.zh() { s.zh } else { s.en }.to_owned(),
+            format!("/applications/{aid}/s/{}?check=1", s.key),
+            errs.into_iter()
+                .map(|e| {
+                    (
+                        format!("/applications/{aid}/s/{}?check=1#{}", s.key, e.key),
+                        if page.zh() { e.zh } else { e.en },
+                    )
+                })
+                .collect(),
+        ));
+    }
     if l.evidence_progress() != Progress::Done {
-        incomplete.push(page.t("证明材料"));
+        use qaward_store::attachments::KINDS;
+        let aid = l.app.id;
+        let missing = KINDS
+            .iter()
+            .filter(|k| k.3 && !l.files.iter().any(|f| f.kind == k.0))
+            .map(|k| {
+                (
+                    format!("/applications/{aid}/evidence#kind"),
+                    if page.zh() {
+                        format!("请上传“{}”。", k.1)
+                    } else {
+                        format!("Upload “{}”.", k.2)
+                    },
+                )
+            })
+            .collect();
+        incomplete.push((
+            page.t("证明材料"),
+            format!("/applications/{aid}/evidence"),
+            missing,
+        ));
     }
     let lines = l.lines();
     let blocked = !incomplete.is_empty() || !eligibility::passes(&lines);
@@ -772,11 +834,7 @@ pub async fn receipt_pdf(
     let Some(at) = l.app.submitted_at else {
         return Err(c.not_found());
     };
-    let p = st
-        .store
-        .programme(l.app.programme_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let p = st.store.programme(l.app.programme_id).await?;
     let kind_name = |k: &str| {
         qaward_store::attachments::KINDS
             .iter()
@@ -829,8 +887,7 @@ pub async fn withdraw(
     load(&st, &c, aid, true).await?;
     st.store
         .withdraw_application(&c.who(Role::Applicant.code()), aid, c.now)
-        .await
-        .map_err(|e| c.store_err(e))?;
+        .await?;
     Ok(Redirect::to(&format!("/applications/{aid}")).into_response())
 }
 

@@ -121,7 +121,7 @@ async fn office_review_view(
     let day = c.today();
     let se = |e| c.store_err(e);
     let teams = st.store.teams_on(sid, day).await.map_err(se)?;
-    let pool = st.store.experts(pid).await.map_err(|e| c.store_err(e))?;
+    let pool = st.store.experts(pid).await?;
     let on_team: Vec<i64> = teams
         .iter()
         .filter(|t| t.dissolved_at.is_none())
@@ -142,12 +142,8 @@ async fn office_review_view(
             can_lead: qaward_core::experts::can_lead(&e.facts(), day).is_ok(),
         })
         .collect();
-    let rows = st
-        .store
-        .review_rows(sid, Phase::Material, day)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let run = st.store.latest_run(sid).await.map_err(|e| c.store_err(e))?;
+    let rows = st.store.review_rows(sid, Phase::Material, day).await?;
+    let run = st.store.latest_run(sid).await?;
     let mut proposed = Vec::new();
     let mut unplaced = Vec::new();
     if let Some(r) = &run {
@@ -218,7 +214,7 @@ async fn office_review_view(
         errors,
         form,
         notice,
-        recusals: st.store.recusals(sid).await.map_err(|e| c.store_err(e))?,
+        recusals: st.store.recusals(sid).await?,
         c: page,
     })
 }
@@ -423,16 +419,8 @@ pub async fn export_xlsx(
 ) -> Result<Response, AppError> {
     let d = office_session(&st, &c, sid, false).await?;
     let day = c.today();
-    let crit = st
-        .store
-        .criteria(&d.rules.meta.criteria)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let rows = st
-        .store
-        .review_rows(sid, Phase::Material, day)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let crit = st.store.criteria(&d.rules.meta.criteria).await?;
+    let rows = st.store.review_rows(sid, Phase::Material, day).await?;
     let mut headers = vec![
         "申报单位",
         "县（市、区）",
@@ -452,8 +440,7 @@ pub async fn export_xlsx(
         let books = st
             .store
             .team_books(r.application_id, Phase::Material, day)
-            .await
-            .map_err(|e| c.store_err(e))?;
+            .await?;
         for (m, b) in &books {
             let mut line = vec![
                 r.name.clone(),
@@ -482,8 +469,7 @@ pub async fn export_xlsx(
         let cons = st
             .store
             .consensus(r.application_id, Phase::Material)
-            .await
-            .map_err(|e| c.store_err(e))?;
+            .await?;
         let mut line = vec![
             r.name.clone(),
             r.county.clone(),

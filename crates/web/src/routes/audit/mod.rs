@@ -46,35 +46,82 @@ async fn verification(
         return Ok(None);
     }
     let page = c.page();
-    Ok(Some(
-        match st.store.verify_audit().await.map_err(|e| c.store_err(e))? {
-            Ok(v) => Verification {
-                ok: true,
-                text: if page.zh() {
-                    format!(
-                        "哈希链完整：共{}条记录逐条校验通过，链头哈希 {}。校验时间：{}。",
-                        v.entries,
-                        &v.head_hash[..16],
-                        qaward_core::clock::format_micros(c.now.as_microsecond())
-                    )
-                } else {
-                    format!(
-                        "The chain is intact: {} entries verified; head hash {}. Verified at {}.",
-                        v.entries,
-                        &v.head_hash[..16],
-                        qaward_core::clock::format_micros(c.now.as_microsecond())
-                    )
-                },
-            },
-            Err(b) => Verification {
-                ok: false,
-                text: if page.zh() {
-                    format!("哈希链校验失败：第{}条记录——{}。", b.seq, b.zh)
-                } else {
-                    format!("The chain is broken at entry {}: {}.", b.seq, b.en)
-                },
+    let chain = st.store.verify_audit().await?;
+    if let Ok(v) = &chain
+        && let Some((zh, en)) = anchor_fault(st, v).await?
+    {
+        return Ok(Some(Verification {
+            ok: false,
+            text: if page.zh() { zh } else { en },
+        }));
+    }
+    Ok(Some(match chain {
+        Ok(v) => Verification {
+            ok: true,
+            text: if page.zh() {
+                format!(
+                    "哈希链完整：共{}条记录逐条校验通过，链头哈希 {}。校验时间：{}。",
+                    v.entries,
+                    &v.head_hash[..16],
+                    qaward_core::clock::format_micros(c.now.as_microsecond())
+                )
+            } else {
+                format!(
+                    "The chain is intact: {} entries verified; head hash {}. Verified at {}.",
+                    v.entries,
+                    &v.head_hash[..16],
+                    qaward_core::clock::format_micros(c.now.as_microsecond())
+                )
             },
         },
+        Err(b) => Verification {
+            ok: false,
+            text: if page.zh() {
+                format!("哈希链校验失败：第{}条记录——{}。", b.seq, b.zh)
+            } else {
+                format!("The chain is broken at entry {}: {}.", b.seq, b.en)
+            },
+        },
+    }))
+}
+
+/// Where the log stands against the last line of the anchor file, when one is set: a fault
+/// (Chinese, English) when the anchored entry is no longer there or has another hash.
+async fn anchor_fault(
+    st: &AppState,
+    v: &qaward_store::audit::Verified,
+) -> qaward_store::Result<Option<(String, String)>> {
+    let Some(a) = st
+        .config
+        .anchor_file
+        .as_deref()
+        .and_then(qaward_store::audit::last_anchor)
+    else {
+        return Ok(None);
+    };
+    let entries = i64::try_from(v.entries).unwrap_or(i64::MAX);
+    let fault = match st.store.audit_hash_at(a.seq).await? {
+        _ if a.seq > entries => Some(qaward_core::anchor::AnchorFault::Truncated {
+            anchored: a.seq,
+            now: entries,
+        }),
+        Some(h) if h != a.hash => Some(qaward_core::anchor::AnchorFault::Rewritten { seq: a.seq }),
+        _ => None,
+    };
+    Ok(fault.map(|f| {
+        (
+            format!("哈希链校验失败：{}。", f.zh()),
+            format!("The chain does not match its anchor: {}.", f.en()),
+        )
+    }))
+}
+
+/// The last anchor of the chain, as a line of the discipline's exports.
+fn anchor_line(st: &AppState) -> Option<String> {
+    let a = qaward_store::audit::last_anchor(st.config.anchor_file.as_deref()?)?;
+    Some(format!(
+        "最近锚定：第{}条，哈希 {}，锚定时间 {}（锚定文件签名由 qaward audit verify --anchor 校验）",
+        a.seq, a.hash, a.at
     ))
 }
 
@@ -271,10 +318,7 @@ pub async fn discipline_log(
     let pid = discipline_programme(&c, &q)?;
     let (s, filters, action, _) = search_of(&q, pid, 200);
     let entries = if filters.problems.is_empty() {
-        st.store
-            .audit_search(&s)
-            .await
-            .map_err(|e| c.store_err(e))?
+        st.store.audit_search(&s).await?
     } else {
         Vec::new()
     };
@@ -287,13 +331,33 @@ pub async fn discipline_log(
     Ok(AuditPage {
         heading: page.t("评选审计日志"),
         verification: verification(&st, &c, &q).await?,
-        total: st.store.audit_len().await.map_err(|e| c.store_err(e))?,
+        total: st.store.audit_len().await?,
         c: page,
         entries,
         action,
         more,
         filters: Some(filters),
     })
+}
+
+/// An export asked with filters that do not read: the log page again (400) with the filters
+/// as typed and each problem named, instead of a file.
+async fn bad_filters(
+    st: &AppState,
+    c: &Ctx,
+    q: &HashMap<String, String>,
+) -> Result<Option<axum::response::Response>, AppError> {
+    let pid = discipline_programme(c, q)?;
+    let (_, filters, ..) = search_of(q, pid, 1);
+    if filters.problems.is_empty() {
+        return Ok(None);
+    }
+    let page = discipline_log(State(st.clone()), c.clone(), Query(q.clone()))
+        .await?
+        .into_response();
+    let (mut parts, body) = page.into_parts();
+    parts.status = axum::http::StatusCode::BAD_REQUEST;
+    Ok(Some(axum::response::Response::from_parts(parts, body)))
 }
 
 /// The filtered entries of a discipline export (up to 10,000, newest first), with the two lines
@@ -306,14 +370,14 @@ async fn discipline_export(
     let pid = discipline_programme(c, q)?;
     let (s, filters, action, _) = search_of(q, pid, 10_000);
     if !filters.problems.is_empty() {
-        return Err(AppError::BadForm(Box::new(c.page())));
+        return Err(AppError::BadInput(
+            axum::http::StatusCode::BAD_REQUEST,
+            filters.problems.join(" "),
+            Box::new(c.page()),
+        ));
     }
-    let entries = st
-        .store
-        .audit_search(&s)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let (head_seq, head_hash) = st.store.audit_head().await.map_err(|e| c.store_err(e))?;
+    let entries = st.store.audit_search(&s).await?;
+    let (head_seq, head_hash) = st.store.audit_head().await?;
     let meta = vec![
         format!("筛选条件：{}", filters.describe(&action)),
         format!(
@@ -322,6 +386,7 @@ async fn discipline_export(
             entries.len()
         ),
     ];
+    let meta: Vec<String> = meta.into_iter().chain(anchor_line(st)).collect();
     let rows = entries
         .iter()
         .map(|e| {
@@ -364,6 +429,9 @@ pub async fn discipline_csv(
     c: Ctx,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<axum::response::Response, AppError> {
+    if let Some(page) = bad_filters(&st, &c, &q).await? {
+        return Ok(page);
+    }
     let (meta, rows) = discipline_export(&st, &c, &q).await?;
     let cell = |v: &str| {
         let v = if v.starts_with(['=', '+', '-', '@']) {
@@ -400,6 +468,9 @@ pub async fn discipline_xlsx(
     c: Ctx,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<axum::response::Response, AppError> {
+    if let Some(page) = bad_filters(&st, &c, &q).await? {
+        return Ok(page);
+    }
     let (meta, mut rows) = discipline_export(&st, &c, &q).await?;
     rows.push(Vec::new());
     rows.extend(meta.into_iter().map(|m| vec![m]));
@@ -427,11 +498,7 @@ pub async fn admin_log(
         before_seq: before,
         limit: 200,
     };
-    let entries = st
-        .store
-        .audit_entries(&f)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let entries = st.store.audit_entries(&f).await?;
     let more = if entries.len() == 200 {
         entries.last().map(|e| e.seq)
     } else {
@@ -441,7 +508,7 @@ pub async fn admin_log(
     Ok(AuditPage {
         heading: page.t("管理员操作审计"),
         verification: verification(&st, &c, &q).await?,
-        total: st.store.audit_len().await.map_err(|e| c.store_err(e))?,
+        total: st.store.audit_len().await?,
         c: page,
         entries,
         action,

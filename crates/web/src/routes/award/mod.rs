@@ -6,8 +6,7 @@
 use crate::AppState;
 use crate::ctx::{Ctx, FormData};
 use crate::error::AppError;
-use crate::i18n::Lang;
-use crate::view::{FormErrors, PageCtx, XLSX, download};
+use crate::view::{FormErrors, PageCtx, XLSX, download, form_error_at};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -22,34 +21,6 @@ use qaward_store::award::{
 };
 use qaward_store::session::SessionDetail;
 use std::collections::HashMap;
-
-/// A store error on one of this area's forms: a bad field or a rule's refusal (with its
-/// article) goes beside the form, so what was typed stays; anything else is a page error.
-fn form_errors(
-    c: &Ctx,
-    e: qaward_store::Error,
-    refusal_field: &str,
-) -> Result<FormErrors, AppError> {
-    let mut f = FormErrors::default();
-    match e {
-        qaward_store::Error::Invalid { field, zh, en } => {
-            f.push(field, if c.lang == Lang::Zh { zh } else { en });
-        }
-        qaward_store::Error::Refused(r) => {
-            let msg = if c.lang == Lang::Zh {
-                r.message_zh()
-            } else {
-                match r.citation_en() {
-                    Some(cit) => format!("{cit}: {}", r.en),
-                    None => r.en.clone(),
-                }
-            };
-            f.push(refusal_field, msg);
-        }
-        other => return Err(c.store_err(other)),
-    }
-    Ok(f)
-}
 
 fn ids(f: &FormData, name: &str) -> Vec<i64> {
     f.all(name)
@@ -284,7 +255,7 @@ pub async fn record_approval(
         ),
         Err(e) => {
             let refused = matches!(e, qaward_store::Error::Refused(_));
-            let errors = form_errors(&c, e, "approval")?;
+            let errors = form_error_at(&c, e, Some("approval"))?;
             let forms = AwardForms {
                 approval: Some(&f),
                 errors,
@@ -329,7 +300,7 @@ pub async fn record_commendation(
         ),
         Err(e) => {
             let refused = matches!(e, qaward_store::Error::Refused(_));
-            let c_errors = form_errors(&c, e, "commendation")?;
+            let c_errors = form_error_at(&c, e, Some("commendation"))?;
             let forms = AwardForms {
                 commendation: Some(&f),
                 c_errors,
@@ -375,20 +346,11 @@ pub async fn commendation_pdf(
     Path(sid): Path<i64>,
 ) -> Result<Response, AppError> {
     let d = office_session(&st, &c, sid, false).await?;
-    let Some(com) = st
-        .store
-        .commendation(sid)
-        .await
-        .map_err(|e| c.store_err(e))?
-    else {
+    let Some(com) = st.store.commendation(sid).await? else {
         return Err(c.not_found());
     };
-    let winners = st.store.winners(sid).await.map_err(|e| c.store_err(e))?;
-    let p = st
-        .store
-        .programme(d.session.programme_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let winners = st.store.winners(sid).await?;
+    let p = st.store.programme(d.session.programme_id).await?;
     let data = commendation_data(
         &d,
         &com,
@@ -437,7 +399,7 @@ pub async fn issue_certificates(
                 .into_response(),
         ),
         Err(e) => {
-            let cert_errors = form_errors(&c, e, "certificates")?;
+            let cert_errors = form_error_at(&c, e, Some("certificates"))?;
             let forms = AwardForms {
                 cert_errors,
                 ..AwardForms::default()
@@ -486,11 +448,7 @@ pub async fn certificate_pdf(
         Err(qaward_store::Error::NotFound) => return Err(c.not_found()),
         Err(e) => return Err(c.store_err(e)),
     };
-    let d = st
-        .store
-        .session_detail(cert.session_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let d = st.store.session_detail(cert.session_id).await?;
     let bytes = certificate_pdf_bytes(&st, &cert, d.rules.meta.demo).await?;
     Ok(download(
         bytes,
@@ -536,7 +494,7 @@ pub async fn record_plaque(
         ))
         .into_response()),
         Err(e) => {
-            let errors = form_errors(&c, e, "plaque_issued_on")?;
+            let errors = form_error_at(&c, e, Some("plaque_issued_on"))?;
             let forms = AwardForms {
                 plaque: Some((aid, &f, errors)),
                 ..AwardForms::default()
@@ -601,8 +559,8 @@ async fn payments_view(
     let manage = c
         .actor()
         .is_some_and(|a| a.has_in(Role::CityOffice, d.session.programme_id));
-    let totals = st.store.payments(sid).await.map_err(|e| c.store_err(e))?;
-    let budget = st.store.budget(sid).await.map_err(|e| c.store_err(e))?;
+    let totals = st.store.payments(sid).await?;
+    let budget = st.store.budget(sid).await?;
     let t = today(c);
     let rows = totals
         .rows
@@ -671,7 +629,7 @@ pub async fn payments_xlsx(
     Path(sid): Path<i64>,
 ) -> Result<Response, AppError> {
     let d = office_session(&st, &c, sid, false).await?;
-    let p = st.store.payments(sid).await.map_err(|e| c.store_err(e))?;
+    let p = st.store.payments(sid).await?;
     let mut rows: Vec<Vec<String>> = p
         .rows
         .iter()
@@ -766,7 +724,7 @@ pub async fn record_payment(
         .into_response()),
         Err(e) => {
             let refused = matches!(e, qaward_store::Error::Refused(_));
-            let errors = form_errors(&c, e, "paid_on")?;
+            let errors = form_error_at(&c, e, Some("paid_on"))?;
             let status = if refused {
                 StatusCode::CONFLICT
             } else {
@@ -813,7 +771,7 @@ pub async fn add_budget_line(
         ))
         .into_response()),
         Err(e) => {
-            let errors = form_errors(&c, e, "purpose")?;
+            let errors = form_error_at(&c, e, Some("purpose"))?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 payments_view(&st, &c, sid, None, Some((&f, errors)), String::new()).await?,
@@ -850,11 +808,7 @@ async fn announcements_view(
     let manage = c
         .actor()
         .is_some_and(|a| a.has_in(Role::CityOffice, d.session.programme_id));
-    let items = st
-        .store
-        .announcements(sid, false)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let items = st.store.announcements(sid, false).await?;
     Ok(AnnouncementsPage {
         c: c.page(),
         manage,
@@ -904,7 +858,7 @@ pub async fn post_announcement(
                 .into_response(),
         ),
         Err(e) => {
-            let errors = form_errors(&c, e, "title")?;
+            let errors = form_error_at(&c, e, Some("title"))?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 announcements_view(&st, &c, sid, Some(&f), errors, String::new()).await?,
@@ -933,8 +887,7 @@ pub async fn publish_announcement(
             f.get("published") == "1",
             c.now,
         )
-        .await
-        .map_err(|e| c.store_err(e))?;
+        .await?;
     Ok(Redirect::to(&format!(
         "/office/sessions/{sid}/announcements?done=updated"
     ))
@@ -965,8 +918,7 @@ pub async fn verify(
             let demo = st
                 .store
                 .session_detail(cert.session_id)
-                .await
-                .map_err(|e| c.store_err(e))?
+                .await?
                 .rules
                 .meta
                 .demo;

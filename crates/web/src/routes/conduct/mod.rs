@@ -96,11 +96,7 @@ async fn applicant_visit(st: &AppState, c: &Ctx, aid: i64) -> Result<Visited, Ap
         programme_id: app.programme_id,
         organisation_id: app.org.id,
     })?;
-    st.store
-        .visited(aid)
-        .await
-        .map_err(|e| c.store_err(e))?
-        .ok_or_else(|| c.not_found())
+    st.store.visited(aid).await?.ok_or_else(|| c.not_found())
 }
 
 /// `GET /applications/{aid}/conduct`: the reviewers who visited, each with the applicant's own
@@ -117,8 +113,7 @@ pub async fn applicant_list(
         let r = st
             .store
             .conduct_rating(aid, x.expert_id, Direction::OfReviewer)
-            .await
-            .map_err(|e| c.store_err(e))?;
+            .await?;
         rows.push((
             format!("/applications/{aid}/conduct/{}", x.expert_id),
             if x.leader {
@@ -222,8 +217,7 @@ pub async fn applicant_form(
     let r = st
         .store
         .conduct_rating(aid, eid, Direction::OfReviewer)
-        .await
-        .map_err(|e| c.store_err(e))?;
+        .await?;
     let page = c.page();
     Ok(form_page(
         &c,
@@ -318,8 +312,7 @@ async fn save(
     }
     st.store
         .save_conduct_rating(&c.who(role.code()), aid, eid, d, &form, submit, c.now)
-        .await
-        .map_err(|e| c.store_err(e))?;
+        .await?;
     Ok(Redirect::to(&format!("{action}?saved=1")).into_response())
 }
 
@@ -331,11 +324,7 @@ async fn reviewer_visit(st: &AppState, c: &Ctx, aid: i64) -> Result<(Visited, i6
     };
     let app = c.found(st.store.application(aid).await, unknown)?;
     let expert = match c.actor() {
-        Some(a) => st
-            .store
-            .expert_of_user(app.programme_id, a.user_id)
-            .await
-            .map_err(|e| c.store_err(e))?,
+        Some(a) => st.store.expert_of_user(app.programme_id, a.user_id).await?,
         None => None,
     };
     c.authorize(Action::RateApplicant {
@@ -345,12 +334,7 @@ async fn reviewer_visit(st: &AppState, c: &Ctx, aid: i64) -> Result<(Visited, i6
     let Some(e) = expert else {
         return Err(c.not_found());
     };
-    let v = st
-        .store
-        .visited(aid)
-        .await
-        .map_err(|e| c.store_err(e))?
-        .ok_or_else(|| c.not_found())?;
+    let v = st.store.visited(aid).await?.ok_or_else(|| c.not_found())?;
     Ok((v, e.id))
 }
 
@@ -358,25 +342,15 @@ async fn reviewer_visit(st: &AppState, c: &Ctx, aid: i64) -> Result<(Visited, i6
 pub async fn reviewer_list(State(st): State<AppState>, c: Ctx) -> Result<Response, AppError> {
     c.authorize(Action::ReviewerHome)?;
     let uid = c.actor().map(|a| a.user_id).unwrap_or(-1);
-    let experts = st
-        .store
-        .experts_of_user(uid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let experts = st.store.experts_of_user(uid).await?;
     let page = c.page();
     let mut rows = Vec::new();
     for e in &experts {
-        for v in st
-            .store
-            .visited_by(e.id)
-            .await
-            .map_err(|e| c.store_err(e))?
-        {
+        for v in st.store.visited_by(e.id).await? {
             let r = st
                 .store
                 .conduct_rating(v.application_id, e.id, Direction::OfApplicant)
-                .await
-                .map_err(|e| c.store_err(e))?;
+                .await?;
             rows.push((
                 format!("/review/applications/{}/conduct", v.application_id),
                 v.organisation_name.clone(),
@@ -416,8 +390,7 @@ pub async fn reviewer_form(
     let r = st
         .store
         .conduct_rating(aid, eid, Direction::OfApplicant)
-        .await
-        .map_err(|e| c.store_err(e))?;
+        .await?;
     let page = c.page();
     Ok(form_page(
         &c,
@@ -536,14 +509,13 @@ pub async fn discipline_page(
     let pid = reader_programme(&c, &q)?;
     let a = c.actor().cloned();
     let handle = a.as_ref().is_some_and(|a| a.has_in(Role::Discipline, pid));
-    let sessions = st.store.sessions(pid).await.map_err(|e| c.store_err(e))?;
+    let sessions = st.store.sessions(pid).await?;
     let titles: Vec<(i64, String)> = sessions.iter().map(|s| (s.id, s.title.clone())).collect();
     let low_grade = match sessions.first() {
         Some(s) => {
             st.store
                 .session_detail(s.id)
-                .await
-                .map_err(|e| c.store_err(e))?
+                .await?
                 .rules
                 .conduct
                 .low_grade
@@ -551,11 +523,7 @@ pub async fn discipline_page(
         }
         None => 2,
     };
-    let ratings = st
-        .store
-        .conduct_ratings(pid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let ratings = st.store.conduct_ratings(pid).await?;
     let of_reviewers: Vec<Rating> = ratings
         .iter()
         .filter(|r| r.direction == Direction::OfReviewer)
@@ -580,11 +548,8 @@ pub async fn discipline_page(
     );
     let (complaints, sanctions) = if handle {
         (
-            st.store.complaints(pid).await.map_err(|e| c.store_err(e))?,
-            st.store
-                .sanctions_history(pid)
-                .await
-                .map_err(|e| c.store_err(e))?,
+            st.store.complaints(pid).await?,
+            st.store.sanctions_history(pid).await?,
         )
     } else {
         (Vec::new(), Vec::new())
@@ -596,7 +561,7 @@ pub async fn discipline_page(
         ps.sort_unstable();
         ps.dedup();
         for p in ps {
-            let prog = st.store.programme(p).await.map_err(|e| c.store_err(e))?;
+            let prog = st.store.programme(p).await?;
             programmes.push((p, prog.name));
         }
     }
@@ -671,8 +636,7 @@ pub async fn rating_page(
     let low_grade = st
         .store
         .session_detail(r.session_id)
-        .await
-        .map_err(|e| c.store_err(e))?
+        .await?
         .rules
         .conduct
         .low_grade
@@ -711,16 +675,8 @@ fn complainant_programme(c: &Ctx, targets: &[Target]) -> Option<i64> {
 pub async fn complaints_page(State(st): State<AppState>, c: Ctx) -> Result<Response, AppError> {
     c.authorize(Action::FileComplaint)?;
     let uid = c.actor().map(|a| a.user_id).unwrap_or(-1);
-    let targets = st
-        .store
-        .complaint_targets(uid)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let mine = st
-        .store
-        .complaints_of(uid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let targets = st.store.complaint_targets(uid).await?;
+    let mine = st.store.complaints_of(uid).await?;
     Ok(NewComplaintPage {
         c: c.page(),
         targets,
@@ -743,11 +699,7 @@ pub async fn file_complaint(
     c.authorize(Action::FileComplaint)?;
     let f = crate::routes::upload::read_upload(&st, &c, req).await?;
     let uid = c.actor().map(|a| a.user_id).unwrap_or(-1);
-    let targets = st
-        .store
-        .complaint_targets(uid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let targets = st.store.complaint_targets(uid).await?;
     let form = ComplaintForm {
         subject_kind: f.get("subject_kind"),
         expert_id: f.get("expert_id"),
@@ -770,11 +722,7 @@ pub async fn file_complaint(
         if let Some(m) = &f.file_error {
             errors.push("file", m.clone());
         }
-        let mine = st
-            .store
-            .complaints_of(uid)
-            .await
-            .map_err(|e| c.store_err(e))?;
+        let mine = st.store.complaints_of(uid).await?;
         let mut p = NewComplaintPage {
             c: page,
             targets,
@@ -806,8 +754,7 @@ pub async fn file_complaint(
             &f.files,
             c.now,
         )
-        .await
-        .map_err(|e| c.store_err(e))?;
+        .await?;
     Ok(Redirect::to(&format!("/complaints/{id}?filed=1")).into_response())
 }
 
@@ -841,16 +788,8 @@ pub async fn own_complaint(
     c.authorize(Action::ViewOwnComplaint {
         complainant_id: k.complainant_id,
     })?;
-    let steps = st
-        .store
-        .complaint_steps(cid)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let files = st
-        .store
-        .complaint_files(cid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let steps = st.store.complaint_steps(cid).await?;
+    let files = st.store.complaint_files(cid).await?;
     Ok(ComplaintPage {
         c: c.page(),
         k,
@@ -872,27 +811,18 @@ async fn handling_page(
     step: StepForm,
     errors: FormErrors,
 ) -> Result<ComplaintPage, AppError> {
-    let steps = st
-        .store
-        .complaint_steps(k.id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let steps = st.store.complaint_steps(k.id).await?;
     let sanctions = match k.expert_id {
         Some(e) => st
             .store
             .sanctions_history(k.programme_id)
-            .await
-            .map_err(|e| c.store_err(e))?
+            .await?
             .into_iter()
             .filter(|s| s.expert_id == e)
             .collect(),
         None => Vec::new(),
     };
-    let files = st
-        .store
-        .complaint_files(k.id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let files = st.store.complaint_files(k.id).await?;
     Ok(ComplaintPage {
         c: c.page(),
         k,
@@ -982,15 +912,11 @@ pub async fn complaint_file(
         programme_id: k.programme_id,
         complainant_id: k.complainant_id,
     })?;
-    let files = st
-        .store
-        .complaint_files(cid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let files = st.store.complaint_files(cid).await?;
     let Some(f) = files.into_iter().find(|f| f.id == fid) else {
         return Err(c.not_found());
     };
-    crate::routes::upload::send_file(&st, &f, "complaint").await
+    crate::routes::upload::send_file(&st, &c, &f, "complaint").await
 }
 
 /// The routes of this part of the award, for [`super::router`].

@@ -38,8 +38,7 @@ pub async fn county_letter(
                     },
                     c.now,
                 )
-                .await
-                .map_err(|e| c.store_err(e))?;
+                .await?;
             Ok(Redirect::to(&format!("/county/applications/{aid}")).into_response())
         }
         Err((_, msg)) => Err(AppError::Refused(

@@ -80,27 +80,15 @@ pub async fn county_page(
     })?;
     let page = c.page();
     let mut sessions = Vec::new();
-    for s in st.store.sessions(pid).await.map_err(|e| c.store_err(e))? {
+    for s in st.store.sessions(pid).await? {
         if s.stage < Stage::CallPublished || s.stage == Stage::Closed {
             continue;
         }
-        let d = st
-            .store
-            .session_detail(s.id)
-            .await
-            .map_err(|e| c.store_err(e))?;
-        let rows = st
-            .store
-            .application_list(s.id, Some(cid))
-            .await
-            .map_err(|e| c.store_err(e))?;
+        let d = st.store.session_detail(s.id).await?;
+        let rows = st.store.application_list(s.id, Some(cid)).await?;
         let mut to_forward = 0;
         for r in rows.iter().filter(|r| r.status == Status::Recommended) {
-            let a = st
-                .store
-                .application(r.id)
-                .await
-                .map_err(|e| c.store_err(e))?;
+            let a = st.store.application(r.id).await?;
             if a.county.is_some_and(|x| x.forwarded_at.is_none()) {
                 to_forward += 1;
             }
@@ -118,11 +106,7 @@ pub async fn county_page(
             deadline,
         });
     }
-    let organisations = st
-        .store
-        .organisations_in_county(cid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let organisations = st.store.organisations_in_county(cid).await?;
     Ok(CountyPage {
         c: page,
         county,
@@ -154,8 +138,7 @@ pub async fn county_forward(
     let n = st
         .store
         .county_forward(&c.who(Role::CountyOffice.code()), sid, cid, c.now)
-        .await
-        .map_err(|e| c.store_err(e))?;
+        .await?;
     Ok(Redirect::to(&format!("/county/{cid}?forwarded={n}")).into_response())
 }
 

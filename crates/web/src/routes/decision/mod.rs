@@ -476,11 +476,7 @@ pub async fn save_proposal(
     f: FormData,
 ) -> Result<Response, AppError> {
     manage(&st, &c, sid).await?;
-    let ranking = st
-        .store
-        .proposal_ranking(sid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let ranking = st.store.proposal_ranking(sid).await?;
     let picks: Vec<i64> = f
         .all("pick")
         .iter()
@@ -530,11 +526,7 @@ pub async fn save_meeting(
     f: FormData,
 ) -> Result<Response, AppError> {
     let d = manage(&st, &c, sid).await?;
-    let accounts = st
-        .store
-        .leadership_accounts(d.session.programme_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let accounts = st.store.leadership_accounts(d.session.programme_id).await?;
     let mut members = Vec::new();
     let mut i = 0;
     while f.pairs().iter().any(|(k, _)| k == &format!("m{i}.name")) {

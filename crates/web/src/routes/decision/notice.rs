@@ -31,19 +31,11 @@ pub async fn notice_page(
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse, AppError> {
     c.authorize(Action::ViewPublic)?;
-    let d = st
-        .store
-        .session_detail(id)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let Some(notice) = st.store.notice(id).await.map_err(|e| c.store_err(e))? else {
+    let d = st.store.session_detail(id).await?;
+    let Some(notice) = st.store.notice(id).await? else {
         return Err(c.not_found());
     };
-    let list = st
-        .store
-        .decided_list(id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let list = st.store.decided_list(id).await?;
     let today = c
         .now
         .to_zoned_datetime(qaward_core::clock::shanghai())

@@ -40,19 +40,11 @@ async fn office_rows(
     sid: i64,
     q: &HashMap<String, String>,
 ) -> Result<(AwardSession, Vec<ListRow>, Vec<ListRow>), AppError> {
-    let d = st
-        .store
-        .session_detail(sid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let d = st.store.session_detail(sid).await?;
     c.authorize(Action::ManageProgramme {
         programme_id: d.session.programme_id,
     })?;
-    let all = st
-        .store
-        .application_list(sid, None)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let all = st.store.application_list(sid, None).await?;
     let county = q.get("county").cloned().unwrap_or_default();
     let status = q.get("status").cloned().unwrap_or_default();
     let needle = q
@@ -88,7 +80,7 @@ pub async fn office_list(
 ) -> Result<impl IntoResponse, AppError> {
     // Read through the cache: the list is the busiest page of the office at scale.
     let view = st.store.view_at(c.version);
-    let d = view.session_detail(sid).await.map_err(|e| c.store_err(e))?;
+    let d = view.session_detail(sid).await?;
     c.authorize(Action::ManageProgramme {
         programme_id: d.session.programme_id,
     })?;
@@ -101,10 +93,7 @@ pub async fn office_list(
         page: arg("page").parse().unwrap_or(1),
         per_page: LIST_PAGE,
     };
-    let lp = view
-        .application_page(sid, &lq)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let lp = view.application_page(sid, &lq).await?;
     let page = c.page();
     let statuses = Status::ALL
         .iter()
@@ -122,10 +111,7 @@ pub async fn office_list(
         })
         .collect();
     Ok(OfficeListPage {
-        counties: view
-            .counties(d.session.programme_id)
-            .await
-            .map_err(|e| c.store_err(e))?,
+        counties: view.counties(d.session.programme_id).await?,
         session: d.session.clone(),
         list: lp,
         statuses,
@@ -291,11 +277,7 @@ async fn office_review_view(
         pass,
         reason,
     });
-    let opinions = st
-        .store
-        .opinions_on_file(aid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let opinions = st.store.opinions_on_file(aid).await?;
     Ok(OfficeReviewPage {
         opinions,
         sections: l.all_blocks(page.lang),

@@ -69,18 +69,13 @@ async fn office_view(
             programme_id,
         })
         .await?;
-    let requests = st
-        .store
-        .session_opinion_requests(sid, c.now)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let requests = st.store.session_opinion_requests(sid, c.now).await?;
     let chosen_d = f.map(|f| ids(f, "department_id")).unwrap_or_default();
     let chosen_a = f.map(|f| ids(f, "application_id")).unwrap_or_default();
     let departments = st
         .store
         .departments(d.session.programme_id)
-        .await
-        .map_err(|e| c.store_err(e))?
+        .await?
         .into_iter()
         .map(|u| Choice {
             checked: chosen_d.contains(&u.id),
@@ -90,8 +85,7 @@ async fn office_view(
     let candidates = st
         .store
         .opinion_candidates(sid)
-        .await
-        .map_err(|e| c.store_err(e))?
+        .await?
         .into_iter()
         .map(|a| Choice {
             checked: chosen_a.contains(&a.id),
@@ -201,8 +195,7 @@ pub async fn office_remind(
     })?;
     st.store
         .remind_opinion(&c.who(Role::CityOffice.code()), rid, c.now)
-        .await
-        .map_err(|e| c.store_err(e))?;
+        .await?;
     Ok(Redirect::to(&format!(
         "/office/sessions/{}/opinions?reminded={rid}",
         r.session_id

@@ -305,8 +305,14 @@ async fn pool_view(
     import_errors: Vec<ImportErrorView>,
 ) -> Result<PoolPage, AppError> {
     c.authorize(Action::ViewProgrammeOffice { programme_id: pid })?;
-    let p = st.store.programme(pid).await.map_err(|e| c.store_err(e))?;
-    let experts = st.store.experts(pid).await.map_err(|e| c.store_err(e))?;
+    let p = st.store.programme(pid).await?;
+    let experts: Vec<Expert> = st
+        .store
+        .experts(pid)
+        .await?
+        .into_iter()
+        .map(|e| for_reader(c, e))
+        .collect();
     let page = c.page();
     let today = st.clock.today();
     let get = |k: &str| q.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
@@ -403,7 +409,7 @@ pub async fn add_expert(
     f: FormData,
 ) -> Result<Response, AppError> {
     c.authorize(Action::ManageProgramme { programme_id: pid })?;
-    st.store.programme(pid).await.map_err(|e| c.store_err(e))?;
+    st.store.programme(pid).await?;
     let ef = ExpertFields::typed(&f);
     match st
         .store
@@ -435,8 +441,14 @@ pub async fn pool_xlsx(
     Path(pid): Path<i64>,
 ) -> Result<Response, AppError> {
     c.authorize(Action::ViewProgrammeOffice { programme_id: pid })?;
-    let p = st.store.programme(pid).await.map_err(|e| c.store_err(e))?;
-    let experts = st.store.experts(pid).await.map_err(|e| c.store_err(e))?;
+    let p = st.store.programme(pid).await?;
+    let experts: Vec<Expert> = st
+        .store
+        .experts(pid)
+        .await?
+        .into_iter()
+        .map(|e| for_reader(&c, e))
+        .collect();
     let bytes = qaward_docs::experts_xlsx(&to_book(&experts))
         .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(crate::view::download(
@@ -444,6 +456,22 @@ pub async fn pool_xlsx(
         crate::view::XLSX,
         &format!("{}评审专家库.xlsx", p.name),
     ))
+}
+
+/// The expert as `c` may see them: the city office of the programme sees identity-card and
+/// mobile numbers and email whole; the pool's other readers (leadership, discipline) masked.
+fn for_reader(c: &Ctx, mut e: Expert) -> Expert {
+    use qaward_core::privacy::{mask_email, mask_id_number, mask_phone};
+    if c.authorize(Action::ViewExpertPersonalData {
+        programme_id: e.programme_id,
+    })
+    .is_err()
+    {
+        e.id_number = mask_id_number(&e.id_number);
+        e.phone = mask_phone(&e.phone);
+        e.email = mask_email(&e.email);
+    }
+    e
 }
 
 fn to_book(experts: &[Expert]) -> book::ExpertBook {
@@ -755,7 +783,7 @@ pub async fn import(
     req: Request,
 ) -> Result<Response, AppError> {
     c.authorize(Action::ManageProgramme { programme_id: pid })?;
-    st.store.programme(pid).await.map_err(|e| c.store_err(e))?;
+    st.store.programme(pid).await?;
     let page = c.page();
     let mut errors = FormErrors::default();
     let mut problems = Vec::new();
@@ -789,7 +817,7 @@ pub async fn import(
                     problems.push(ImportErrorView {
                         sheet: sheet.to_owned(),
                         row,
-                        column: column_of(sheet, p.field).to_owned(),
+                        column: column_of(sheet, &p.field).to_owned(),
                         message: if page.zh() { p.zh } else { p.en },
                     });
                 }
@@ -810,7 +838,7 @@ pub async fn import(
                             problems.push(ImportErrorView {
                                 sheet: String::new(),
                                 row: String::new(),
-                                column: column_of(book::SHEET_EXPERTS, field).to_owned(),
+                                column: column_of(book::SHEET_EXPERTS, &field).to_owned(),
                                 message: if page.zh() { zh } else { en },
                             });
                         }
@@ -1031,12 +1059,11 @@ async fn profile_view(
     let pid = e.programme_id;
     let page = c.page();
     let today = st.clock.today();
-    let p = st.store.programme(pid).await.map_err(|x| c.store_err(x))?;
+    let p = st.store.programme(pid).await?;
     let sessions: HashMap<i64, String> = st
         .store
         .sessions(pid)
-        .await
-        .map_err(|x| c.store_err(x))?
+        .await?
         .into_iter()
         .map(|s| (s.id, s.title))
         .collect();
@@ -1141,8 +1168,7 @@ async fn profile_view(
     let checks: Vec<CheckView> = st
         .store
         .conflict_check(&e, today)
-        .await
-        .map_err(|x| c.store_err(x))?
+        .await?
         .into_iter()
         .map(|k| CheckView {
             application_id: k.application_id,
@@ -1225,7 +1251,7 @@ pub async fn profile_page(
     Path(eid): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<impl IntoResponse, AppError> {
-    let e = expert_for(&st, &c, eid, false).await?;
+    let e = for_reader(&c, expert_for(&st, &c, eid, false).await?);
     let saved = q.get("saved").cloned().unwrap_or_default();
     profile_view(&st, &c, e, Typed::default(), FormErrors::default(), saved).await
 }

@@ -26,11 +26,7 @@ pub async fn list(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRespons
     let Some(s) = &c.session else {
         return Err(c.not_found());
     };
-    let all = st
-        .store
-        .notifications(s.actor.user_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let all = st.store.notifications(s.actor.user_id).await?;
     let (unread, read) = all.into_iter().partition(|n| n.read_at.is_none());
     Ok(NotificationsPage {
         c: c.page(),
@@ -52,8 +48,7 @@ pub async fn mark_read(
     };
     st.store
         .mark_notification_read(s.actor.user_id, id, c.now)
-        .await
-        .map_err(|e| c.store_err(e))?;
+        .await?;
     Ok(Redirect::to("/notifications").into_response())
 }
 

@@ -66,8 +66,7 @@ pub async fn objections_page(
     let rows = st
         .store
         .objections(sid)
-        .await
-        .map_err(|e| c.store_err(e))?
+        .await?
         .into_iter()
         .map(|o| row_of(o, office, today))
         .collect();
@@ -112,11 +111,7 @@ async fn objection_view(
             programme_id: d.session.programme_id,
         })
         .is_ok();
-    let files = st
-        .store
-        .objection_files(oid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let files = st.store.objection_files(oid).await?;
     let pick = |name: &str, saved: &str| f.map(|f| f.get(name)).unwrap_or_else(|| saved.to_owned());
     let upheld_saved = match o.upheld {
         Some(true) => "upheld",
@@ -216,17 +211,11 @@ pub async fn objection_file(
         Action::ManageProgramme { programme_id: -1 },
     )?;
     manage(&st, &c, o.session_id).await?;
-    let files = st
-        .store
-        .objection_files(oid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let files = st.store.objection_files(oid).await?;
     let Some(file) = files.into_iter().find(|x| x.id == fid) else {
         return Err(c.not_found());
     };
-    let body = tokio::fs::File::open(st.files.path(&file.sha256))
-        .await
-        .map_err(|e| AppError::Internal(format!("objection file {fid}: {e}")))?;
+    let body = crate::routes::upload::open_stored(&st, &c, &file.filename, &file.sha256).await?;
     let disposition = format!(
         "attachment; filename=\"objection-{fid}\"; filename*=UTF-8''{}",
         urlencoding::encode(&file.filename)

@@ -33,21 +33,12 @@ async fn open_notice(
     c: &Ctx,
     id: i64,
 ) -> Result<(SessionDetail, qaward_store::decision::Notice), AppError> {
-    let d = st
-        .store
-        .session_detail(id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let d = st.store.session_detail(id).await?;
     let today = c
         .now
         .to_zoned_datetime(qaward_core::clock::shanghai())
         .date();
-    match st
-        .store
-        .objection_window(id, today)
-        .await
-        .map_err(|e| c.store_err(e))?
-    {
+    match st.store.objection_window(id, today).await? {
         Ok(n) => Ok((d, n)),
         Err(r) => Err(AppError::Refused(Box::new(r), Box::new(c.page()))),
     }
@@ -62,11 +53,7 @@ async fn objection_form(
     refusal: Option<crate::routes::decision::RefusalView>,
 ) -> Result<ObjectionNewPage, AppError> {
     let (d, notice) = open_notice(st, c, id).await?;
-    let list = st
-        .store
-        .decided_list(id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let list = st.store.decided_list(id).await?;
     Ok(ObjectionNewPage {
         c: c.page(),
         d,
@@ -120,11 +107,7 @@ pub async fn objection_create(
     use axum::extract::FromRequest;
     use axum::http::StatusCode;
     c.authorize(Action::ViewPublic)?;
-    let list = st
-        .store
-        .decided_list(id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let list = st.store.decided_list(id).await?;
     let Ok(mut mp) = axum::extract::Multipart::from_request(req, &st).await else {
         return Err(AppError::BadForm(Box::new(c.page())));
     };
@@ -251,11 +234,7 @@ pub async fn objection_create(
     }
     if errors.any() {
         let refusal = if anonymous {
-            let r = st
-                .store
-                .refuse_anonymous_objection(id, c.now)
-                .await
-                .map_err(|e| c.store_err(e))?;
+            let r = st.store.refuse_anonymous_objection(id, c.now).await?;
             Some(crate::routes::decision::refusal_view(&page, &r))
         } else {
             None
@@ -273,11 +252,7 @@ pub async fn objection_create(
     }
     match st.store.file_objection(id, &input, &files, c.now).await {
         Ok((ack, code)) => {
-            let d = st
-                .store
-                .session_detail(id)
-                .await
-                .map_err(|e| c.store_err(e))?;
+            let d = st.store.session_detail(id).await?;
             let today = c
                 .now
                 .to_zoned_datetime(qaward_core::clock::shanghai())
@@ -294,7 +269,7 @@ pub async fn objection_create(
         }
         Err(qaward_store::Error::Invalid { field, zh, en }) => {
             let mut errors = crate::view::FormErrors::default();
-            errors.push(field, if page.zh() { zh } else { en });
+            errors.push(&field, if page.zh() { zh } else { en });
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 objection_form(&st, &c, id, input, errors, None).await?,
@@ -340,11 +315,7 @@ pub async fn track(
     c.authorize(Action::ViewPublic)?;
     let ack = f.get("ack");
     let code = f.get("code");
-    let found = st
-        .store
-        .track_objection(&ack, &code)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let found = st.store.track_objection(&ack, &code).await?;
     Ok(TrackPage {
         c: c.page(),
         not_found: found.is_none(),

@@ -43,11 +43,7 @@ async fn onsite_read(
     };
     let app = c.found(st.store.application(aid).await, unknown)?;
     let review = standing(st, c, aid).await?;
-    let on_list = st
-        .store
-        .on_onsite_list(aid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let on_list = st.store.on_onsite_list(aid).await?;
     c.authorize(Action::Onsite {
         on_list,
         inner: Box::new(Action::ViewReviewReport {
@@ -95,17 +91,8 @@ async fn plan_view(
     saved: bool,
 ) -> Result<Response, AppError> {
     let s = reader_standing(st, c, app.id).await?;
-    let d = st
-        .store
-        .session_detail(app.session_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let stored = st
-        .store
-        .onsite_plan(app.id)
-        .await
-        .map_err(|e| c.store_err(e))?
-        .unwrap_or_default();
+    let d = st.store.session_detail(app.session_id).await?;
+    let stored = st.store.onsite_plan(app.id).await?.unwrap_or_default();
     let plan = typed.unwrap_or(stored.clone());
     let mut agenda = plan.agenda.clone();
     agenda.extend(std::iter::repeat_n(AgendaLine::default(), BLANK_LINES));
@@ -120,32 +107,20 @@ async fn plan_view(
         (Some(a), Some(b)) => format!("{a} – {b}"),
         _ => String::new(),
     };
-    let team = st
-        .store
-        .team_of(app.id, c.today())
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let team = st.store.team_of(app.id, c.today()).await?;
     let onsite_cons = st
         .store
         .consensus(app.id, Phase::Onsite)
-        .await
-        .map_err(|e| c.store_err(e))?
+        .await?
         .submitted_at
         .is_some();
     let visit_submitted = st
         .store
         .onsite_visit(app.id, c.today())
-        .await
-        .map_err(|e| c.store_err(e))?
+        .await?
         .submitted_at
         .is_some();
-    let evaluation_submitted = st
-        .store
-        .evaluation(app.id)
-        .await
-        .map_err(|e| c.store_err(e))?
-        .submitted_at
-        .is_some();
+    let evaluation_submitted = st.store.evaluation(app.id).await?.submitted_at.is_some();
     let status = if errors.any() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -309,21 +284,9 @@ async fn visit_view(
     saved: bool,
 ) -> Result<Response, AppError> {
     let s = reader_standing(st, c, app.id).await?;
-    let d = st
-        .store
-        .session_detail(app.session_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let crit = st
-        .store
-        .criteria(&d.rules.meta.criteria)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let stored = st
-        .store
-        .onsite_visit(app.id, c.today())
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let d = st.store.session_detail(app.session_id).await?;
+    let crit = st.store.criteria(&d.rules.meta.criteria).await?;
+    let stored = st.store.onsite_visit(app.id, c.today()).await?;
     let visit = typed.unwrap_or_else(|| stored.clone());
     let zh = c.page().zh();
     let findings = crit
@@ -408,11 +371,7 @@ pub async fn visit_save(
 ) -> Result<Response, AppError> {
     let submit = f.get("submit") == "1";
     let r = reviewer!(&st, &c, aid, submit, Phase::Onsite);
-    let stored = st
-        .store
-        .onsite_visit(aid, c.today())
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let stored = st.store.onsite_visit(aid, c.today()).await?;
     let who_ = f.all("iv_who");
     let roles = f.all("iv_role");
     let topics = f.all("iv_topic");
@@ -502,27 +461,14 @@ struct EvalData {
     row: Option<FinalRow>,
 }
 
-async fn eval_data(st: &AppState, c: &Ctx, app: Application) -> Result<EvalData, AppError> {
-    let d = st
-        .store
-        .session_detail(app.session_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let crit = st
-        .store
-        .criteria(&d.rules.meta.criteria)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let eval = st
-        .store
-        .evaluation(app.id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+async fn eval_data(st: &AppState, app: Application) -> Result<EvalData, AppError> {
+    let d = st.store.session_detail(app.session_id).await?;
+    let crit = st.store.criteria(&d.rules.meta.criteria).await?;
+    let eval = st.store.evaluation(app.id).await?;
     let row = st
         .store
         .final_ranking(app.session_id)
-        .await
-        .map_err(|e| c.store_err(e))?
+        .await?
         .into_iter()
         .find(|r| r.application_id == app.id);
     Ok(EvalData {
@@ -569,7 +515,7 @@ async fn evaluation_view(
     saved: bool,
 ) -> Result<Response, AppError> {
     let s = reader_standing(st, c, app.id).await?;
-    let e = eval_data(st, c, app).await?;
+    let e = eval_data(st, app).await?;
     let mut practices = typed.unwrap_or_else(|| e.eval.practices.clone());
     let open = matches!(
         e.d.session.stage,
@@ -697,12 +643,11 @@ pub async fn evaluation_pdf(
     Path(aid): Path<i64>,
 ) -> Result<Response, AppError> {
     let app = onsite_read(&st, &c, aid, false).await?;
-    let e = eval_data(&st, &c, app).await?;
+    let e = eval_data(&st, app).await?;
     let office = st
         .store
         .programme(e.d.session.programme_id)
-        .await
-        .map_err(|e| c.store_err(e))?
+        .await?
         .office_name;
     let row = e.row.as_ref();
     let data = serde_json::json!({
@@ -756,11 +701,7 @@ async fn applicant_auth(st: &AppState, c: &Ctx, aid: i64) -> Result<Application,
         organisation_id: -1,
     };
     let app = c.found(st.store.application(aid).await, unknown)?;
-    let on_list = st
-        .store
-        .on_onsite_list(aid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let on_list = st.store.on_onsite_list(aid).await?;
     c.authorize(Action::Onsite {
         on_list,
         inner: Box::new(Action::ViewOrganisation {
@@ -780,30 +721,16 @@ pub async fn applicant_page(
     Path(aid): Path<i64>,
 ) -> Result<Response, AppError> {
     let app = applicant_auth(&st, &c, aid).await?;
-    let d = st
-        .store
-        .session_detail(app.session_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let d = st.store.session_detail(app.session_id).await?;
     let plan = st
         .store
         .onsite_plan(aid)
-        .await
-        .map_err(|e| c.store_err(e))?
+        .await?
         .filter(|p| p.sent_at.is_some());
-    let eval = st.store.evaluation(aid).await.map_err(|e| c.store_err(e))?;
-    let released = st
-        .store
-        .onsite_released(aid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let eval = st.store.evaluation(aid).await?;
+    let released = st.store.onsite_released(aid).await?;
     let submitted = eval.submitted_at.is_some();
-    let visit_recorded = st
-        .store
-        .visited(aid)
-        .await
-        .map_err(|e| c.store_err(e))?
-        .is_some();
+    let visit_recorded = st.store.visited(aid).await?.is_some();
     Ok(ApplicantPage {
         visit_recorded,
         c: c.page(),
@@ -830,14 +757,7 @@ pub async fn mark_secret(
     f: FormData,
 ) -> Result<Response, AppError> {
     let _app = applicant_auth(&st, &c, aid).await?;
-    if st
-        .store
-        .evaluation(aid)
-        .await
-        .map_err(|e| c.store_err(e))?
-        .submitted_at
-        .is_none()
-    {
+    if st.store.evaluation(aid).await?.submitted_at.is_none() {
         return Err(c.not_found());
     }
     match st
@@ -913,28 +833,12 @@ async fn final_view(
         .authorize(Action::ManageProgramme { programme_id: pid })
         .is_ok();
     let mut rows = Vec::new();
-    for r in st
-        .store
-        .final_ranking(sid)
-        .await
-        .map_err(|e| c.store_err(e))?
-    {
+    for r in st.store.final_ranking(sid).await? {
         let aid = r.application_id;
         rows.push(FinalView {
-            released: st
-                .store
-                .onsite_released(aid)
-                .await
-                .map_err(|e| c.store_err(e))?
-                .is_some(),
+            released: st.store.onsite_released(aid).await?.is_some(),
             consensus: r.onsite_hundredths.is_some(),
-            evaluated: st
-                .store
-                .evaluation(aid)
-                .await
-                .map_err(|e| c.store_err(e))?
-                .submitted_at
-                .is_some(),
+            evaluated: st.store.evaluation(aid).await?.submitted_at.is_some(),
             r,
         });
     }

@@ -40,6 +40,8 @@ struct RankingPage {
     ready: bool,
     justification: String,
     errors: FormErrors,
+    /// The spread of the scores, as a picture.
+    chart: String,
 }
 
 async fn ranking_view(
@@ -58,18 +60,13 @@ async fn ranking_view(
     let mut rows = st
         .store
         .review_rows(sid, Phase::Material, c.today())
-        .await
-        .map_err(|e| c.store_err(e))?;
+        .await?;
     rows.sort_by(|a, b| {
         b.total
             .cmp(&a.total)
             .then(a.application_id.cmp(&b.application_id))
     });
-    let list = st
-        .store
-        .onsite_list(sid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let list = st.store.onsite_list(sid).await?;
     let max = d.rules.review.onsite_max.value;
     let chosen: Vec<i64> = f
         .map(|f| {
@@ -80,7 +77,7 @@ async fn ranking_view(
         })
         .unwrap_or_default();
     let ready = !rows.is_empty() && rows.iter().all(|r| r.consensus_submitted);
-    let rows = rows
+    let rows: Vec<RankRow> = rows
         .into_iter()
         .enumerate()
         .map(|(i, r)| RankRow {
@@ -94,7 +91,13 @@ async fn ranking_view(
             r,
         })
         .collect();
+    #[allow(clippy::cast_precision_loss)]
+    let scores: Vec<(usize, f64)> = rows
+        .iter()
+        .filter_map(|r| r.r.total.map(|t| (r.rank, t as f64 / 100.0)))
+        .collect();
     Ok(RankingPage {
+        chart: crate::charts::score_distribution(&scores, 1000.0, c.page().zh()),
         c: c.page(),
         manage,
         rows,

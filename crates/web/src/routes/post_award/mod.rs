@@ -7,9 +7,8 @@
 use crate::AppState;
 use crate::ctx::{Ctx, FormData};
 use crate::error::AppError;
-use crate::i18n::Lang;
 use crate::routes::upload::{Upload, read_upload, send_file};
-use crate::view::{FormErrors, PageCtx};
+use crate::view::{FormErrors, PageCtx, form_error_at};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -26,18 +25,6 @@ use qaward_store::post_award::{
 use qaward_store::session::SessionDetail;
 use std::collections::HashMap;
 
-fn err_msg(c: &Ctx, e: qaward_store::Error) -> Result<FormErrors, AppError> {
-    let mut f = FormErrors::default();
-    match e {
-        qaward_store::Error::Invalid { field, zh, en } => {
-            f.push(field, if c.lang == Lang::Zh { zh } else { en });
-        }
-        qaward_store::Error::Refused(r) => f.push("step", r.message_zh()),
-        other => return Err(c.store_err(other)),
-    }
-    Ok(f)
-}
-
 /// The winner of an application, authorized for `read` (view) or filing.
 async fn winner_for(
     st: &AppState,
@@ -52,12 +39,7 @@ async fn winner_for(
             organisation_id: -1,
         },
     )?;
-    let county_id = st
-        .store
-        .organisation(w.organisation_id)
-        .await
-        .map_err(|e| c.store_err(e))?
-        .county_id;
+    let county_id = st.store.organisation(w.organisation_id).await?.county_id;
     c.authorize(if file {
         Action::FileAnnualReport {
             programme_id: w.programme_id,
@@ -101,16 +83,8 @@ pub async fn winner_page(
     Path(aid): Path<i64>,
 ) -> Result<impl IntoResponse, AppError> {
     let (w, _) = winner_for(&st, &c, aid, false).await?;
-    let d = st
-        .store
-        .session_detail(w.session_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let slots = st
-        .store
-        .report_slots(&w, c.today())
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let d = st.store.session_detail(w.session_id).await?;
+    let slots = st.store.report_slots(&w, c.today()).await?;
     Ok(WinnerPage {
         c: c.page(),
         wording: title_wording(&d.rules, w.award_year),
@@ -182,11 +156,7 @@ async fn report_form(
         }
     });
     let files = match &s.report {
-        Some(r) => st
-            .store
-            .annual_report_files(r.id)
-            .await
-            .map_err(|e| c.store_err(e))?,
+        Some(r) => st.store.annual_report_files(r.id).await?,
         None => Vec::new(),
     };
     Ok(ReportFormPage {
@@ -255,7 +225,7 @@ pub async fn report_save(
                 ))
                 .into_response());
             }
-            Err(e) => errors = err_msg(&c, e)?,
+            Err(e) => errors = form_error_at(&c, e, Some("step"))?,
         }
     }
     Ok((
@@ -311,11 +281,7 @@ pub async fn report_page(
         ])
         .map(|((_, zh, _), v)| (page.t(zh), v.clone()))
         .collect();
-    let files = st
-        .store
-        .annual_report_files(rid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let files = st.store.annual_report_files(rid).await?;
     Ok(ReportPage {
         c: page,
         s,
@@ -331,15 +297,11 @@ pub async fn report_file(
     Path((rid, fid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     report_of(&st, &c, rid).await?;
-    let files = st
-        .store
-        .annual_report_files(rid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let files = st.store.annual_report_files(rid).await?;
     let Some(f) = files.into_iter().find(|f| f.id == fid) else {
         return Err(c.not_found());
     };
-    send_file(&st, &f, "report").await
+    send_file(&st, &c, &f, "report").await
 }
 
 #[derive(Template, WebTemplate)]
@@ -367,11 +329,7 @@ async fn office_slots(
             programme_id,
         })
         .await?;
-    let slots = st
-        .store
-        .session_report_slots(sid, c.today())
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let slots = st.store.session_report_slots(sid, c.today()).await?;
     Ok((d, slots))
 }
 
@@ -461,18 +419,13 @@ pub async fn county_reports(
         programme_id,
         county_id: cid,
     })?;
-    let slots = st
-        .store
-        .county_report_slots(cid, c.today())
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let slots = st.store.county_report_slots(cid, c.today()).await?;
     // The reminder rule of the sessions the winners come from (the first one's rule set).
     let reminder_days = match slots.first() {
         Some(s) => Some(
             st.store
                 .session_detail(s.winner.session_id)
-                .await
-                .map_err(|e| c.store_err(e))?
+                .await?
                 .rules
                 .post_award
                 .reminder_days_before
@@ -585,7 +538,7 @@ pub async fn open_case(
             .await
         {
             Ok(id) => return Ok(Redirect::to(&format!("/office/title-cases/{id}")).into_response()),
-            Err(e) => errors = err_msg(&c, e)?,
+            Err(e) => errors = form_error_at(&c, e, Some("step"))?,
         }
     }
     Ok((
@@ -627,11 +580,7 @@ async fn case_view(
     errors: FormErrors,
 ) -> Result<CasePage, AppError> {
     let k = case_of(st, c, id).await?;
-    let files = st
-        .store
-        .title_case_files(id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let files = st.store.title_case_files(id).await?;
     let forgery = k.kind == CaseKind::Forgery;
     Ok(CasePage {
         c: c.page(),
@@ -693,7 +642,7 @@ pub async fn case_step(
     {
         Ok(()) => Ok(Redirect::to(&format!("/office/title-cases/{id}")).into_response()),
         Err(e) => {
-            let errors = err_msg(&c, e)?;
+            let errors = form_error_at(&c, e, Some("step"))?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 case_view(&st, &c, id, f, errors).await?,
@@ -710,15 +659,11 @@ pub async fn case_file(
     Path((id, fid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     case_of(&st, &c, id).await?;
-    let files = st
-        .store
-        .title_case_files(id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let files = st.store.title_case_files(id).await?;
     let Some(f) = files.into_iter().find(|f| f.id == fid) else {
         return Err(c.not_found());
     };
-    send_file(&st, &f, "case").await
+    send_file(&st, &c, &f, "case").await
 }
 
 #[derive(Template, WebTemplate)]
@@ -781,7 +726,7 @@ pub async fn forgery_report(
     if !errors.any() {
         match st.store.report_forgery(&input, &up.files, c.now).await {
             Ok((_, ack)) => return Ok(ForgeryAck { c: page, ack }.into_response()),
-            Err(e) => errors = err_msg(&c, e)?,
+            Err(e) => errors = form_error_at(&c, e, Some("step"))?,
         }
     }
     Ok((
@@ -923,7 +868,7 @@ pub async fn add_manager(
                 .into_response(),
         ),
         Err(e) => {
-            let errors = err_msg(&c, e)?;
+            let errors = form_error_at(&c, e, Some("step"))?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 managers_view(&st, &c, aid, Some(f), errors, String::new()).await?,

@@ -36,8 +36,7 @@ pub(crate) async fn my_programmes(st: &AppState, c: &Ctx) -> Result<Vec<Programm
     Ok(st
         .store
         .programmes()
-        .await
-        .map_err(|e| c.store_err(e))?
+        .await?
         .into_iter()
         .filter(|p| mine.contains(&p.id))
         .collect())
@@ -46,7 +45,7 @@ pub(crate) async fn my_programmes(st: &AppState, c: &Ctx) -> Result<Vec<Programm
 /// `GET /office`.
 pub async fn programmes(State(st): State<AppState>, c: Ctx) -> Result<impl IntoResponse, AppError> {
     c.authorize(Action::ListOfficeProgrammes)?;
-    let all = st.store.all_sessions().await.map_err(|e| c.store_err(e))?;
+    let all = st.store.all_sessions().await?;
     let programmes = my_programmes(&st, &c)
         .await?
         .into_iter()
@@ -159,9 +158,9 @@ async fn programme_view(
     errors: FormErrors,
 ) -> Result<ProgrammePage, AppError> {
     c.authorize(Action::ViewProgrammeOffice { programme_id: pid })?;
-    let p = st.store.programme(pid).await.map_err(|e| c.store_err(e))?;
+    let p = st.store.programme(pid).await?;
     let today = st.clock.today();
-    let rule_sets = st.store.rule_sets(pid).await.map_err(|e| c.store_err(e))?;
+    let rule_sets = st.store.rule_sets(pid).await?;
     let in_force = rule_sets
         .iter()
         .filter(|r| r.rules.in_force_on(today))
@@ -169,13 +168,9 @@ async fn programme_view(
         .collect();
     let page = c.page();
     Ok(ProgrammePage {
-        counties: st.store.counties(pid).await.map_err(|e| c.store_err(e))?,
-        departments: st
-            .store
-            .departments(pid)
-            .await
-            .map_err(|e| c.store_err(e))?,
-        sessions: st.store.sessions(pid).await.map_err(|e| c.store_err(e))?,
+        counties: st.store.counties(pid).await?,
+        departments: st.store.departments(pid).await?,
+        sessions: st.store.sessions(pid).await?,
         manage: c
             .authorize(Action::ManageProgramme { programme_id: pid })
             .is_ok(),
@@ -206,7 +201,7 @@ pub async fn load_rule_set(
     f: FormData,
 ) -> Result<Response, AppError> {
     c.authorize(Action::ManageProgramme { programme_id: pid })?;
-    st.store.programme(pid).await.map_err(|e| c.store_err(e))?;
+    st.store.programme(pid).await?;
     let source = f.raw("source");
     if source.trim().is_empty() {
         let mut errors = FormErrors::default();

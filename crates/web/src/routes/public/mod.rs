@@ -29,14 +29,16 @@ pub struct ProgrammeSessions {
 struct HomePage {
     c: PageCtx,
     programmes: Vec<ProgrammeSessions>,
+    /// The demonstration's day and how far its clock is from the real day, when a demo.
+    demo_day: Option<(String, i64)>,
 }
 
 /// `/`: programmes and sessions with their stages.
 pub async fn home(State(st): State<AppState>, c: Ctx) -> Result<impl IntoResponse, AppError> {
     c.authorize(Action::ViewPublic)?;
     let mut programmes = Vec::new();
-    let all = st.store.all_sessions().await.map_err(|e| c.store_err(e))?;
-    for p in st.store.programmes().await.map_err(|e| c.store_err(e))? {
+    let all = st.store.all_sessions().await?;
+    for p in st.store.programmes().await? {
         let sessions = all
             .iter()
             .filter(|s| s.programme_id == p.id)
@@ -48,8 +50,10 @@ pub async fn home(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRespons
             sessions,
         });
     }
+    let page = c.page();
     Ok(HomePage {
-        c: c.page(),
+        demo_day: st.config.demo_day.map(|(d, shift)| (page.date(d), -shift)),
+        c: page,
         programmes,
     })
 }
@@ -117,7 +121,7 @@ pub fn timeline(c: &PageCtx, d: &SessionDetail) -> Vec<TimelineRow> {
                     std::cmp::Ordering::Equal => "current",
                     std::cmp::Ordering::Greater => "future",
                 },
-                article: s.article(),
+                article: s.article(&d.rules),
             }
         })
         .collect()
@@ -190,21 +194,13 @@ pub async fn session_page(
     c.authorize(Action::ViewPublic)?;
     // Read through the cache: the public's page, busiest while the list is on notice.
     let view = st.store.view_at(c.version);
-    let d = view.session_detail(id).await.map_err(|e| c.store_err(e))?;
+    let d = view.session_detail(id).await?;
     let page = c.page();
     let rows = timeline(&page, &d);
     let call_out = d.session.stage >= Stage::CallPublished;
     let accepting = matches!(d.session.stage, Stage::CallPublished | Stage::Applications);
-    let criteria = st
-        .store
-        .criteria(&d.rules.meta.criteria)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let p = st
-        .store
-        .programme(d.session.programme_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let criteria = st.store.criteria(&d.rules.meta.criteria).await?;
+    let p = st.store.programme(d.session.programme_id).await?;
     let data = call_data(&d.rules, &criteria, &d, &p.office_name);
     let conditions = data["conditions"]
         .as_array()
@@ -248,11 +244,8 @@ pub async fn session_page(
             )
         })
         .collect();
-    let notice = st.store.notice(id).await.map_err(|e| c.store_err(e))?;
-    let portal = view
-        .get_or(format!("portal:{id}"), portal(&st, &d))
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let notice = st.store.notice(id).await?;
+    let portal = view.get_or(format!("portal:{id}"), portal(&st, &d)).await?;
     Ok(SessionPublicPage {
         notice,
         c: page,
@@ -270,8 +263,7 @@ pub async fn session_page(
                 format!("published_teams:{id}"),
                 st.store.published_teams(id),
             )
-            .await
-            .map_err(|e| c.store_err(e))?,
+            .await?,
     })
 }
 
@@ -292,7 +284,7 @@ pub fn call_data(
                 "name": s.name_zh(),
                 "from": w.starts_on.as_ref().map(zh).unwrap_or_default(),
                 "to": w.ends_on.as_ref().map(zh).unwrap_or_default(),
-                "article": s.article().map(qaward_core::citation::article_zh).unwrap_or_default(),
+                "article": s.article(&d.rules).map(qaward_core::citation::article_zh).unwrap_or_default(),
             }))
         })
         .collect();
@@ -337,24 +329,12 @@ pub async fn call_pdf(
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse, AppError> {
     c.authorize(Action::ViewPublic)?;
-    let d = st
-        .store
-        .session_detail(id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let d = st.store.session_detail(id).await?;
     if d.session.stage < Stage::CallPublished {
         return Err(c.not_found());
     }
-    let p = st
-        .store
-        .programme(d.session.programme_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let criteria = st
-        .store
-        .criteria(&d.rules.meta.criteria)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let p = st.store.programme(d.session.programme_id).await?;
+    let criteria = st.store.criteria(&d.rules.meta.criteria).await?;
     let data = call_data(&d.rules, &criteria, &d, &p.office_name);
     let bytes = st
         .render_pdf(qaward_docs::Template::CallNotice, data)
@@ -432,7 +412,7 @@ pub async fn rule_set_page(
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse, AppError> {
     c.authorize(Action::ViewPublic)?;
-    let rs = st.store.rule_set(id).await.map_err(|e| c.store_err(e))?;
+    let rs = st.store.rule_set(id).await?;
     let rows = rule_rows(&rs.rules.to_json());
     let page = c.page();
     let loaded = page.time(rs.loaded_at);
@@ -454,6 +434,7 @@ pub fn router(_cfg: &crate::Config) -> super::Routes {
     super::Routes::new()
         .get("/", home)
         .get("/healthz", healthz)
+        .get("/metrics", crate::ops::metrics)
         .get("/static/app.css", css)
         .get("/sessions/{id}", session_page)
         .get("/sessions/{id}/call.pdf", call_pdf)

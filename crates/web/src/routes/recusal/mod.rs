@@ -34,11 +34,7 @@ async fn recusal_for(st: &AppState, c: &Ctx, rid: i64) -> Result<(Recusal, i64, 
         st.store.recusal(rid).await,
         Action::ViewProgrammeOffice { programme_id: -1 },
     )?;
-    let d = st
-        .store
-        .session_detail(r.session_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let d = st.store.session_detail(r.session_id).await?;
     let pid = d.session.programme_id;
     c.authorize(Action::ViewProgrammeOffice { programme_id: pid })?;
     Ok((r, pid, d.rules.review.team_load_max.value))
@@ -54,10 +50,7 @@ async fn view(
 ) -> Result<RecusalPage, AppError> {
     let (r, pid, load_max) = recusal_for(st, c, rid).await?;
     let offers = if r.substitute_id.is_none() {
-        st.store
-            .substitute_offers(rid, c.today())
-            .await
-            .map_err(|e| c.store_err(e))?
+        st.store.substitute_offers(rid, c.today()).await?
     } else {
         Vec::new()
     };

@@ -137,18 +137,12 @@ async fn jobs_view(
     errors: FormErrors,
 ) -> Result<JobsPage, AppError> {
     let sid = d.session.id;
-    let ready = st
-        .store
-        .report_job_applications(sid)
-        .await
-        .map_err(|e| c.store_err(e))?
-        .len();
+    let ready = st.store.report_job_applications(sid).await?.len();
     let now = c.now.as_microsecond();
     let jobs: Vec<JobRow> = st
         .store
         .report_jobs(sid)
-        .await
-        .map_err(|e| c.store_err(e))?
+        .await?
         .into_iter()
         .map(|j| JobRow::new(j, now))
         .collect();
@@ -212,11 +206,7 @@ pub async fn job_page(
     Path(jid): Path<i64>,
 ) -> Result<Response, AppError> {
     let j = managed_job(&st, &c, jid).await?;
-    let d = st
-        .store
-        .session_detail(j.session_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let d = st.store.session_detail(j.session_id).await?;
     let j = JobRow::new(j, c.now.as_microsecond());
     let running = j.running();
     let mut r = JobPage { c: c.page(), d, j }.into_response();
@@ -270,14 +260,9 @@ pub async fn download(
     else {
         return Err(c.not_found());
     };
-    let file = tokio::fs::File::open(st.files.path(sha))
-        .await
-        .map_err(|e| AppError::Internal(format!("job {jid}: {e}")))?;
-    let d = st
-        .store
-        .session_detail(j.session_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let file =
+        super::upload::open_stored(&st, &c, &format!("review-reports-{jid}.zip"), sha).await?;
+    let d = st.store.session_detail(j.session_id).await?;
     let name = format!("{}资料评审报告.zip", d.session.title);
     let disposition = format!(
         "attachment; filename=\"review-reports-{jid}.zip\"; filename*=UTF-8''{}",

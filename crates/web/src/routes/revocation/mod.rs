@@ -7,8 +7,7 @@
 use crate::AppState;
 use crate::ctx::{Ctx, FormData};
 use crate::error::AppError;
-use crate::i18n::Lang;
-use crate::view::{FormErrors, PageCtx};
+use crate::view::{FormErrors, PageCtx, form_error_at};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -39,31 +38,6 @@ impl Typed {
                 .collect(),
         )
     }
-}
-
-/// A store error on a form: a bad field or a rule's refusal (with its article) goes beside
-/// the form, so what was typed stays; anything else is a page error.
-fn form_errors(
-    c: &Ctx,
-    e: qaward_store::Error,
-    refusal_field: &str,
-) -> Result<FormErrors, AppError> {
-    let mut f = FormErrors::default();
-    match e {
-        qaward_store::Error::Invalid { field, zh, en } => {
-            f.push(field, if c.lang == Lang::Zh { zh } else { en });
-        }
-        qaward_store::Error::Refused(r) => {
-            let msg = if c.lang == Lang::Zh {
-                r.message_zh()
-            } else {
-                r.message_en()
-            };
-            f.push(refusal_field, msg);
-        }
-        other => return Err(c.store_err(other)),
-    }
-    Ok(f)
 }
 
 #[derive(Template, WebTemplate)]
@@ -183,7 +157,7 @@ pub async fn open_case(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            let errors = form_errors(&c, e, "refusal")?;
+            let errors = form_error_at(&c, e, Some("refusal"))?;
             Ok((
                 status,
                 list_view(&st, &c, pid, Typed::from(&f), errors).await?,
@@ -244,11 +218,7 @@ async fn case_view(
     done: String,
 ) -> Result<CasePage, AppError> {
     let k = readable(st, c, id).await?;
-    let files = st
-        .store
-        .revocation_case_files(id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let files = st.store.revocation_case_files(id).await?;
     let manage = c
         .actor()
         .is_some_and(|a| a.has_in(Role::CityOffice, k.programme_id));
@@ -342,7 +312,7 @@ async fn after(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            let errors = form_errors(c, e, "refusal")?;
+            let errors = form_error_at(c, e, Some("refusal"))?;
             Ok((
                 status,
                 case_view(st, c, id, form, Typed::from(f), errors, String::new()).await?,
@@ -455,15 +425,11 @@ pub async fn case_file(
     Path((id, fid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     readable(&st, &c, id).await?;
-    let files = st
-        .store
-        .revocation_case_files(id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let files = st.store.revocation_case_files(id).await?;
     let Some(f) = files.into_iter().find(|f| f.id == fid) else {
         return Err(c.not_found());
     };
-    crate::routes::upload::send_file(&st, &f, "revocation").await
+    crate::routes::upload::send_file(&st, &c, &f, "revocation").await
 }
 
 /// The routes of this part of the award, for [`super::router`].

@@ -13,8 +13,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use qaward_core::authz::{Action, Role, Standing};
+use qaward_core::authz::{Action, Actor, Role, Standing};
 use qaward_core::criteria::{Criteria, ItemKind};
+use qaward_core::scoring::Edit;
 use qaward_core::session::Stage;
 use qaward_store::assignment::{Team, TeamMember};
 use qaward_store::experts::Expert;
@@ -47,16 +48,11 @@ pub async fn standing(st: &AppState, c: &Ctx, aid: i64) -> Result<Standing, AppE
         Ok((_, mut s, Some(e))) if s.member => {
             // A member reads the file only after signing the session's declaration (Art. 25),
             // whichever URL leads there.
-            let app = st
-                .store
-                .application(aid)
-                .await
-                .map_err(|e| c.store_err(e))?;
+            let app = st.store.application(aid).await?;
             if st
                 .store
                 .review_declaration(app.session_id, e.id)
-                .await
-                .map_err(|e| c.store_err(e))?
+                .await?
                 .is_none()
             {
                 s.member = false;
@@ -117,89 +113,41 @@ struct DeskPage {
 pub async fn desk(State(st): State<AppState>, c: Ctx) -> Result<impl IntoResponse, AppError> {
     c.authorize(Action::ReviewerHome)?;
     let uid = c.actor().map(|a| a.user_id).unwrap_or(-1);
-    let experts = st
-        .store
-        .experts_of_user(uid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let experts = st.store.experts_of_user(uid).await?;
     let day = c.today();
     let mut teams = Vec::new();
     let mut items = 0;
     for e in experts.iter().filter(|e| e.removed_at.is_none()) {
-        for (sid, tid) in st
-            .store
-            .teams_of_expert(e.id)
-            .await
-            .map_err(|e| c.store_err(e))?
-        {
-            let d = st
-                .store
-                .session_detail(sid)
-                .await
-                .map_err(|e| c.store_err(e))?;
+        for (sid, tid) in st.store.teams_of_expert(e.id).await? {
+            let d = st.store.session_detail(sid).await?;
             if d.session.stage == Stage::Closed {
                 continue;
             }
-            let crit = st
-                .store
-                .criteria(&d.rules.meta.criteria)
-                .await
-                .map_err(|e| c.store_err(e))?;
+            let crit = st.store.criteria(&d.rules.meta.criteria).await?;
             items = crit.items().count();
             let Some(team) = st
                 .store
                 .teams_on(sid, day)
-                .await
-                .map_err(|e| c.store_err(e))?
+                .await?
                 .into_iter()
                 .find(|t| t.id == tid && t.dissolved_at.is_none())
             else {
                 continue;
             };
             let leader = team.members.iter().any(|m| m.expert_id == e.id && m.leader);
-            let signed = st
-                .store
-                .review_declaration(sid, e.id)
-                .await
-                .map_err(|e| c.store_err(e))?;
+            let signed = st.store.review_declaration(sid, e.id).await?;
             let mut apps = Vec::new();
-            for a in st
-                .store
-                .member_applications(tid, e.id)
-                .await
-                .map_err(|e| c.store_err(e))?
-            {
-                let books = st
-                    .store
-                    .team_books(a.id, Phase::Material, day)
-                    .await
-                    .map_err(|e| c.store_err(e))?;
+            for a in st.store.member_applications(tid, e.id).await? {
+                let books = st.store.team_books(a.id, Phase::Material, day).await?;
                 let own = books
                     .iter()
                     .find(|(m, _)| m.expert_id == e.id)
                     .map(|(_, b)| b.clone())
                     .unwrap_or_default();
-                let cons = st
-                    .store
-                    .consensus(a.id, Phase::Material)
-                    .await
-                    .map_err(|e| c.store_err(e))?;
-                let onsite = if st
-                    .store
-                    .on_onsite_list(a.id)
-                    .await
-                    .map_err(|e| c.store_err(e))?
-                {
-                    let own = st
-                        .store
-                        .scorebook(a.id, e.id, Phase::Onsite)
-                        .await
-                        .map_err(|e| c.store_err(e))?;
-                    let cons = st
-                        .store
-                        .consensus(a.id, Phase::Onsite)
-                        .await
-                        .map_err(|e| c.store_err(e))?;
+                let cons = st.store.consensus(a.id, Phase::Material).await?;
+                let onsite = if st.store.on_onsite_list(a.id).await? {
+                    let own = st.store.scorebook(a.id, e.id, Phase::Onsite).await?;
+                    let cons = st.store.consensus(a.id, Phase::Onsite).await?;
                     Some((own.submitted_at.is_some(), cons.submitted_at.is_some()))
                 } else {
                     None
@@ -266,11 +214,7 @@ async fn declaration_standing(
         },
     )?;
     let uid = c.actor().map(|a| a.user_id).unwrap_or(-1);
-    let (pid, s, e) = st
-        .store
-        .reviewer_session_standing(uid, sid, c.now)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let (pid, s, e) = st.store.reviewer_session_standing(uid, sid, c.now).await?;
     c.authorize(Action::SignReviewDeclaration {
         programme_id: pid,
         standing: s,
@@ -287,11 +231,7 @@ pub async fn declaration_page(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<impl IntoResponse, AppError> {
     let (d, e) = declaration_standing(&st, &c, sid).await?;
-    let signed = st
-        .store
-        .review_declaration(sid, e.id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let signed = st.store.review_declaration(sid, e.id).await?;
     Ok(DeclarationPage {
         c: c.page(),
         session: d.session,
@@ -303,9 +243,10 @@ pub async fn declaration_page(
 }
 
 fn safe_next(n: Option<&String>) -> String {
-    n.filter(|n| n.starts_with("/review/") && !n.contains("//"))
-        .cloned()
-        .unwrap_or_else(|| "/review".into())
+    n.and_then(|n| crate::view::safe_local_path(n))
+        .filter(|n| n.starts_with("/review/"))
+        .unwrap_or("/review")
+        .to_owned()
 }
 
 /// `POST /review/sessions/{sid}/declaration`: sign it.
@@ -344,8 +285,7 @@ pub async fn declaration_sign(
             &DECLARATION.join("\n"),
             c.now,
         )
-        .await
-        .map_err(|e| c.store_err(e))?;
+        .await?;
     Ok(Redirect::to(&safe_next(Some(&f.get("next")))).into_response())
 }
 
@@ -389,25 +329,16 @@ pub(crate) async fn reviewer_ctx(
         Phase::Material => action,
         // On-site pages exist only for applicants on the on-site list (Art. 16).
         Phase::Onsite => Action::Onsite {
-            on_list: st
-                .store
-                .on_onsite_list(aid)
-                .await
-                .map_err(|e| c.store_err(e))?,
+            on_list: st.store.on_onsite_list(aid).await?,
             inner: Box::new(action),
         },
     })?;
     let expert = e.ok_or_else(|| c.not_found())?;
-    let app = st
-        .store
-        .application(aid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let app = st.store.application(aid).await?;
     if st
         .store
         .review_declaration(app.session_id, expert.id)
-        .await
-        .map_err(|e| c.store_err(e))?
+        .await?
         .is_none()
     {
         return Ok(Err(Redirect::to(&format!(
@@ -417,16 +348,8 @@ pub(crate) async fn reviewer_ctx(
         ))
         .into_response()));
     }
-    let d = st
-        .store
-        .session_detail(app.session_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
-    let crit = st
-        .store
-        .criteria(&d.rules.meta.criteria)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let d = st.store.session_detail(app.session_id).await?;
+    let crit = st.store.criteria(&d.rules.meta.criteria).await?;
     Ok(Ok(ReviewCtx {
         phase,
         app,
@@ -495,8 +418,7 @@ async fn application_view(
     let book = st
         .store
         .scorebook(r.app.id, r.expert.id, Phase::Material)
-        .await
-        .map_err(|e| c.store_err(e))?;
+        .await?;
     let status = if errors.any() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -607,20 +529,19 @@ fn band_options(crit: &Criteria, step: u32, zh: bool) -> Vec<BandOpt> {
         .collect()
 }
 
-fn typed_inputs(crit: &Criteria, f: &FormData) -> Vec<ScoreInput> {
-    crit.items()
-        .filter(|it| {
-            f.pairs()
-                .iter()
-                .any(|(k, _)| k == &format!("percent.{}", it.id))
-        })
-        .map(|it| ScoreInput {
-            item_id: it.id.clone(),
-            percent: f.get(&format!("percent.{}", it.id)),
+/// The items typed in a scorebook or consensus form (`percent.<item>` and its comments); the
+/// store checks them against the criteria.
+fn typed_inputs(f: &FormData) -> Vec<ScoreInput> {
+    f.pairs()
+        .iter()
+        .filter_map(|(k, _)| k.strip_prefix("percent."))
+        .map(|id| ScoreInput {
+            item_id: id.to_owned(),
+            percent: f.get(&format!("percent.{id}")),
             band: String::new(),
-            strengths: f.raw(&format!("strengths.{}", it.id)),
-            opportunities: f.raw(&format!("opportunities.{}", it.id)),
-            verify_points: f.raw(&format!("verify.{}", it.id)),
+            strengths: f.raw(&format!("strengths.{id}")),
+            opportunities: f.raw(&format!("opportunities.{id}")),
+            verify_points: f.raw(&format!("verify.{id}")),
         })
         .collect()
 }
@@ -695,20 +616,6 @@ fn item_rows(
 }
 
 /// A store error about an item, placed beside that item.
-fn item_errors(
-    c: &Ctx,
-    e: qaward_store::Error,
-    inputs: &[ScoreInput],
-) -> Result<FormErrors, AppError> {
-    let mut errors = form_error(c, e)?;
-    if let Some(first) = errors.0.first_mut()
-        && let Some(i) = inputs.iter().find(|i| first.message.contains(&i.item_id))
-    {
-        first.field = format!("item.{}", i.item_id);
-    }
-    Ok(errors)
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "scorebook.html")]
 struct ScorebookPage {
@@ -776,11 +683,7 @@ pub(crate) async fn scorebook_in(
     phase: Phase,
 ) -> Result<Response, AppError> {
     let r = reviewer!(&st, &c, aid, false, phase);
-    let book = st
-        .store
-        .scorebook(aid, r.expert.id, phase)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let book = st.store.scorebook(aid, r.expert.id, phase).await?;
     Ok(scorebook_view(
         &c,
         r,
@@ -809,38 +712,92 @@ pub(crate) async fn score_save_in(
     f: FormData,
     phase: Phase,
 ) -> Result<Response, AppError> {
-    let r = reviewer!(&st, &c, aid, false, phase);
-    let inputs = typed_inputs(&r.crit, &f);
-    match st
+    book_post(st, c, aid, f, phase, Edit::Save).await
+}
+
+/// The person's account, for a command that authorizes on the facts it reads (a visitor is
+/// refused here, as any page of the review refuses them).
+fn reviewer_account(c: &Ctx) -> Result<&Actor, AppError> {
+    c.authorize(Action::ReviewerHome)?;
+    c.actor().ok_or_else(|| c.not_found())
+}
+
+/// A store error of a scoring command, for a page: an unknown application is refused like
+/// one of another programme (see `Ctx::found`); a missing declaration sends the reviewer to
+/// sign it; a field's problem goes back to the form.
+fn scoring_error(c: &Ctx, aid: i64, e: qaward_store::Error) -> Result<FormErrors, Box<Response>> {
+    let unknown = Action::ReviewApplication {
+        programme_id: -1,
+        standing: Standing::default(),
+    };
+    let page = match e {
+        qaward_store::Error::NotFound => c
+            .found::<()>(Err(qaward_store::Error::NotFound), unknown)
+            .unwrap_err()
+            .into_response(),
+        // There are no on-site pages for an applicant off the on-site list (Art. 16): the
+        // refusal, recorded by the command, is shown as those pages show it.
+        qaward_store::Error::Refused(r) if r.code == "not_onsite" => c
+            .authorize(Action::Onsite {
+                on_list: false,
+                inner: Box::new(Action::ReviewerHome),
+            })
+            .err()
+            .map(IntoResponse::into_response)
+            .unwrap_or_else(|| c.not_found().into_response()),
+        qaward_store::Error::Refused(r) if r.code == "declaration_missing" => {
+            Redirect::to(&format!("/review/applications/{aid}")).into_response()
+        }
+        e => return form_error(c, e).map_err(|e| Box::new(e.into_response())),
+    };
+    Err(Box::new(page))
+}
+
+/// Save or submit one's own scorebook: one command that decides on what it reads inside its
+/// transaction; the page is read again only to show a problem beside its field.
+async fn book_post(
+    st: AppState,
+    c: Ctx,
+    aid: i64,
+    f: FormData,
+    phase: Phase,
+    edit: Edit,
+) -> Result<Response, AppError> {
+    let actor = reviewer_account(&c)?;
+    let inputs = typed_inputs(&f);
+    let res = st
         .store
-        .save_scores(
+        .edit_scorebook(
             &c.who(Role::Reviewer.code()),
+            actor,
             aid,
-            &r.expert,
             phase,
             &inputs,
             &f.get("reason"),
+            edit,
             c.now,
         )
-        .await
-    {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("{}/score?saved=1", phase_base(aid, phase))).into_response())
+        .await;
+    let errors = match res {
+        Ok(_) => {
+            let next = match edit {
+                Edit::Save => format!("{}/score?saved=1", phase_base(aid, phase)),
+                Edit::Submit => format!("{}/consensus", phase_base(aid, phase)),
+            };
+            return Ok(Redirect::to(&next).into_response());
         }
-        Err(e) => {
-            let errors = item_errors(&c, e, &inputs)?;
-            let book = st
-                .store
-                .scorebook(aid, r.expert.id, phase)
-                .await
-                .map_err(|e| c.store_err(e))?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                scorebook_view(&c, r, book, Some(&f), errors, false),
-            )
-                .into_response())
-        }
-    }
+        Err(e) => match scoring_error(&c, aid, e) {
+            Ok(errors) => errors,
+            Err(resp) => return Ok(*resp),
+        },
+    };
+    let r = reviewer!(&st, &c, aid, false, phase);
+    let book = st.store.scorebook(aid, r.expert.id, phase).await?;
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        scorebook_view(&c, r, book, Some(&f), errors, false),
+    )
+        .into_response())
 }
 
 /// `POST /review/applications/{aid}/score/autosave`: the draft as it is typed.
@@ -860,34 +817,35 @@ pub(crate) async fn score_autosave_in(
     f: FormData,
     phase: Phase,
 ) -> Result<Response, AppError> {
-    let r = reviewer!(&st, &c, aid, false, phase);
-    let inputs = typed_inputs(&r.crit, &f);
+    let actor = reviewer_account(&c)?;
     let page = c.page();
-    let msg = match st
+    let res = st
         .store
-        .save_scores(
+        .edit_scorebook(
             &c.who(Role::Reviewer.code()),
+            actor,
             aid,
-            &r.expert,
             phase,
-            &inputs,
-            "",
+            &typed_inputs(&f),
+            &f.get("reason"),
+            Edit::Save,
             c.now,
         )
-        .await
-    {
-        Ok(()) => {
+        .await;
+    let msg = match res {
+        Ok(_) => {
             let t = qaward_core::clock::format_micros(c.now.as_microsecond());
             format!("{} {}", page.t("草稿已自动保存"), t.get(11..).unwrap_or(&t))
         }
-        Err(qaward_store::Error::Invalid { zh, en, .. }) => {
-            if page.zh() {
-                zh
-            } else {
-                en
-            }
-        }
-        Err(e) => return Err(c.store_err(e)),
+        Err(e) => match scoring_error(&c, aid, e) {
+            Ok(errors) => errors
+                .0
+                .into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+                .join(" "),
+            Err(resp) => return Ok(*resp),
+        },
     };
     Ok((
         [
@@ -916,44 +874,7 @@ pub(crate) async fn score_submit_in(
     f: FormData,
     phase: Phase,
 ) -> Result<Response, AppError> {
-    let r = reviewer!(&st, &c, aid, false, phase);
-    let inputs = typed_inputs(&r.crit, &f);
-    let who = c.who(Role::Reviewer.code());
-    let res = match st
-        .store
-        .save_scores(&who, aid, &r.expert, phase, &inputs, "", c.now)
-        .await
-    {
-        Ok(()) => {
-            st.store
-                .submit_scorebook(&who, aid, &r.expert, phase, c.now)
-                .await
-        }
-        Err(e) => Err(e),
-    };
-    match res {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("{}/consensus", phase_base(aid, phase))).into_response())
-        }
-        Err(e) => {
-            let mut errors = form_error(&c, e)?;
-            if let Some(first) = errors.0.first_mut()
-                && let Some(it) = r.crit.items().find(|i| first.message.contains(&i.id))
-            {
-                first.field = format!("item.{}", it.id);
-            }
-            let book = st
-                .store
-                .scorebook(aid, r.expert.id, phase)
-                .await
-                .map_err(|e| c.store_err(e))?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                scorebook_view(&c, r, book, Some(&f), errors, false),
-            )
-                .into_response())
-        }
-    }
+    book_post(st, c, aid, f, phase, Edit::Submit).await
 }
 
 #[derive(Template, WebTemplate)]
@@ -994,11 +915,7 @@ async fn consensus_view(
     let day = c.today();
     let aid = r.app.id;
     let phase = r.phase;
-    let books = st
-        .store
-        .team_books(aid, phase, day)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let books = st.store.team_books(aid, phase, day).await?;
     let own_submitted = books
         .iter()
         .any(|(m, b)| m.expert_id == r.expert.id && b.submitted_at.is_some());
@@ -1007,11 +924,7 @@ async fn consensus_view(
         .filter(|(_, b)| b.submitted_at.is_none())
         .map(|(m, _)| m.name.clone())
         .collect();
-    let cons = st
-        .store
-        .consensus(aid, phase)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let cons = st.store.consensus(aid, phase).await?;
     let flag = r.d.rules.review.spread_flag_points.value;
     let mut rows = item_rows(&r.crit, &cons.items, f, &errors, zh);
     // Members' scores are shown only to those who have submitted their own (blind review).
@@ -1038,11 +951,7 @@ async fn consensus_view(
         }
         row.flagged = flags.contains(&row.id);
     }
-    let team = st
-        .store
-        .team_of(aid, day)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let team = st.store.team_of(aid, day).await?;
     Ok(ConsensusPage {
         total: points_text(total_hundredths(&r.crit, &cons.items)),
         bands: band_options(&r.crit, r.d.rules.review.score_step_percent.value, zh),
@@ -1062,8 +971,7 @@ async fn consensus_view(
         versions: st
             .store
             .score_versions(aid, phase)
-            .await
-            .map_err(|e| c.store_err(e))?
+            .await?
             .into_iter()
             .filter(|v| own_submitted || v.expert_id.is_none_or(|x| x == r.expert.id))
             .collect(),
@@ -1119,42 +1027,44 @@ pub(crate) async fn consensus_save_in(
     f: FormData,
     phase: Phase,
 ) -> Result<Response, AppError> {
-    let r = reviewer!(&st, &c, aid, true, phase);
-    let inputs = typed_inputs(&r.crit, &f);
-    let who = c.who(Role::Reviewer.code());
-    let mut res = st
+    let actor = reviewer_account(&c)?;
+    let edit = if f.get("submit") == "1" {
+        Edit::Submit
+    } else {
+        Edit::Save
+    };
+    let res = st
         .store
-        .save_consensus(
-            &who,
+        .edit_consensus(
+            &c.who(Role::Reviewer.code()),
+            actor,
             aid,
-            &r.expert,
             phase,
-            &inputs,
-            &f.raw("summary"),
-            &f.raw("suggestions"),
+            &typed_inputs(&f),
+            Some((&f.raw("summary"), &f.raw("suggestions"))),
             &f.get("reason"),
+            edit,
             c.now,
         )
         .await;
-    if res.is_ok() && f.get("submit") == "1" {
-        res = st
-            .store
-            .submit_consensus(&who, aid, &r.expert, phase, c.now)
-            .await;
-    }
-    match res {
-        Ok(()) => Ok(
-            Redirect::to(&format!("{}/consensus?saved=1", phase_base(aid, phase))).into_response(),
-        ),
-        Err(e) => {
-            let errors = item_errors(&c, e, &inputs)?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                consensus_view(&st, &c, r, Some(&f), errors).await?,
-            )
-                .into_response())
+    let errors = match res {
+        Ok(_) => {
+            return Ok(
+                Redirect::to(&format!("{}/consensus?saved=1", phase_base(aid, phase)))
+                    .into_response(),
+            );
         }
-    }
+        Err(e) => match scoring_error(&c, aid, e) {
+            Ok(errors) => errors,
+            Err(resp) => return Ok(*resp),
+        },
+    };
+    let r = reviewer!(&st, &c, aid, true, phase);
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        consensus_view(&st, &c, r, Some(&f), errors).await?,
+    )
+        .into_response())
 }
 
 /// One category of the report.
@@ -1272,13 +1182,20 @@ async fn report_data(
         standing: Standing::default(),
         released: false,
     };
-    let app = c.found(st.store.application(aid).await, unknown)?;
+    let app = c.found(st.store.application(aid).await, unknown.clone())?;
+    // A review report exists only for an application in review: any other is refused like
+    // an unknown id, whoever asks.
+    if app.status != qaward_store::application::Status::Eligible {
+        return Err(match c.authorize(unknown) {
+            Err(e) => e,
+            Ok(()) => c.not_found(),
+        });
+    }
     let review = standing(st, c, aid).await?;
     let released = match phase {
         Phase::Material => st.store.feedback_released(aid).await,
         Phase::Onsite => st.store.onsite_released(aid).await.map(|r| r.is_some()),
-    }
-    .map_err(|e| c.store_err(e))?;
+    }?;
     let action = Action::ViewReviewReport {
         programme_id: app.programme_id,
         organisation_id: app.org.id,
@@ -1288,17 +1205,11 @@ async fn report_data(
     c.authorize(match phase {
         Phase::Material => action,
         Phase::Onsite => Action::Onsite {
-            on_list: st
-                .store
-                .on_onsite_list(aid)
-                .await
-                .map_err(|e| c.store_err(e))?,
+            on_list: st.store.on_onsite_list(aid).await?,
             inner: Box::new(action),
         },
     })?;
-    let rs = ReportSession::load(st, app.session_id)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let rs = ReportSession::load(st, app.session_id).await?;
     rs.report(st, app, phase, c.today())
         .await
         .map_err(|e| c.store_err(e))
@@ -1411,8 +1322,7 @@ pub(crate) async fn report_pdf_in(
     let office = st
         .store
         .programme(r.d.session.programme_id)
-        .await
-        .map_err(|e| c.store_err(e))?
+        .await?
         .office_name;
     let (title, data) = report_pdf_data(&r, &office, c.now);
     let bytes = st

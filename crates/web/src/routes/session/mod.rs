@@ -40,6 +40,8 @@ struct SessionPage {
     manage: bool,
     errors: FormErrors,
     saved: bool,
+    /// The stages along the calendar and the progress of the work, as pictures.
+    pictures: (String, String),
 }
 
 async fn session_view(
@@ -50,16 +52,18 @@ async fn session_view(
     errors: FormErrors,
     saved: bool,
 ) -> Result<SessionPage, AppError> {
-    let d = st
-        .store
-        .session_detail(sid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let d = st.store.session_detail(sid).await?;
     c.authorize(Action::ViewProgrammeOffice {
         programme_id: d.session.programme_id,
     })?;
     let page = c.page();
     let rows = timeline(&page, &d);
+    let progress = st.store.session_progress(sid).await?;
+    let today = c
+        .now
+        .to_zoned_datetime(qaward_core::clock::shanghai())
+        .date();
+    let pictures = crate::charts::session_pictures(&page, &d, &progress, today);
     let windows = Stage::ALL
         .iter()
         .filter(|s| s.has_window())
@@ -99,6 +103,7 @@ async fn session_view(
         windows,
         errors,
         saved,
+        pictures,
     })
 }
 
@@ -127,11 +132,7 @@ pub async fn set_windows(
     Path(sid): Path<i64>,
     f: FormData,
 ) -> Result<Response, AppError> {
-    let d = st
-        .store
-        .session_detail(sid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let d = st.store.session_detail(sid).await?;
     c.authorize(Action::ManageProgramme {
         programme_id: d.session.programme_id,
     })?;
@@ -215,11 +216,7 @@ pub async fn advance_page(
     Path(sid): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<impl IntoResponse, AppError> {
-    let d = st
-        .store
-        .session_detail(sid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let d = st.store.session_detail(sid).await?;
     c.authorize(Action::ManageProgramme {
         programme_id: d.session.programme_id,
     })?;
@@ -230,11 +227,7 @@ pub async fn advance_page(
         .ok_or_else(|| c.not_found())?;
     let today = st.clock.today();
     let page = c.page();
-    let facts = st
-        .store
-        .session_facts(&d)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let facts = st.store.session_facts(&d).await?;
     let refusal = decide_move(&d.rules, &facts, target, today)
         .err()
         .map(|r| refusal_text(&page, &r));
@@ -254,11 +247,7 @@ pub async fn advance(
     Path(sid): Path<i64>,
     f: FormData,
 ) -> Result<Response, AppError> {
-    let d = st
-        .store
-        .session_detail(sid)
-        .await
-        .map_err(|e| c.store_err(e))?;
+    let d = st.store.session_detail(sid).await?;
     c.authorize(Action::ManageProgramme {
         programme_id: d.session.programme_id,
     })?;
@@ -295,12 +284,8 @@ pub async fn sessions_xlsx(State(st): State<AppState>, c: Ctx) -> Result<Respons
     let mine = my_programmes(&st, &c).await?;
     let mut rows = Vec::new();
     for p in &mine {
-        for s in st.store.sessions(p.id).await.map_err(|e| c.store_err(e))? {
-            let d = st
-                .store
-                .session_detail(s.id)
-                .await
-                .map_err(|e| c.store_err(e))?;
+        for s in st.store.sessions(p.id).await? {
+            let d = st.store.session_detail(s.id).await?;
             let apps = d
                 .windows
                 .get(&Stage::Applications)
