@@ -329,6 +329,16 @@ pub fn may_edit(rules: &RuleSet, phase: Phase, seat: &Seat) -> Result<(), Refusa
 }
 
 fn stage_refusal(rules: &RuleSet, phase: Phase, seat: &Seat, what: &str) -> Option<Refusal> {
+    // An applicant off the on-site list has no on-site books at all, whatever the stage: this
+    // is said first, as the on-site pages refuse it (a 403, not a stage conflict).
+    if phase == Phase::Onsite && !seat.on_list {
+        return Some(rules.refusal(
+            "not_onsite",
+            phase.article(rules),
+            format!("{}不在本届现场评审名单内。", seat.applicant),
+            "The applicant is not on the on-site list.",
+        ));
+    }
     if seat.stage != phase.stage() {
         return Some(rules.refusal(
             "review_stage",
@@ -343,14 +353,6 @@ fn stage_refusal(rules: &RuleSet, phase: Phase, seat: &Seat, what: &str) -> Opti
                 phase.stage().name_en(),
                 seat.stage.name_en()
             ),
-        ));
-    }
-    if phase == Phase::Onsite && !seat.on_list {
-        return Some(rules.refusal(
-            "not_onsite",
-            phase.article(rules),
-            format!("{}不在本届现场评审名单内。", seat.applicant),
-            "The applicant is not on the on-site list.",
         ));
     }
     None

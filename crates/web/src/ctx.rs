@@ -184,19 +184,23 @@ pub struct Ctx {
     /// The data version when the request arrived: pages that only read may read through
     /// [`qaward_store::Store::view_at`] with it.
     pub version: i64,
+    /// The action just done, whose confirmation the page shows (`?done=`).
+    pub done: Option<crate::done::Done>,
 }
 
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        Ctx::load(
+        let mut c = Ctx::load(
             state,
             &parts.headers,
             parts.uri.path(),
             parts.extensions.get::<AnonCsrf>(),
         )
-        .await
+        .await?;
+        c.done = crate::done::Done::from_query(parts.uri.query());
+        Ok(c)
     }
 }
 
@@ -245,6 +249,7 @@ impl Ctx {
             now,
             unread,
             version,
+            done: None,
         })
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod ctx;
+pub mod done;
 pub mod error;
 pub mod form;
 pub mod form_get;

@@ -42,6 +42,8 @@ pub struct PageCtx {
     pub user: Option<UserView>,
     /// Side navigation.
     pub nav: Vec<NavItem>,
+    /// The confirmation of the action just done, translated.
+    pub done: Option<String>,
 }
 
 impl PageCtx {
@@ -53,6 +55,7 @@ impl PageCtx {
             path: path.to_owned(),
             user: None,
             nav: Vec::new(),
+            done: None,
         }
     }
 
@@ -141,6 +144,7 @@ impl PageCtx {
             path,
             user,
             nav,
+            done: c.done.map(|d| tr(lang, d.zh())),
         }
     }
 

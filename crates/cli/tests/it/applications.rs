@@ -446,6 +446,20 @@ async fn the_county_returns_the_applicant_corrects_and_the_city_decides() {
         )
         .await;
     assert_eq!(p.status, 303);
+    // The page the county lands on confirms what was done.
+    let landed = p.location.clone().unwrap();
+    assert!(landed.ends_with("?done=county"), "{landed}");
+    let after = county.get(&landed).await;
+    assert!(
+        after.body.contains("县级推荐意见已记录。"),
+        "{}",
+        after.body
+    );
+    // A code that is not one of the confirmations puts nothing on the page.
+    let typed = county
+        .get(&format!("/county/{cid}?done=%E5%B7%B2%E6%89%B9%E5%87%86"))
+        .await;
+    assert!(!typed.body.contains(r#"id="done""#));
     // The city reviews only what was forwarded.
     let office = app.signed_in("office").await;
     assert!(
@@ -493,12 +507,16 @@ async fn the_county_returns_the_applicant_corrects_and_the_city_decides() {
         "reason.spot_checks",
         "2024年市级抽查不合格未如实填报（演示）",
     ));
-    assert_eq!(
-        office
-            .post(&format!("/office/applications/{aid}"), &with_reason)
-            .await
-            .status,
-        303
+    let decided = office
+        .post(&format!("/office/applications/{aid}"), &with_reason)
+        .await;
+    assert_eq!(decided.status, 303);
+    let list = office.get(decided.location.as_deref().unwrap()).await;
+    assert!(
+        list.body
+            .contains("资格审查结论已记录，申报单位已收到通知。"),
+        "{}",
+        list.body
     );
     let page = u.get(&format!("/applications/{aid}")).await;
     assert!(page.body.contains("资格审查未通过"));

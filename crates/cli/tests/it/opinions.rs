@@ -325,7 +325,14 @@ async fn an_overdue_request_is_flagged_and_a_reminder_is_recorded() {
     let list = dept.get(&format!("/department/{did}")).await;
     assert!(list.body.contains("已逾期"));
     let dashboard = dept.get("/dashboard").await;
-    assert!(dashboard.body.contains("其中已逾期：1"));
+    // The department's home lists the request as its to-do, marked overdue.
+    assert!(
+        dashboard.body.contains("份征求意见函待答复"),
+        "{}",
+        dashboard.body
+    );
+    assert!(dashboard.body.contains("todo-line overdue"));
+    assert!(dashboard.body.contains("已逾期"));
 
     let later = office_asks_ecology(
         &app,

@@ -324,7 +324,9 @@ async fn a_rule_set_page_shows_every_rule_with_its_article() {
         .await;
     assert_eq!(p.status, 200);
     assert!(p.body.contains("清府办〔2020〕11号"));
-    assert!(p.body.contains("decision.notice_min_days"));
+    // Each rule by its Chinese name, never its key, with its article.
+    assert!(p.body.contains("公示期最少天数"), "{}", p.body);
+    assert!(!p.body.contains("decision.notice_min_days"));
     assert!(p.body.contains("第十八条"));
     let demo = app
         .visitor()

@@ -9,7 +9,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use qaward_core::audit::{Entry, category};
 use qaward_core::authz::{Action, Grant, Role};
 use qaward_core::signin::Scope;
@@ -209,7 +209,12 @@ pub async fn create_user(
             .create_user(&c.who(Role::SysAdmin.code()), u, c.now)
             .await
         {
-            Ok(_) => return Ok(Redirect::to("/admin/users").into_response()),
+            Ok(_) => {
+                return Ok(
+                    crate::done::to("/admin/users", crate::done::Done::AccountSaved)
+                        .into_response(),
+                );
+            }
             Err(e) => errors = form_error(&c, e)?,
         }
     }
@@ -244,7 +249,7 @@ pub async fn set_user_state(
     st.store
         .set_user_state(&c.who(Role::SysAdmin.code()), uid, active, c.now)
         .await?;
-    Ok(Redirect::to("/admin/users").into_response())
+    Ok(crate::done::to("/admin/users", crate::done::Done::AccountSaved).into_response())
 }
 
 /// A setting row.
@@ -376,7 +381,7 @@ pub async fn set_security(
         )
             .into_response());
     }
-    Ok(Redirect::to("/admin/security").into_response())
+    Ok(crate::done::to("/admin/security", crate::done::Done::SecuritySaved).into_response())
 }
 
 /// `POST /admin/security/locks`: the security administrator lifts the sign-in pauses of an
@@ -400,7 +405,7 @@ pub async fn lift_lock(
     st.store
         .lift_sign_in_locks(&c.who(Role::SecAdmin.code()), &name, &address, c.now)
         .await?;
-    Ok(Redirect::to("/admin/security").into_response())
+    Ok(crate::done::to("/admin/security", crate::done::Done::SecuritySaved).into_response())
 }
 
 /// The routes of this part of the award, for [`super::router`].

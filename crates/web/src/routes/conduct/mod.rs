@@ -881,7 +881,11 @@ pub async fn handle_step(
         .complaint_step(&c.who(Role::Discipline.code()), cid, &step, c.now)
         .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/discipline/complaints/{cid}")).into_response()),
+        Ok(()) => Ok(crate::done::to(
+            &format!("/discipline/complaints/{cid}"),
+            crate::done::Done::ComplaintStep,
+        )
+        .into_response()),
         Err(e @ qaward_store::Error::Invalid { .. }) => {
             let errors = crate::view::form_error(&c, e)?;
             let mut p = handling_page(&st, &c, k, step, errors)

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::routes::application::evidence::receive;
 use crate::routes::application::load;
 use axum::extract::{Path, Request, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use qaward_core::authz::{Action, Role};
 use qaward_store::attachments::{COUNTY_LETTER, NewAttachment};
 
@@ -39,7 +39,11 @@ pub async fn county_letter(
                     c.now,
                 )
                 .await?;
-            Ok(Redirect::to(&format!("/county/applications/{aid}")).into_response())
+            Ok(crate::done::to(
+                &format!("/county/applications/{aid}"),
+                crate::done::Done::CountyLetter,
+            )
+            .into_response())
         }
         Err((_, msg)) => Err(AppError::Refused(
             Box::new(qaward_core::refusal::Refusal::new(

@@ -258,10 +258,11 @@ pub async fn county_decide(
         )
         .await
     {
-        Ok(()) => Ok(
-            Redirect::to(&format!("/county/{}", v.l.app.org.county_id.unwrap_or(0)))
-                .into_response(),
-        ),
+        Ok(()) => Ok(crate::done::to(
+            &format!("/county/{}", v.l.app.org.county_id.unwrap_or(0)),
+            crate::done::Done::CountyDecided,
+        )
+        .into_response()),
         Err(e) => {
             let errors = form_error(&c, e)?;
             Ok((

@@ -12,7 +12,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use qaward_core::authz::{Action, Role};
 use qaward_store::application::{ListPage, ListQuery, ListRow, Status};
 use qaward_store::programme::Unit;
@@ -325,10 +325,10 @@ pub async fn office_decide(
         .eligibility_decide(&c.who(Role::CityOffice.code()), aid, &items, c.now)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/office/sessions/{}/applications",
-            v.l.app.session_id
-        ))
+        Ok(_) => Ok(crate::done::to(
+            &format!("/office/sessions/{}/applications", v.l.app.session_id),
+            crate::done::Done::EligibilityDecided,
+        )
         .into_response()),
         Err(e) => {
             let errors = form_error(&c, e)?;

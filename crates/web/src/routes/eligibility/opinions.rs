@@ -350,7 +350,11 @@ pub async fn department_answer(
         }
     }
     if !errors.any() {
-        return Ok(Redirect::to(&format!("/department/requests/{rid}")).into_response());
+        return Ok(crate::done::to(
+            &format!("/department/requests/{rid}"),
+            crate::done::Done::OpinionsAnswered,
+        )
+        .into_response());
     }
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,

@@ -10,7 +10,7 @@ use askama_web::WebTemplate;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use qaward_core::authz::Action;
 use qaward_store::objection::{Objection, ObjectionFile, ObjectionStep};
 use qaward_store::session::SessionDetail;
@@ -180,7 +180,11 @@ pub async fn objection_step(
         _ => return Err(AppError::BadForm(Box::new(c.page()))),
     };
     match st.store.objection_step(&who(&c), oid, &step, c.now).await {
-        Ok(()) => Ok(Redirect::to(&format!("/office/objections/{oid}")).into_response()),
+        Ok(()) => Ok(crate::done::to(
+            &format!("/office/objections/{oid}"),
+            crate::done::Done::ObjectionStep,
+        )
+        .into_response()),
         Err(qaward_store::Error::Refused(r)) => {
             let rv = refusal_view(&c.page(), &r);
             Ok((

@@ -10,7 +10,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use qaward_core::authz::{Action, Role};
 use qaward_store::onsite::OnsiteList;
 use qaward_store::scoring::{Phase, ReviewRow, points_text};
@@ -146,7 +146,11 @@ pub async fn decide_onsite(
         )
         .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/office/sessions/{sid}/ranking")).into_response()),
+        Ok(()) => Ok(crate::done::to(
+            &format!("/office/sessions/{sid}/ranking"),
+            crate::done::Done::OnsiteSelected,
+        )
+        .into_response()),
         Err(qaward_store::Error::Refused(r)) if r.code == "onsite_over" => {
             // The remedy is on this form: keep the ticks and ask for the justification beside
             // its field.

@@ -537,7 +537,13 @@ pub async fn open_case(
             )
             .await
         {
-            Ok(id) => return Ok(Redirect::to(&format!("/office/title-cases/{id}")).into_response()),
+            Ok(id) => {
+                return Ok(crate::done::to(
+                    &format!("/office/title-cases/{id}"),
+                    crate::done::Done::TitleCase,
+                )
+                .into_response());
+            }
             Err(e) => errors = form_error_at(&c, e, Some("step"))?,
         }
     }
@@ -640,7 +646,11 @@ pub async fn case_step(
         .title_case_step(&c.who(Role::CityOffice.code()), id, &s, c.now)
         .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/office/title-cases/{id}")).into_response()),
+        Ok(()) => Ok(crate::done::to(
+            &format!("/office/title-cases/{id}"),
+            crate::done::Done::TitleCase,
+        )
+        .into_response()),
         Err(e) => {
             let errors = form_error_at(&c, e, Some("step"))?;
             Ok((

@@ -118,7 +118,11 @@ pub async fn create_programme(
         .create_programme(&c.who(Role::CityOffice.code()), &p, c.now)
         .await
     {
-        Ok(id) => Ok(Redirect::to(&format!("/office/programmes/{id}")).into_response()),
+        Ok(id) => Ok(crate::done::to(
+            &format!("/office/programmes/{id}"),
+            crate::done::Done::ProgrammeCreated,
+        )
+        .into_response()),
         Err(e) => {
             let errors = form_error(&c, e)?;
             Ok((
@@ -263,7 +267,13 @@ pub async fn create_session(
             )
             .await
         {
-            Ok(id) => return Ok(Redirect::to(&format!("/office/sessions/{id}")).into_response()),
+            Ok(id) => {
+                return Ok(crate::done::to(
+                    &format!("/office/sessions/{id}"),
+                    crate::done::Done::SessionCreated,
+                )
+                .into_response());
+            }
             Err(qaward_store::Error::Refused(r)) => {
                 let m = if c.page().zh() {
                     r.message_zh()

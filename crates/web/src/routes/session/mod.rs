@@ -257,7 +257,11 @@ pub async fn advance(
         .advance_session(&c.who(Role::CityOffice.code()), sid, target, c.now)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/office/sessions/{sid}")).into_response()),
+        Ok(_) => Ok(crate::done::to(
+            &format!("/office/sessions/{sid}"),
+            crate::done::Done::SessionAdvanced,
+        )
+        .into_response()),
         Err(qaward_store::Error::Refused(r)) => {
             let page = c.page();
             let today = st.clock.today();
