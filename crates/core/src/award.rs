@@ -150,6 +150,32 @@ pub fn decide_payment(rules: &RuleSet, due: Date, paid_on: Date) -> Result<(), R
     Ok(())
 }
 
+/// Decide whether a payment made on `paid_on` may be recorded against a bonus due on `due`
+/// that was already recorded as paid on `recorded` (if it was): a prize is paid once (Art. 21),
+/// and never before it falls due (see [`decide_payment`]).
+pub fn decide_record_payment(
+    rules: &RuleSet,
+    recorded: Option<Date>,
+    due: Date,
+    paid_on: Date,
+) -> Result<(), Refusal> {
+    if let Some(on) = recorded {
+        return Err(Refusal::new(
+            "bonus_already_paid",
+            rules.award.bonus_paid.article,
+            doc(rules),
+            format!(
+                "该笔奖金已登记为已支付（{}支付），不能重复登记。",
+                crate::clock::date_zh(on)
+            ),
+            format!(
+                "This prize money is already recorded as paid (on {on}); it cannot be recorded twice."
+            ),
+        ));
+    }
+    decide_payment(rules, due, paid_on)
+}
+
 /// An amount in fen as people read it: `¥500,000.00`.
 pub fn cny(fen: i64) -> String {
     let neg = fen < 0;

@@ -6,7 +6,7 @@
 use crate::{Error, NewEntry, Result, Store, Tx, Who, opt_i64, opt_str, parse_date};
 use jiff::civil::Date;
 use qaward_core::award::{
-    bonus_due, bonus_fen, certificate_serial, cny, decide_approval, decide_payment,
+    bonus_due, bonus_fen, certificate_serial, cny, decide_approval, decide_record_payment,
     is_document_number, parse_cny,
 };
 use qaward_core::session::Stage;
@@ -978,7 +978,8 @@ impl Store {
     }
 
     /// Record a winner's prize money as paid, with its voucher number, the day paid and the
-    /// payer's note. A payment dated before it falls due is refused (Art. 21).
+    /// payer's note, in one command: a payment already recorded, or dated before it falls
+    /// due, is refused (Art. 21) on what the transaction reads.
     pub async fn record_payment(
         &self,
         who: &Who,
@@ -988,15 +989,7 @@ impl Store {
         payer_note: &str,
         now: jiff::Timestamp,
     ) -> Result<()> {
-        let w = self.winner_of(application_id).await?;
-        let d = self.session_detail(w.session_id).await?;
-        let p = self
-            .payments(w.session_id)
-            .await?
-            .rows
-            .into_iter()
-            .find(|p| p.winner_id == w.id)
-            .ok_or(Error::NotFound)?;
+        // What was typed is checked first: it needs no fact.
         let day = date_field("paid_on", "支付日期", paid_on)?;
         if day > today_of(now) {
             return Err(Error::invalid(
@@ -1013,47 +1006,51 @@ impl Store {
                 "Enter the voucher number.",
             ));
         }
-        if p.paid_on.is_some() {
-            return Err(Error::invalid(
-                "paid_on",
-                "该笔奖金已登记为已支付。",
-                "This prize money is already recorded as paid.",
-            ));
-        }
-        if let Err(r) = decide_payment(&d.rules, p.due_on, day) {
-            return Err(self
-                .refused(
-                    NewEntry::award(who, "award.payment.refused", "application", application_id)
-                        .programme(d.session.programme_id),
-                    r,
-                    now,
-                )
-                .await);
-        }
-        let mut tx = self.write(now).await?;
-        sqlx::query("UPDATE prize_payments SET paid_on = $1, voucher_no = $2, payer_note = $3, recorded_at = $4, recorded_by = $5 WHERE id = $6")
-            .bind(day.to_string())
-            .bind(voucher)
-            .bind(payer_note.trim())
-            .bind(tx.now())
-            .bind(who.user_id)
-            .bind(p.id)
-            .execute(tx.conn())
+        self.command(now, async |tx| {
+            // The payment as it stands, read under the write lock: a second tab recording the
+            // same payment sees the first one's record and is refused.
+            let r = sqlx::query(
+                "SELECT p.id, p.amount_fen, p.due_on, p.paid_on, w.organisation_name, s.programme_id, s.rule_set_id FROM prize_payments p JOIN winners w ON w.id = p.winner_id JOIN award_sessions s ON s.id = p.session_id WHERE w.application_id = $1",
+            )
+            .bind(application_id)
+            .fetch_optional(tx.conn())
+            .await?
+            .ok_or(Error::NotFound)?;
+            let (id, amount_fen, programme_id): (i64, i64, i64) =
+                (r.get("id"), r.get("amount_fen"), r.get("programme_id"));
+            let organisation: String = r.get("organisation_name");
+            let due = parse_date(Some(r.get("due_on"))).ok_or(Error::NotFound)?;
+            let recorded = parse_date(r.get::<Option<String>, _>("paid_on"));
+            let rules = self.rule_set(r.get("rule_set_id")).await?.rules;
+            tx.decided(decide_record_payment(&rules, recorded, due, day), || {
+                NewEntry::award(who, "award.payment", "application", application_id)
+                    .programme(programme_id)
+            })
             .await?;
-        tx.audit(
-            NewEntry::award(who, "award.payment", "application", application_id)
-                .programme(d.session.programme_id)
-                .article(d.rules.award.bonus_paid.article, &d.rules.meta.name)
-                .summary(format!(
-                    "向{}兑现奖金{}（{}支付，凭证号{voucher}）",
-                    w.organisation_name,
-                    cny(p.amount_fen),
-                    qaward_core::clock::date_zh(day)
-                ))
-                .detail(serde_json::json!({"amount_fen": p.amount_fen, "paid_on": day.to_string(), "voucher_no": voucher, "payer_note": payer_note.trim()})),
-        )
-        .await?;
-        tx.commit().await
+            sqlx::query("UPDATE prize_payments SET paid_on = $1, voucher_no = $2, payer_note = $3, recorded_at = $4, recorded_by = $5 WHERE id = $6")
+                .bind(day.to_string())
+                .bind(voucher)
+                .bind(payer_note.trim())
+                .bind(tx.now())
+                .bind(who.user_id)
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
+            tx.audit(
+                NewEntry::award(who, "award.payment", "application", application_id)
+                    .programme(programme_id)
+                    .article(rules.award.bonus_paid.article, &rules.meta.name)
+                    .summary(format!(
+                        "向{organisation}兑现奖金{}（{}支付，凭证号{voucher}）",
+                        cny(amount_fen),
+                        qaward_core::clock::date_zh(day)
+                    ))
+                    .detail(serde_json::json!({"amount_fen": amount_fen, "paid_on": day.to_string(), "voucher_no": voucher, "payer_note": payer_note.trim()})),
+            )
+            .await?;
+            Ok(())
+        })
+        .await
     }
 
     /// A session's budgets with their totals, and the prize money they must cover (Art. 22).

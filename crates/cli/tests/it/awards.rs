@@ -373,17 +373,54 @@ async fn commendation_certificates_verification_payments_and_portal() {
     app.clock
         .set(at_shanghai(jiff::civil::date(2027, 1, 5), 9, 0));
     let office = app.signed_in("office").await;
-    let p = office
-        .post(
-            &format!("/office/applications/{a1}/payment"),
-            &[
-                ("paid_on", "2027-01-04"),
-                ("voucher_no", "CZ-2027-001"),
-                ("payer_note", "市财政局"),
-            ],
-        )
-        .await;
-    assert_eq!(p.status, 303, "{}", p.body);
+    // The same payment sent from four tabs at once: it is recorded once, and the other three
+    // are refused and logged, each on what its own transaction read.
+    let form = [
+        ("paid_on", "2027-01-04"),
+        ("voucher_no", "CZ-2027-001"),
+        ("payer_note", "市财政局"),
+    ];
+    let posts = crate::races::tabs(&app, "office", 4)
+        .await
+        .into_iter()
+        .map(|(u, token)| {
+            let mut f: Vec<(String, String)> = form
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            f.push(("csrf".into(), token));
+            (u, format!("/office/applications/{a1}/payment"), f)
+        })
+        .collect();
+    let mut statuses = crate::races::race(posts).await;
+    statuses.sort_unstable();
+    assert_eq!(statuses, vec![303, 409, 409, 409]);
+    let actions: Vec<String> = app
+        .store
+        .audit_entries(&qaward_store::audit::Filter {
+            action_prefix: Some("award.payment".into()),
+            limit: 20,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.subject_id == a1)
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| *a == "award.payment").count(),
+        1,
+        "{actions:?}"
+    );
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "award.payment.refused")
+            .count(),
+        4,
+        "the early one and the three repeats: {actions:?}"
+    );
     // The same payment again: refused, and the page says why beside the paid row.
     let p = office
         .post(
@@ -395,8 +432,14 @@ async fn commendation_certificates_verification_payments_and_portal() {
             ],
         )
         .await;
-    assert_eq!(p.status, 422, "{}", p.body);
-    assert!(p.body.contains("该笔奖金已登记为已支付。"), "{}", p.body);
+    assert_eq!(p.status, 409, "{}", p.body);
+    assert!(
+        p.body
+            .contains("该笔奖金已登记为已支付（2027年1月4日支付），不能重复登记。"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("第二十一条"), "{}", p.body);
     let totals = app.store.payments(sid).await.unwrap();
     assert_eq!(
         (totals.scheduled, totals.paid, totals.outstanding),
