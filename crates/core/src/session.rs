@@ -179,6 +179,15 @@ pub struct SessionFacts {
     /// Applicants on the on-site list without a submitted comprehensive evaluation (names,
     /// Art. 17).
     pub onsite_without_evaluation: Vec<String>,
+    /// Applications forwarded by a county without the office's eligibility decision (names,
+    /// Art. 14).
+    pub forwarded_undecided: Vec<String>,
+    /// Eligible applicants without a submitted material-review consensus (names, Art. 15).
+    pub material_without_consensus: Vec<String>,
+    /// How many applicants passed the eligibility review (those material review covers).
+    pub eligible: u32,
+    /// The on-site list has been decided (Art. 15).
+    pub onsite_list_decided: bool,
     /// The proposal, the leadership decision and the notice (Art. 18).
     pub decision: crate::decision::DecisionFacts,
     /// The municipal government's approval of the list is recorded (Art. 19).
@@ -333,6 +342,45 @@ pub fn decide_move(
                 ));
             }
         }
+        // The work of the stage a move leaves is done before it ends; each refusal cites the
+        // article of that stage, as the rule set's procedure declares it.
+        Stage::MaterialReview if !facts.forwarded_undecided.is_empty() => {
+            let names = facts.forwarded_undecided.join("、");
+            return Err(Refusal::new(
+                "eligibility_undecided",
+                from.article(rules),
+                doc(rules),
+                format!(
+                    "资格审查尚未完成：{names}已由县级推荐报送，尚无资格审查结论。全部报送的申报作出资格审查结论后才能进入资料评审。"
+                ),
+                format!(
+                    "Eligibility review is not finished: {names} forwarded by a county without an eligibility decision yet."
+                ),
+            ));
+        }
+        Stage::OnsiteSelection if !facts.material_without_consensus.is_empty() => {
+            let names = facts.material_without_consensus.join("、");
+            return Err(Refusal::new(
+                "material_consensus_missing",
+                from.article(rules),
+                doc(rules),
+                format!(
+                    "资料评审尚未完成：{names}的资料评审合议意见尚未提交，全部通过资格审查的申报单位合议完成后才能确定现场评审名单。"
+                ),
+                format!(
+                    "Material review is not finished: no submitted material-review consensus yet for {names}."
+                ),
+            ));
+        }
+        Stage::OnsiteReview if facts.eligible > 0 && !facts.onsite_list_decided => {
+            return Err(Refusal::new(
+                "onsite_list_missing",
+                from.article(rules),
+                doc(rules),
+                "现场评审名单尚未确定：请先在“现场评审名单”页根据资料评审结果确定名单，再进入现场评审。",
+                "The on-site list has not been decided: decide it from the material-review results first.",
+            ));
+        }
         Stage::ComprehensiveEvaluation if !facts.onsite_without_consensus.is_empty() => {
             let names = facts.onsite_without_consensus.join("、");
             return Err(Refusal::new(
@@ -448,9 +496,49 @@ mod tests {
             open_objections: 0,
             onsite_without_consensus: Vec::new(),
             onsite_without_evaluation: Vec::new(),
+            forwarded_undecided: Vec::new(),
+            material_without_consensus: Vec::new(),
+            eligible: 0,
+            onsite_list_decided: false,
             decision: Default::default(),
             approval_recorded: false,
         }
+    }
+
+    #[test]
+    fn review_stages_end_only_when_their_work_is_done() {
+        let r = rules();
+        let day = date(2026, 12, 1);
+        let mut f = facts(Stage::EligibilityReview);
+        f.forwarded_undecided = vec!["甲公司".into()];
+        let e = decide_move(&r, &f, Stage::MaterialReview, day).unwrap_err();
+        assert_eq!((e.code, e.article), ("eligibility_undecided", Some(14)));
+        assert!(e.zh.contains("甲公司"), "{}", e.zh);
+        f.forwarded_undecided.clear();
+        assert!(decide_move(&r, &f, Stage::MaterialReview, day).is_ok());
+
+        let mut f = facts(Stage::MaterialReview);
+        f.eligible = 2;
+        f.material_without_consensus = vec!["乙公司".into()];
+        let e = decide_move(&r, &f, Stage::OnsiteSelection, day).unwrap_err();
+        assert_eq!(
+            (e.code, e.article),
+            ("material_consensus_missing", Some(15))
+        );
+        f.material_without_consensus.clear();
+        assert!(decide_move(&r, &f, Stage::OnsiteSelection, day).is_ok());
+
+        let mut f = facts(Stage::OnsiteSelection);
+        f.eligible = 2;
+        let e = decide_move(&r, &f, Stage::OnsiteReview, day).unwrap_err();
+        assert_eq!(e.code, "onsite_list_missing");
+        assert_eq!(e.article, Stage::OnsiteSelection.article(&r));
+        f.onsite_list_decided = true;
+        assert!(decide_move(&r, &f, Stage::OnsiteReview, day).is_ok());
+        // Nobody passed the eligibility review: there is nothing to visit, and the session
+        // goes on to a proposal that leaves the award vacant.
+        let f = facts(Stage::OnsiteSelection);
+        assert!(decide_move(&r, &f, Stage::OnsiteReview, day).is_ok());
     }
 
     #[test]

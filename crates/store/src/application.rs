@@ -491,27 +491,8 @@ impl Store {
 
     /// One application.
     pub async fn application(&self, id: i64) -> Result<Application> {
-        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {APP_COLS} FROM applications a JOIN award_sessions s ON s.id = a.session_id JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id WHERE a.id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?
-        .ok_or(Error::NotFound)?;
-        let mut a = app_from(&r);
-        if let Some(cr) = sqlx::query("SELECT checklist, decision, reasons, decided_at, forwarded_at FROM county_reviews WHERE application_id = $1").bind(id).fetch_optional(self.pool()).await? {
-            a.county = Some(county_review_from(&cr));
-        }
-        if let Some(er) = sqlx::query(
-            "SELECT items, result, decided_at FROM eligibility_reviews WHERE application_id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?
-        {
-            a.eligibility = Some(eligibility_review_from(&er));
-        }
-        Ok(a)
+        let mut c = self.pool().acquire().await?;
+        application_on(&mut c, id).await
     }
 
     /// The applications of a session that have one status, in id order, each as
@@ -1207,6 +1188,32 @@ impl Store {
             decl,
         ))
     }
+}
+
+/// An application as [`Store::application`] gives it, read on `conn` (a command reads it
+/// through its own transaction).
+pub(crate) async fn application_on(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Application> {
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {APP_COLS} FROM applications a JOIN award_sessions s ON s.id = a.session_id JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id WHERE a.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(Error::NotFound)?;
+    let mut a = app_from(&r);
+    if let Some(cr) = sqlx::query("SELECT checklist, decision, reasons, decided_at, forwarded_at FROM county_reviews WHERE application_id = $1").bind(id).fetch_optional(&mut *conn).await? {
+        a.county = Some(county_review_from(&cr));
+    }
+    if let Some(er) = sqlx::query(
+        "SELECT items, result, decided_at FROM eligibility_reviews WHERE application_id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    {
+        a.eligibility = Some(eligibility_review_from(&er));
+    }
+    Ok(a)
 }
 
 #[cfg(test)]

@@ -422,13 +422,16 @@ pub(crate) async fn county_decided(
 pub(crate) async fn eligibility_decided(
     tx: &mut Tx,
     a: &Application,
+    basis: &str,
     status: Status,
     items: &[(String, bool, String)],
 ) -> Result<usize> {
     let (subject, what) = if status == Status::Eligible {
         (
             "资格审查结果：通过".to_owned(),
-            "市强市办依据《清远市政府质量奖管理办法》第十四条对贵单位的申报材料进行了资格审查，结果为通过，申报将进入材料评审。".to_owned(),
+            format!(
+                "市强市办{basis}对贵单位的申报材料进行了资格审查，结果为通过，申报将进入材料评审。"
+            ),
         )
     } else {
         let failed: Vec<String> = items
@@ -440,7 +443,7 @@ pub(crate) async fn eligibility_decided(
         (
             "资格审查结果：未通过".to_owned(),
             format!(
-                "市强市办依据《清远市政府质量奖管理办法》第十四条对贵单位的申报材料进行了资格审查，结果为未通过。\n未通过的项目及理由：\n{}",
+                "市强市办{basis}对贵单位的申报材料进行了资格审查，结果为未通过。\n未通过的项目及理由：\n{}",
                 failed.join("\n")
             ),
         )

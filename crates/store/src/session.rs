@@ -59,6 +59,10 @@ impl SessionDetail {
             open_objections: 0,
             onsite_without_consensus: Vec::new(),
             onsite_without_evaluation: Vec::new(),
+            forwarded_undecided: Vec::new(),
+            material_without_consensus: Vec::new(),
+            eligible: 0,
+            onsite_list_decided: false,
             decision: Default::default(),
             approval_recorded: false,
         }
@@ -437,9 +441,46 @@ impl Store {
     /// comprehensive evaluation, the proposal, decision, notice and open objections loaded.
     pub async fn session_facts(&self, d: &SessionDetail) -> Result<SessionFacts> {
         let mut facts = self.onsite_facts(d).await?;
+        self.review_gate_facts(d, &mut facts).await?;
         facts.decision = self.decision_facts(d.session.id).await?;
         facts.open_objections = self.open_objections(d.session.id).await?;
         Ok(facts)
+    }
+
+    /// What the gates out of eligibility review, material review and on-site selection
+    /// decide on (Art. 14, 15), read only in those stages.
+    async fn review_gate_facts(&self, d: &SessionDetail, f: &mut SessionFacts) -> Result<()> {
+        let sid = d.session.id;
+        let names = |rows: Vec<sqlx::any::AnyRow>| -> Vec<String> {
+            rows.iter().map(|r| r.get::<String, _>("name")).collect()
+        };
+        match d.session.stage {
+            Stage::EligibilityReview => {
+                let rows = sqlx::query("SELECT o.name FROM applications a JOIN organisations o ON o.id = a.organisation_id JOIN county_reviews cr ON cr.application_id = a.id WHERE a.session_id = $1 AND a.status = $2 AND cr.forwarded_at IS NOT NULL ORDER BY a.id")
+                    .bind(sid)
+                    .bind(crate::application::Status::Recommended.code())
+                    .fetch_all(self.pool())
+                    .await?;
+                f.forwarded_undecided = names(rows);
+            }
+            Stage::MaterialReview | Stage::OnsiteSelection => {
+                let rows = sqlx::query("SELECT o.name, cb.submitted_at FROM applications a JOIN organisations o ON o.id = a.organisation_id LEFT JOIN consensus_books cb ON cb.application_id = a.id AND cb.phase = $2 WHERE a.session_id = $1 AND a.status = $3 ORDER BY a.id")
+                    .bind(sid)
+                    .bind(crate::scoring::Phase::Material.code())
+                    .bind(crate::application::Status::Eligible.code())
+                    .fetch_all(self.pool())
+                    .await?;
+                f.eligible = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+                f.material_without_consensus = names(
+                    rows.into_iter()
+                        .filter(|r| opt_i64(r, "submitted_at").is_none())
+                        .collect(),
+                );
+                f.onsite_list_decided = self.onsite_list(sid).await?.is_some();
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// The session's rule-set row id and whether it is a demo copy.

@@ -328,3 +328,126 @@ async fn a_consensus_submitted_while_the_leader_saves_it_from_other_tabs_changes
     }
     chain_verifies_forward(&app, from).await;
 }
+
+/// The eligibility review form of application `aid` as the office's page lists its items:
+/// every item passed, item `failed` (if any, by position) failed with a reason.
+async fn eligibility_form(
+    office: &User,
+    aid: i64,
+    failed: Option<usize>,
+    token: &str,
+) -> Vec<(String, String)> {
+    let page = office.get(&format!("/office/applications/{aid}")).await;
+    let mut codes: Vec<String> = page
+        .body
+        .split("name=\"item.")
+        .skip(1)
+        .filter_map(|r| r.split('"').next().map(str::to_owned))
+        .collect();
+    codes.dedup();
+    assert!(codes.len() > 3, "the review lists its items: {codes:?}");
+    let mut f = Vec::new();
+    for (i, code) in codes.iter().enumerate() {
+        let fail = failed == Some(i);
+        f.push((
+            format!("item.{code}"),
+            if fail { "fail" } else { "pass" }.to_owned(),
+        ));
+        f.push((
+            format!("reason.{code}"),
+            if fail {
+                "经核实不符合该项条件（测试）".to_owned()
+            } else {
+                String::new()
+            },
+        ));
+    }
+    f.push(("csrf".into(), token.to_owned()));
+    f
+}
+
+#[tokio::test]
+async fn an_eligibility_decision_sent_from_two_tabs_leaves_the_application_as_its_last_record_says()
+{
+    let app = spawn_app().await;
+    let s = app.demo.session_2026;
+    let aid = app
+        .store
+        .session_applications(s, qaward_store::application::Status::Recommended)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.county.as_ref().is_some_and(|c| c.forwarded_at.is_some()))
+        .expect("a forwarded application awaiting its eligibility decision")
+        .id;
+    let office = app.signed_in("office").await;
+    let mut posts: Vec<Post> = Vec::new();
+    for (k, (u, token)) in tabs(&app, "office", 4).await.into_iter().enumerate() {
+        let failed = (k % 2 == 1).then_some(k);
+        let f = eligibility_form(&office, aid, failed, &token).await;
+        posts.push((u, format!("/office/applications/{aid}"), f));
+    }
+    let statuses = race(posts).await;
+    assert_eq!(statuses, vec![303; 4], "a decision may be taken again");
+    // The application, its review and the last recorded decision say the same.
+    let a = app.store.application(aid).await.unwrap();
+    let review = a.eligibility.expect("a recorded review");
+    let mut log = app
+        .store
+        .audit_entries(&Filter {
+            action_prefix: Some("eligibility.decide".into()),
+            limit: 1000,
+            ..Filter::default()
+        })
+        .await
+        .unwrap();
+    log.retain(|e| e.subject_id == aid.to_string());
+    log.sort_by_key(|e| e.seq);
+    assert_eq!(log.len(), 4, "every decision is recorded");
+    let last = log.last().unwrap();
+    assert_eq!(last.new_state.as_deref(), Some(a.status.code()));
+    assert_eq!(review.result.as_deref(), Some(a.status.code()));
+    assert_eq!(last.article, Some(14));
+    assert!(
+        log.windows(2).all(|w| w[0].at <= w[1].at),
+        "times never go back"
+    );
+    assert!(
+        app.store.verify_audit().await.unwrap().is_ok(),
+        "the audit chain verifies"
+    );
+}
+
+#[tokio::test]
+async fn an_application_not_forwarded_is_refused_with_its_article_and_logged() {
+    let app = spawn_app().await;
+    let s = app.demo.session_2026;
+    let aid = app
+        .store
+        .session_applications(s, qaward_store::application::Status::Recommended)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.county.as_ref().is_none_or(|c| c.forwarded_at.is_none()))
+        .expect("a recommended application not yet forwarded")
+        .id;
+    let office = app.signed_in("office").await;
+    let token = office.csrf().await;
+    let f = eligibility_form(&office, aid, None, &token).await;
+    let p = office
+        .post_raw(&format!("/office/applications/{aid}"), &f)
+        .await;
+    assert_eq!(p.status, 409, "{}", p.body);
+    assert!(p.body.contains("第十四条"), "{}", p.body);
+    assert!(p.body.contains("只能审查县（市、区）已推荐并报送的申报"));
+    let log = app
+        .store
+        .audit_entries(&Filter {
+            action_prefix: Some("eligibility.decide.refused".into()),
+            limit: 10,
+            ..Filter::default()
+        })
+        .await
+        .unwrap();
+    assert!(log.iter().any(|e| e.subject_id == aid.to_string()));
+}

@@ -1525,3 +1525,4 @@ mod tests {
 }
 
 pub mod opinion;
+pub mod review;

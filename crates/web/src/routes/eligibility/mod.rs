@@ -331,9 +331,16 @@ pub async fn office_decide(
         )
         .into_response()),
         Err(e) => {
+            // A refusal (not forwarded) is a conflict with where the application stands; a
+            // missing reason is the form's problem.
+            let status = if matches!(e, qaward_store::Error::Refused(_)) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             let errors = form_error(&c, e)?;
             Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
+                status,
                 office_review_view(&st, &c, aid, Some(&f), errors).await?,
             )
                 .into_response())
