@@ -103,6 +103,17 @@ const STATUS: &[Row] = &[
     ("evaluated", "综合评价完成", "Comprehensive evaluation done"),
 ];
 
+/// The name of a county-level division's office: the measures' “质量强县（市、区）办” (Art. 12)
+/// in the form that fits the division — 清城区质量强区办, 英德市质量强市办, 佛冈县质量强县办.
+pub fn county_office_name(county: &str) -> String {
+    let kind = match county.chars().next_back() {
+        Some('区') => '区',
+        Some('市') => '市',
+        _ => '县',
+    };
+    format!("{county}质量强{kind}办")
+}
+
 /// Where an application stands as people read it (its badge), as a code of
 /// [`Family::Status`]: its status, and for a recommended or eligible one how far the award has
 /// taken it — whether the county office has forwarded it to the city office (Art. 13), then the
@@ -1051,6 +1062,17 @@ mod tests {
         );
         assert_eq!(p(e, true, Stage::Proposal, Some(true)), "综合评价完成");
         assert_eq!(p("withdrawn", true, Stage::OnsiteReview, None), "已撤回");
+    }
+
+    #[test]
+    fn a_county_office_is_named_for_its_kind_of_division() {
+        assert_eq!(county_office_name("英德市"), "英德市质量强市办");
+        assert_eq!(county_office_name("清城区"), "清城区质量强区办");
+        assert_eq!(county_office_name("佛冈县"), "佛冈县质量强县办");
+        assert_eq!(
+            county_office_name("连山壮族瑶族自治县"),
+            "连山壮族瑶族自治县质量强县办"
+        );
     }
 
     #[test]

@@ -468,6 +468,30 @@ async fn the_county_returns_the_applicant_corrects_and_the_city_decides() {
         "{}",
         after.body
     );
+    // The applicant hears from its county office by the office's name (Art. 12), not a
+    // county-level name pasted onto a district's or city's office.
+    let notes = u.get("/notifications").await;
+    assert!(
+        notes
+            .body
+            .contains("清城区质量强区办已核实贵单位的申报材料"),
+        "{}",
+        notes.body
+    );
+    assert!(
+        notes
+            .body
+            .contains("清城区质量强区办将贵单位的申报材料退回修改")
+    );
+    assert!(!notes.body.contains("清城区质量强县办"));
+    // A county-level city's office heads its home page as 质量强市办.
+    let home = yingde.get("/dashboard").await;
+    assert!(
+        home.body.contains("<h2>英德市质量强市办</h2>"),
+        "{}",
+        home.body
+    );
+    assert!(!home.body.contains("英德市质量强县办"));
     // Recommended, not yet forwarded: the county's list says so.
     assert_eq!(county_row_status(&after.body, aid), "县级已推荐（待报送）");
     // A code that is not one of the confirmations puts nothing on the page.
