@@ -75,7 +75,74 @@ const STATUS: &[Row] = &[
     ("eligible", "资格审查通过", "Eligible"),
     ("ineligible", "资格审查未通过", "Not eligible"),
     ("withdrawn", "已撤回", "Withdrawn"),
+    // Where a recommended or eligible application stands as the award goes on
+    // (`application_progress`).
+    (
+        "awaiting_forward",
+        "县级已推荐（待报送）",
+        "Recommended by the county, not yet forwarded",
+    ),
+    ("in_material_review", "资料评审中", "In material review"),
+    (
+        "awaiting_onsite_list",
+        "资料评审完成，待确定现场评审名单",
+        "Material review done; on-site list not yet decided",
+    ),
+    ("onsite_listed", "已列入现场评审名单", "On the on-site list"),
+    (
+        "not_on_onsite_list",
+        "未进入现场评审",
+        "Not selected for on-site review",
+    ),
+    ("in_onsite_review", "现场评审中", "In on-site review"),
+    (
+        "in_comprehensive_evaluation",
+        "综合评价中",
+        "In comprehensive evaluation",
+    ),
+    ("evaluated", "综合评价完成", "Comprehensive evaluation done"),
 ];
+
+/// The name of a county-level division's office: the measures' “质量强县（市、区）办” (Art. 12)
+/// in the form that fits the division — 清城区质量强区办, 英德市质量强市办, 佛冈县质量强县办.
+pub fn county_office_name(county: &str) -> String {
+    let kind = match county.chars().next_back() {
+        Some('区') => '区',
+        Some('市') => '市',
+        _ => '县',
+    };
+    format!("{county}质量强{kind}办")
+}
+
+/// Where an application stands as people read it (its badge), as a code of
+/// [`Family::Status`]: its status, and for a recommended or eligible one how far the award has
+/// taken it — whether the county office has forwarded it to the city office (Art. 13), then the
+/// session's stage and whether it is on the on-site list (Art. 15–17). `onsite` is `None` while
+/// the session has no on-site list, else whether the application is on it.
+pub fn application_progress(
+    status: &'static str,
+    forwarded: bool,
+    stage: Stage,
+    onsite: Option<bool>,
+) -> &'static str {
+    match status {
+        "recommended" if forwarded => "forwarded",
+        "recommended" => "awaiting_forward",
+        "eligible" if stage < Stage::MaterialReview => "eligible",
+        "eligible" => match onsite {
+            None if stage == Stage::MaterialReview => "in_material_review",
+            None => "awaiting_onsite_list",
+            Some(false) => "not_on_onsite_list",
+            Some(true) => match stage {
+                Stage::OnsiteReview => "in_onsite_review",
+                Stage::ComprehensiveEvaluation => "in_comprehensive_evaluation",
+                s if s > Stage::ComprehensiveEvaluation => "evaluated",
+                _ => "onsite_listed",
+            },
+        },
+        s => s,
+    }
+}
 
 const COUNTY_DECISION: &[Row] = &[
     ("recommended", "推荐", "Recommended"),
@@ -960,6 +1027,52 @@ mod tests {
             "次年年初"
         );
         assert_eq!(text(Family::Status, "unknown_code", true), "unknown_code");
+    }
+
+    #[test]
+    fn an_application_reads_as_far_as_the_award_has_taken_it() {
+        let p = |status, fwd, stage, onsite| {
+            get(
+                Family::Status,
+                application_progress(status, fwd, stage, onsite),
+            )
+            .unwrap()
+            .zh
+        };
+        let r = "recommended";
+        assert_eq!(
+            p(r, false, Stage::CountyRecommendation, None),
+            "县级已推荐（待报送）"
+        );
+        assert_eq!(
+            p(r, true, Stage::CountyRecommendation, None),
+            "已报送市强市办"
+        );
+        let e = "eligible";
+        assert_eq!(p(e, true, Stage::EligibilityReview, None), "资格审查通过");
+        assert_eq!(p(e, true, Stage::MaterialReview, None), "资料评审中");
+        assert_eq!(
+            p(e, true, Stage::MaterialReview, Some(true)),
+            "已列入现场评审名单"
+        );
+        assert_eq!(p(e, true, Stage::OnsiteReview, Some(true)), "现场评审中");
+        assert_eq!(
+            p(e, true, Stage::OnsiteReview, Some(false)),
+            "未进入现场评审"
+        );
+        assert_eq!(p(e, true, Stage::Proposal, Some(true)), "综合评价完成");
+        assert_eq!(p("withdrawn", true, Stage::OnsiteReview, None), "已撤回");
+    }
+
+    #[test]
+    fn a_county_office_is_named_for_its_kind_of_division() {
+        assert_eq!(county_office_name("英德市"), "英德市质量强市办");
+        assert_eq!(county_office_name("清城区"), "清城区质量强区办");
+        assert_eq!(county_office_name("佛冈县"), "佛冈县质量强县办");
+        assert_eq!(
+            county_office_name("连山壮族瑶族自治县"),
+            "连山壮族瑶族自治县质量强县办"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::{Error, NewEntry, Result, Store, Who, opt_i64, opt_str};
 use qaward_core::application::Values;
 use qaward_core::authz::{Grant, Role};
 use qaward_core::credit_code::CreditCode;
+use qaward_core::labels::{self, Family};
 use qaward_core::refusal::Refusal;
 use qaward_core::session::Stage;
 use sha2::{Digest, Sha256};
@@ -75,31 +76,13 @@ impl Status {
             .find(|x| x.code() == s)
             .unwrap_or(Status::Draft)
     }
-    /// In Chinese.
+    /// In Chinese (the words of [`qaward_core::labels`]).
     pub fn zh(self) -> &'static str {
-        match self {
-            Status::Draft => "草稿",
-            Status::Submitted => "已提交，待县级推荐",
-            Status::Returned => "退回修改",
-            Status::Recommended => "县级已推荐",
-            Status::NotRecommended => "县级不予推荐",
-            Status::Eligible => "资格审查通过",
-            Status::Ineligible => "资格审查未通过",
-            Status::Withdrawn => "已撤回",
-        }
+        labels::get(Family::Status, self.code()).map_or(self.code(), |l| l.zh)
     }
     /// In English.
     pub fn en(self) -> &'static str {
-        match self {
-            Status::Draft => "Draft",
-            Status::Submitted => "Submitted, awaiting the county",
-            Status::Returned => "Returned for correction",
-            Status::Recommended => "Recommended by the county",
-            Status::NotRecommended => "Not recommended by the county",
-            Status::Eligible => "Eligible",
-            Status::Ineligible => "Not eligible",
-            Status::Withdrawn => "Withdrawn",
-        }
+        labels::get(Family::Status, self.code()).map_or(self.code(), |l| l.en)
     }
     /// Whether the applicant may edit.
     pub fn editable(self) -> bool {
@@ -108,6 +91,49 @@ impl Status {
     /// Whether it has been submitted at least once (others than the applicant may see it).
     pub fn submitted(self) -> bool {
         !matches!(self, Status::Draft)
+    }
+}
+
+/// Where an application stands as people read it (its badge): its status and, for a recommended
+/// or eligible one, how far the award has taken it (see
+/// [`qaward_core::labels::application_progress`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Status.
+    pub status: Status,
+    /// Forwarded by the county office to the city office (Art. 13).
+    pub forwarded: bool,
+    /// The session's stage.
+    pub stage: Stage,
+    /// `None` while the session has no on-site list, else whether the application is on it.
+    pub onsite: Option<bool>,
+}
+
+impl Progress {
+    /// The code of [`Family::Status`] it reads as.
+    pub fn code(self) -> &'static str {
+        labels::application_progress(self.status.code(), self.forwarded, self.stage, self.onsite)
+    }
+    /// In Chinese.
+    pub fn zh(self) -> &'static str {
+        labels::get(Family::Status, self.code()).map_or(self.status.zh(), |l| l.zh)
+    }
+    /// In English.
+    pub fn en(self) -> &'static str {
+        labels::get(Family::Status, self.code()).map_or(self.status.en(), |l| l.en)
+    }
+}
+
+/// The columns [`Progress`] is read from, beside `a.status` (`a` is the application).
+const PROGRESS_COLS: &str = "(SELECT s2.stage FROM award_sessions s2 WHERE s2.id = a.session_id) AS progress_stage, (SELECT COUNT(*) FROM county_reviews r2 WHERE r2.application_id = a.id AND r2.forwarded_at IS NOT NULL) AS progress_forwarded, (SELECT COUNT(*) FROM onsite_lists l2 WHERE l2.session_id = a.session_id) AS progress_list, (SELECT COUNT(*) FROM onsite_list_entries e2 WHERE e2.session_id = a.session_id AND e2.application_id = a.id) AS progress_entry";
+
+fn progress_from(r: &sqlx::any::AnyRow) -> Progress {
+    let n = |c: &str| r.get::<i64, _>(c) > 0;
+    Progress {
+        status: Status::parse(&r.get::<String, _>("status")),
+        forwarded: n("progress_forwarded"),
+        stage: Stage::parse(&r.get::<String, _>("progress_stage")).unwrap_or(Stage::Planning),
+        onsite: n("progress_list").then(|| n("progress_entry")),
     }
 }
 
@@ -124,6 +150,8 @@ pub struct Application {
     pub org: Organisation,
     /// Status.
     pub status: Status,
+    /// Where it stands as people read it.
+    pub progress: Progress,
     /// Values typed.
     pub values: Values,
     /// Bumps on every save.
@@ -180,6 +208,8 @@ pub struct ListRow {
     pub industry: String,
     /// Status.
     pub status: Status,
+    /// Where it stands as people read it.
+    pub progress: Progress,
     /// Self-assessed score in tenths.
     pub self_tenths: u32,
     /// Submitted (µs).
@@ -198,6 +228,7 @@ fn list_row(r: &sqlx::any::AnyRow) -> ListRow {
         county: opt_str(r, "county").unwrap_or_default(),
         industry: opt_str(r, "industry").unwrap_or_default(),
         status: Status::parse(&r.get::<String, _>("status")),
+        progress: progress_from(r),
         self_tenths: opt_i64(r, "self_tenths")
             .and_then(|t| u32::try_from(t).ok())
             .unwrap_or(0),
@@ -509,7 +540,7 @@ impl Store {
         loop {
             let after = list.last().map_or(i64::MIN, |a| a.id);
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {APP_COLS} FROM applications a JOIN award_sessions s ON s.id = a.session_id JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id WHERE a.session_id = $1 AND a.status = $2 AND a.id > $3 ORDER BY a.id LIMIT {PAGE}"
+                "SELECT {APP_COLS}, {PROGRESS_COLS} FROM applications a JOIN award_sessions s ON s.id = a.session_id JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id WHERE a.session_id = $1 AND a.status = $2 AND a.id > $3 ORDER BY a.id LIMIT {PAGE}"
             )))
             .bind(session_id)
             .bind(status.code())
@@ -872,7 +903,7 @@ impl Store {
         county_id: Option<i64>,
     ) -> Result<Vec<ListRow>> {
         let mut sql = format!(
-            "SELECT {LIST_COLS} FROM applications a JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id WHERE a.session_id = $1 AND a.status <> 'draft'"
+            "SELECT {LIST_COLS}, {PROGRESS_COLS} FROM applications a JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id WHERE a.session_id = $1 AND a.status <> 'draft'"
         );
         if county_id.is_some() {
             sql.push_str(" AND o.county_id = $2");
@@ -959,7 +990,7 @@ impl Store {
             _ => "a.submitted_at, a.id",
         };
         let rows = bind_all(format!(
-            "SELECT {LIST_COLS}{from}{wh} ORDER BY {order} LIMIT {per} OFFSET {}",
+            "SELECT {LIST_COLS}, {PROGRESS_COLS}{from}{wh} ORDER BY {order} LIMIT {per} OFFSET {}",
             (page - 1) * per
         ))
         .fetch_all(self.pool())
@@ -1039,6 +1070,7 @@ fn app_from(r: &sqlx::any::AnyRow) -> Application {
             county_name: opt_str(r, "county_name"),
         },
         status: Status::parse(&r.get::<String, _>("status")),
+        progress: progress_from(r),
         values: form_values(&r.get::<String, _>("form")),
         version: r.get("version"),
         updated_at: r.get("updated_at"),
@@ -1194,7 +1226,7 @@ impl Store {
 /// through its own transaction).
 pub(crate) async fn application_on(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Application> {
     let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {APP_COLS} FROM applications a JOIN award_sessions s ON s.id = a.session_id JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id WHERE a.id = $1"
+        "SELECT {APP_COLS}, {PROGRESS_COLS} FROM applications a JOIN award_sessions s ON s.id = a.session_id JOIN organisations o ON o.id = a.organisation_id LEFT JOIN counties c ON c.id = o.county_id WHERE a.id = $1"
     )))
     .bind(id)
     .fetch_optional(&mut *conn)

@@ -694,10 +694,9 @@ impl Store {
                 .programme(d.session.programme_id)
                 .article(Some(8), DOC.0)
                 .summary(format!(
-                    "系统提出评审分配方案：随机种子{seed}，分配{}家，未能分配{}家，总代价{}（利益冲突回避为硬约束，第二十五条）",
+                    "系统提出评审分配方案：随机种子{seed}，分配{}家，未能分配{}家（利益冲突回避为硬约束，第二十五条）",
                     prop.assignments.len(),
                     prop.unplaced.len(),
-                    prop.cost
                 ))
                 .detail(json),
         )

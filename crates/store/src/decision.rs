@@ -30,16 +30,18 @@ pub struct RankRow {
     pub organisation_name: String,
     /// County.
     pub county_name: String,
-    /// Score in hundredths of a point.
-    pub score_hundredths: i64,
-    /// Rank, from 1.
-    pub rank: i64,
+    /// Final score in hundredths of a point; `None` while the applicant's on-site review
+    /// (or the material review its final score also needs) is not finished.
+    pub score_hundredths: Option<i64>,
+    /// Rank by final score, from 1; `None` for an applicant without a final score, listed
+    /// after the ranked ones.
+    pub rank: Option<i64>,
 }
 
 impl RankRow {
-    /// The score as "612.50".
-    pub fn score_text(&self) -> String {
-        crate::scoring::points_text(self.score_hundredths)
+    /// The score as "612.50", or `None` while the applicant has no final score.
+    pub fn score_text(&self) -> Option<String> {
+        self.score_hundredths.map(crate::scoring::points_text)
     }
 }
 
@@ -273,20 +275,20 @@ impl Store {
     }
 
     /// The ranking beside which the office drafts its proposal: the applicants of the on-site
-    /// list by their final score as the rule set defines it (Art. 17), best first.
+    /// list by their final score as the rule set defines it (Art. 17), best first; those
+    /// without a final score yet follow, unranked.
     pub async fn proposal_ranking(&self, session_id: i64) -> Result<Vec<RankRow>> {
         Ok(self
             .final_ranking(session_id)
             .await?
             .into_iter()
-            .enumerate()
-            .map(|(i, r)| RankRow {
+            .map(|r| RankRow {
                 application_id: r.application_id,
                 organisation_id: r.organisation_id,
                 organisation_name: r.organisation_name,
                 county_name: r.county_name,
-                score_hundredths: r.final_hundredths.unwrap_or(0),
-                rank: r.rank.map_or(i64::try_from(i).unwrap_or(0) + 1, i64::from),
+                score_hundredths: r.final_hundredths,
+                rank: r.rank.map(i64::from),
             })
             .collect())
     }

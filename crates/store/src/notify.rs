@@ -390,23 +390,24 @@ pub(crate) async fn county_decided(
     status: Status,
     reasons: &str,
 ) -> Result<usize> {
-    let county = a.org.county_name.clone().unwrap_or_default();
+    let county = a.org.county_name.as_deref().map_or_else(
+        || "所在县（市、区）质量强县（市、区）办".to_owned(),
+        qaward_core::labels::county_office_name,
+    );
     let reasons = reasons.trim();
     let (subject, what) = match status {
         Status::Recommended => (
             "县级推荐意见：已推荐".to_owned(),
-            format!(
-                "{county}质量强县办已核实贵单位的申报材料，同意推荐，将按期报送市强市办进行资格审查。"
-            ),
+            format!("{county}已核实贵单位的申报材料，同意推荐，将按期报送市强市办进行资格审查。"),
         ),
         Status::NotRecommended => (
             "县级推荐意见：不予推荐".to_owned(),
-            format!("{county}质量强县办经核实，不予推荐。\n理由：{reasons}"),
+            format!("{county}经核实，不予推荐。\n理由：{reasons}"),
         ),
         _ => (
             "申报材料被退回修改".to_owned(),
             format!(
-                "{county}质量强县办将贵单位的申报材料退回修改，请在县级推荐期限内修改后重新提交。\n理由：{reasons}"
+                "{county}将贵单位的申报材料退回修改，请在县级推荐期限内修改后重新提交。\n理由：{reasons}"
             ),
         ),
     };

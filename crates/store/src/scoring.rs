@@ -72,8 +72,9 @@ pub struct ReviewRow {
     pub team_id: Option<i64>,
     /// Team name.
     pub team_name: String,
-    /// Members: (expert id, name, items scored, submitted).
-    pub members: Vec<(i64, String, usize, bool)>,
+    /// Members: (expert id, name, items scored, submitted, leads the team for this
+    /// application).
+    pub members: Vec<(i64, String, usize, bool, bool)>,
     /// Consensus submitted.
     pub consensus_submitted: bool,
     /// Consensus total in hundredths of a point.
@@ -764,6 +765,7 @@ impl Store {
                         m.name.clone(),
                         b.scored(),
                         b.submitted_at.is_some(),
+                        m.leader,
                     ));
                     if let Some(e) = pool.iter().find(|e| e.id == m.expert_id)
                         && qaward_core::experts::conflict::is_conflicted(

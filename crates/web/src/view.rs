@@ -191,6 +191,13 @@ impl PageCtx {
         if self.zh() { s.zh() } else { s.en() }
     }
 
+    /// Where an application stands, as its badge says (its status and how far the award has
+    /// taken it).
+    pub fn progress(&self, p: impl Val<qaward_store::application::Progress>) -> &'static str {
+        let p = p.val();
+        if self.zh() { p.zh() } else { p.en() }
+    }
+
     /// A file's size: bytes below 1 KB, then KB or MB with one decimal.
     pub fn size(&self, bytes: impl Val<i64>) -> String {
         let b = bytes.val();

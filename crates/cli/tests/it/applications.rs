@@ -322,6 +322,19 @@ async fn a_loss_without_a_policy_reason_fails_the_self_check_and_blocks_submissi
     );
 }
 
+/// The status words of an application's row on the county office's list.
+fn county_row_status(body: &str, aid: i64) -> String {
+    let row = body
+        .split("<tr>")
+        .find(|r| r.contains(&format!("href=\"/county/applications/{aid}\"")))
+        .unwrap_or_else(|| panic!("no row for {aid}: {body}"));
+    regex::Regex::new(r#"<span class="status status-[a-z_]+">([^<]*)</span>"#)
+        .unwrap()
+        .captures(row)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_default()
+}
+
 #[tokio::test]
 async fn the_county_returns_the_applicant_corrects_and_the_city_decides() {
     let app = spawn_app().await;
@@ -455,6 +468,32 @@ async fn the_county_returns_the_applicant_corrects_and_the_city_decides() {
         "{}",
         after.body
     );
+    // The applicant hears from its county office by the office's name (Art. 12), not a
+    // county-level name pasted onto a district's or city's office.
+    let notes = u.get("/notifications").await;
+    assert!(
+        notes
+            .body
+            .contains("清城区质量强区办已核实贵单位的申报材料"),
+        "{}",
+        notes.body
+    );
+    assert!(
+        notes
+            .body
+            .contains("清城区质量强区办将贵单位的申报材料退回修改")
+    );
+    assert!(!notes.body.contains("清城区质量强县办"));
+    // A county-level city's office heads its home page as 质量强市办.
+    let home = yingde.get("/dashboard").await;
+    assert!(
+        home.body.contains("<h2>英德市质量强市办</h2>"),
+        "{}",
+        home.body
+    );
+    assert!(!home.body.contains("英德市质量强县办"));
+    // Recommended, not yet forwarded: the county's list says so.
+    assert_eq!(county_row_status(&after.body, aid), "县级已推荐（待报送）");
     // A code that is not one of the confirmations puts nothing on the page.
     let typed = county
         .get(&format!("/county/{cid}?done=%E5%B7%B2%E6%89%B9%E5%87%86"))
@@ -479,6 +518,9 @@ async fn the_county_returns_the_applicant_corrects_and_the_city_decides() {
             .status,
         303
     );
+    // Forwarded, the county's list and the office's list say it went to the city office.
+    let after = county.get(&format!("/county/{cid}")).await;
+    assert_eq!(county_row_status(&after.body, aid), "已报送市强市办");
     let list = office
         .get(&format!(
             "/office/sessions/{}/applications?county=清城区",

@@ -175,6 +175,52 @@ async fn advance(u: &User, sid: i64, to: Stage) -> crate::helpers::Page {
 }
 
 #[tokio::test]
+async fn an_applicant_without_its_on_site_score_is_unranked_and_listed_after_the_ranked_ones() {
+    let app = spawn_app().await;
+    let ids = crate::helpers::start_onsite(&app).await;
+    let sid = app.demo.review.session_id;
+    // Only the first of the on-site list has its on-site consensus.
+    crate::helpers::score_phase(
+        &app,
+        ids[0],
+        qaward_store::scoring::Phase::Onsite,
+        70,
+        app.now_ts(),
+    )
+    .await;
+    let office = app.signed_in("office").await;
+    let page = office
+        .get(&format!("/office/sessions/{sid}/decision"))
+        .await;
+    assert_eq!(page.status, 200);
+    let ranking = app.store.proposal_ranking(sid).await.unwrap();
+    assert_eq!(ranking.len(), 5);
+    assert_eq!(ranking[0].application_id, ids[0]);
+    assert_eq!(ranking[0].rank, Some(1));
+    let table = page
+        .body
+        .split("id=\"proposal-ranking\"")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    let rows: Vec<&str> = table.split("<tr>").skip(2).collect();
+    assert_eq!(rows.len(), 5, "{table}");
+    assert!(rows[0].contains("<td>1</td>"), "{}", rows[0]);
+    assert!(rows[0].contains(&ranking[0].score_text().unwrap()));
+    for (row, r) in rows.iter().zip(&ranking).skip(1) {
+        assert_eq!(r.rank, None);
+        assert!(row.contains(&r.organisation_name), "{row}");
+        assert!(row.contains("未评分（现场评审未完成）"), "{row}");
+        assert!(!row.contains("0.00"), "{row}");
+        for n in 2..=5 {
+            assert!(!row.contains(&format!("<td>{n}</td>")), "{row}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn more_than_three_winners_are_refused_art_3_and_an_empty_list_needs_its_reason() {
     let app = spawn_app().await;
     let sid = to_proposal(&app).await;
@@ -187,7 +233,7 @@ async fn more_than_three_winners_are_refused_art_3_and_an_empty_list_needs_its_r
     assert_eq!(ranking.len(), 5);
     for r in &ranking {
         assert!(page.body.contains(&r.organisation_name));
-        assert!(page.body.contains(&r.score_text()));
+        assert!(page.body.contains(&r.score_text().unwrap()));
     }
     // Moving on before any proposal is refused (Art. 18).
     let p = advance(&office, sid, Stage::LeadershipDecision).await;
@@ -205,7 +251,7 @@ async fn more_than_three_winners_are_refused_art_3_and_an_empty_list_needs_its_r
         .map(|r| {
             (
                 format!("reason.{}", r.application_id),
-                format!("理由{}（测试）", r.rank),
+                format!("理由{}（测试）", r.rank.unwrap()),
             )
         })
         .collect();

@@ -22,6 +22,15 @@ fn applicant_of(app: &TestApp, aid: i64) -> String {
     format!("rv-applicant{}", i + 1)
 }
 
+/// The words of the first status badge of a page.
+fn badge(body: &str) -> String {
+    regex::Regex::new(r#"<span class="status status-[a-z_]+">([^<]*)</span>"#)
+        .unwrap()
+        .captures(body)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_default()
+}
+
 async fn leader_login(app: &TestApp, aid: i64) -> String {
     let (e, _) = leader_of(app, aid).await;
     app.store
@@ -79,6 +88,14 @@ async fn the_leader_sends_the_plan_and_only_that_applicant_sees_it() {
     let owner = app.signed_in(&applicant_of(&app, aid)).await;
     let task = owner.get(&format!("/applications/{aid}")).await;
     assert!(task.body.contains(&format!("/applications/{aid}/onsite")));
+    // Its badge says the stage it is in, not the eligibility review it passed long ago.
+    assert_eq!(badge(&task.body), "现场评审中", "{}", task.body);
+    let office_view = app
+        .signed_in("office")
+        .await
+        .get(&format!("/office/applications/{aid}"))
+        .await;
+    assert_eq!(badge(&office_view.body), "现场评审中");
     let page = owner.get(&format!("/applications/{aid}/onsite")).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("首次会议") && page.body.contains("王总"));
@@ -91,13 +108,12 @@ async fn the_leader_sends_the_plan_and_only_that_applicant_sees_it() {
             .status,
         403
     );
-    // An applicant not on the list has no on-site pages (Art. 16).
+    // An applicant not on the list has no on-site pages (Art. 16), and its badge says so.
     let off = off_the_list(&app, &ids);
-    let p = app
-        .signed_in(&applicant_of(&app, off))
-        .await
-        .get(&format!("/applications/{off}/onsite"))
-        .await;
+    let off_owner = app.signed_in(&applicant_of(&app, off)).await;
+    let p = off_owner.get(&format!("/applications/{off}")).await;
+    assert_eq!(badge(&p.body), "未进入现场评审", "{}", p.body);
+    let p = off_owner.get(&format!("/applications/{off}/onsite")).await;
     assert_eq!(p.status, 403);
     assert!(p.body.contains("第十六条"));
     // A change to a sent plan re-sends it and is recorded.

@@ -295,6 +295,34 @@ async fn the_office_sees_three_teams_and_no_assigned_member_has_a_conflict() {
     // No assigned pair meets a conflict of interest (Art. 25), and the data has some.
     let problem = app.store.assignment_problem(sid, 0, today()).await.unwrap();
     let teams = app.store.teams_on(sid, today()).await.unwrap();
+    // Each team's leader reads as its leader, every other member as a member.
+    for t in teams.iter().filter(|t| t.dissolved_at.is_none()) {
+        let tr = between(&p.body, &format!("id=\"team-{}\"", t.id), "</tr>");
+        for m in &t.members {
+            let (is, not) = if m.leader {
+                ("评审组组长</strong> ", "评审组组员 ")
+            } else {
+                ("评审组组员 ", "评审组组长</strong> ")
+            };
+            assert!(tr.contains(&format!("{is}{}", m.name)), "{tr}");
+            assert!(!tr.contains(&format!("{not}{}", m.name)), "{tr}");
+        }
+    }
+    // So does the progress table, beside each member's independent scoring.
+    for row in &rows {
+        let tr = between(
+            &p.body,
+            &format!("id=\"app-{}\"", row.application_id),
+            "</tr>",
+        );
+        for (_, name, _, _, lead) in &row.members {
+            assert_eq!(
+                tr.contains(&format!("<li>{name}（组长）：")),
+                *lead,
+                "{name}: {tr}"
+            );
+        }
+    }
     let liu = expert(&app, "reviewer-conflict").await;
     let a0 = r.applications[0].1;
     assert!(
@@ -531,6 +559,18 @@ async fn the_same_seed_gives_the_same_proposal_and_accepting_keeps_started_appli
         page.body.contains("<code>4242</code>"),
         "the page shows the seed"
     );
+    // The proposal is summed up in what it means, not the optimiser's cost.
+    assert!(!page.body.contains("总代价"), "{}", page.body);
+    let summary = between(&page.body, "id=\"proposal-summary\"", "</p>");
+    assert!(
+        summary.contains("无组员与其存在利益冲突（第二十五条）"),
+        "{summary}"
+    );
+    let pairs = runs[1].pairs();
+    for t in app.store.teams_on(sid, today()).await.unwrap() {
+        let n = pairs.iter().filter(|(_, x)| *x == t.id).count();
+        assert!(summary.contains(&format!("{} {n}", t.name)), "{summary}");
+    }
     let table = between(&page.body, "id=\"proposal\"", "</table>");
     assert!(table.contains(&name_of(&app, moved)));
     assert!(table.contains("与现分配不同"), "{table}");

@@ -83,6 +83,10 @@ struct OfficeReviewPage {
     run: Option<Run>,
     proposed: Vec<ProposedRow>,
     unplaced: Vec<(String, String)>,
+    /// Each team of the proposal with the number of applications it would take.
+    team_loads: Vec<(String, usize)>,
+    /// Proposed applications whose team has no member who knows their industry.
+    unmatched: usize,
     rows: Vec<ReviewRow>,
     late: bool,
     flag_points: u32,
@@ -193,8 +197,27 @@ async fn office_review_view(
     let form = f
         .map(|f| f.pairs().iter().cloned().collect())
         .unwrap_or_default();
+    let team_loads = match &run {
+        Some(r) => {
+            let pairs = r.pairs();
+            teams
+                .iter()
+                .filter(|t| t.dissolved_at.is_none())
+                .map(|t| {
+                    (
+                        t.name.clone(),
+                        pairs.iter().filter(|(_, x)| *x == t.id).count(),
+                    )
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let unmatched = proposed.iter().filter(|p| p.matches == 0).count();
     Ok(OfficeReviewPage {
         manage,
+        team_loads,
+        unmatched,
         can_form: matches!(
             d.session.stage,
             Stage::EligibilityReview | Stage::MaterialReview
@@ -426,7 +449,7 @@ pub async fn export_xlsx(
         "县（市、区）",
         "所属行业",
         "评审组",
-        "评审员",
+        "评审组成员",
         "状态",
     ];
     let ids: Vec<String> = crit
@@ -447,7 +470,15 @@ pub async fn export_xlsx(
                 r.county.clone(),
                 r.industry.clone(),
                 r.team_name.clone(),
-                format!("{}{}", m.name, if m.leader { "（组长）" } else { "" }),
+                format!(
+                    "{}{}",
+                    m.name,
+                    if m.leader {
+                        "（组长）"
+                    } else {
+                        "（组员）"
+                    }
+                ),
                 if b.submitted_at.is_some() {
                     "已提交".into()
                 } else {

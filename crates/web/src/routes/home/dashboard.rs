@@ -461,7 +461,11 @@ pub async fn dashboard(State(st): State<AppState>, c: Ctx) -> Result<impl IntoRe
                     .map_err(err)?
                     .len();
                 cards.push(Card {
-                    title: format!("{} · {}", county.name, page.t("质量强县办")),
+                    title: if page.zh() {
+                        qaward_core::labels::county_office_name(&county.name)
+                    } else {
+                        format!("{} · {}", county.name, page.t("质量强县办"))
+                    },
                     lines: vec![format!("{}：{n}", page.t("已登记的申报单位"))],
                     links: vec![
                         (format!("/county/{cid}"), page.t("查看本辖区申报单位")),
