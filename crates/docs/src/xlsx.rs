@@ -56,8 +56,10 @@ pub fn sessions_xlsx(rows: &[SessionRow]) -> Result<Vec<u8>, DocsError> {
 /// Writes a single-sheet workbook: a bold, frozen header row followed by
 /// `rows`, with column widths fitted to the content and an auto-filter.
 ///
-/// Every cell is written as text so that values such as telephone numbers or
-/// codes with leading zeros survive unchanged. `sheet` must be a valid Excel
+/// A cell that is a plain number (a count, a year, a score such as `85.50`) is written as a
+/// number with as many decimals as it was given, so that it sums and sorts; every other cell
+/// is written as text, so that telephone numbers, codes with leading zeros and identity or
+/// credit codes survive unchanged (see [`plain_number`]). `sheet` must be a valid Excel
 /// sheet name (at most 31 characters, none of `[]:*?/\`).
 pub fn table_xlsx(
     sheet: &str,
@@ -67,6 +69,40 @@ pub fn table_xlsx(
     let mut workbook = Workbook::new();
     add_table_sheet(&mut workbook, sheet, headers, rows)?;
     Ok(workbook.save_to_buffer()?)
+}
+
+/// `value` as a number and its count of decimals, if it is a plain number a person would sum
+/// or sort: an optional minus, at most nine integer digits without a leading zero, and at
+/// most four decimals. Anything longer or with a leading zero (mobile and telephone numbers,
+/// postcodes such as `0763`, ID numbers, codes like `007`) stays text.
+pub fn plain_number(value: &str) -> Option<(f64, usize)> {
+    let digits = value.strip_prefix('-').unwrap_or(value);
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let int_ok = !int.is_empty()
+        && int.len() <= 9
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && (int == "0" || !int.starts_with('0'));
+    let frac_ok =
+        frac.is_none_or(|f| !f.is_empty() && f.len() <= 4 && f.bytes().all(|b| b.is_ascii_digit()));
+    if !(int_ok && frac_ok) {
+        return None;
+    }
+    value
+        .parse::<f64>()
+        .ok()
+        .map(|n| (n, frac.map_or(0, str::len)))
+}
+
+/// The Excel number format showing `decimals` decimals.
+fn number_format(decimals: usize) -> String {
+    if decimals == 0 {
+        "0".to_owned()
+    } else {
+        format!("0.{}", "0".repeat(decimals))
+    }
 }
 
 /// Adds a sheet laid out like [`table_xlsx`] to `workbook` and returns it for
@@ -100,7 +136,15 @@ pub(crate) fn add_table_sheet<'a>(
     for (r, row) in rows.iter().enumerate() {
         let r = row_num(r + 1)?;
         for (col, value) in row.iter().enumerate() {
-            worksheet.write_string_with_format(r, col_num(col)?, value, &text_format)?;
+            match plain_number(value) {
+                Some((n, decimals)) => {
+                    let format = Format::new().set_num_format(number_format(decimals));
+                    worksheet.write_number_with_format(r, col_num(col)?, n, &format)?;
+                }
+                None => {
+                    worksheet.write_string_with_format(r, col_num(col)?, value, &text_format)?;
+                }
+            }
             widths[col] = widths[col].max(display_width(value));
         }
     }

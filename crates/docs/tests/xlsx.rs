@@ -86,6 +86,33 @@ fn table_keeps_text_verbatim() {
 }
 
 #[test]
+fn numbers_are_numbers_and_codes_stay_text() {
+    let rows = vec![vec![
+        "85.50".to_owned(),
+        "12".to_owned(),
+        "13800138000".to_owned(),
+        "91441800MA4UTEST0X".to_owned(),
+        "0.5".to_owned(),
+        "-3".to_owned(),
+    ]];
+    let bytes = table_xlsx(
+        "导出",
+        &["得分", "份数", "手机", "代码", "比例", "差额"],
+        &rows,
+    )
+    .expect("xlsx");
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("valid xlsx");
+    let range = workbook.worksheet_range("导出").expect("sheet");
+    let row: Vec<Data> = range.rows().nth(1).expect("a row").to_vec();
+    assert_eq!(row[0], Data::Float(85.5));
+    assert_eq!(row[1], Data::Float(12.0));
+    assert_eq!(row[2], Data::String("13800138000".into()));
+    assert_eq!(row[3], Data::String("91441800MA4UTEST0X".into()));
+    assert_eq!(row[4], Data::Float(0.5));
+    assert_eq!(row[5], Data::Float(-3.0));
+}
+
+#[test]
 fn empty_table_has_header_only() {
     let bytes = sessions_xlsx(&[]).expect("xlsx");
     let cells = read_sheet(bytes, "届次");
