@@ -293,6 +293,9 @@ async fn the_audit_viewer_filters_exports_and_verifies() {
     assert_eq!(narrowed.status, 200);
     assert!(narrowed.body.contains("提交双向评价"));
     assert!(!narrowed.body.contains("session.advance"));
+    // A filtered list says why its numbers have gaps.
+    assert!(narrowed.body.contains("链上序号"));
+    assert!(narrowed.body.contains("序号不连续并不表示记录缺失"));
     let text = d.get("/discipline/audit?q=%E6%8A%95%E8%AF%89").await;
     assert!(text.body.contains("提出投诉"));
     assert!(!text.body.contains("提交双向评价"));
