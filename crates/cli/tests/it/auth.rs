@@ -603,3 +603,48 @@ async fn private_answers_are_never_stored_and_public_ones_may_be() {
         Some("max-age=31536000; includeSubDomains")
     );
 }
+
+#[tokio::test]
+async fn the_account_list_searches_and_pages() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("sysadmin").await;
+    let all = admin.get("/admin/users").await;
+    assert_eq!(all.status, 200);
+    let total = app.store.users().await.unwrap().len();
+    assert!(
+        all.body.contains(&format!("账号总数：{total}")),
+        "{}",
+        all.body
+    );
+    // A search by role words or name narrows the list, and says how many matched.
+    let found = admin.get("/admin/users?q=reviewer-lead").await;
+    assert!(
+        found.body.contains("<code>reviewer-lead</code>"),
+        "{}",
+        found.body
+    );
+    assert!(!found.body.contains("<code>office</code>"));
+    assert!(
+        found.body.contains(&format!("符合条件的账号：3 / {total}")),
+        "{}",
+        found.body
+    );
+    assert!(
+        found.body.contains("value=\"reviewer-lead\""),
+        "the search stays in its box"
+    );
+    let none = admin
+        .get("/admin/users?q=%E6%97%A0%E6%AD%A4%E4%BA%BA")
+        .await;
+    assert!(none.body.contains("没有符合条件的账号。"));
+    // Fifty to a page; a page past the end shows the last one.
+    let rows = |body: &str| body.matches("/state\" class=\"inline\">").count();
+    assert!(rows(&all.body) <= 2 * 50);
+    if total > 50 {
+        assert!(all.body.contains("id=\"next-page\""));
+        let last = admin.get("/admin/users?page=999").await;
+        assert_eq!(last.status, 200);
+        assert!(!last.body.contains("id=\"next-page\""));
+        assert!(last.body.contains("rel=\"prev\""));
+    }
+}

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::view::{FormErrors, PageCtx, form_error};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use qaward_core::audit::{Entry, category};
@@ -51,11 +51,68 @@ struct UsersPage {
     departments: Vec<Choice>,
     f: FormData,
     errors: FormErrors,
+    list: UserList,
+}
+
+/// Accounts shown per page of the account list.
+const USERS_PER_PAGE: usize = 50;
+
+/// The search and page of the account list.
+#[derive(Debug, Clone, Default)]
+pub struct UserList {
+    /// What was searched (sign-in name, name or role), as typed.
+    pub q: String,
+    /// The page shown, from 1.
+    pub page: usize,
+    /// Pages in all.
+    pub pages: usize,
+    /// Accounts matching the search.
+    pub matching: usize,
+    /// Accounts in all.
+    pub total: usize,
+}
+
+impl UserList {
+    /// From the query string: `q` and `page` (a page out of range shows the nearest one).
+    fn from_query(q: &std::collections::HashMap<String, String>) -> Self {
+        UserList {
+            q: q.get("q").map(|s| s.trim().to_owned()).unwrap_or_default(),
+            page: q
+                .get("page")
+                .and_then(|p| p.trim().parse().ok())
+                .unwrap_or(1)
+                .max(1),
+            ..UserList::default()
+        }
+    }
+
+    /// The address of page `n` of the same search.
+    pub fn href(&self, n: usize) -> String {
+        let q = url_escape(&self.q);
+        if q.is_empty() {
+            format!("/admin/users?page={n}")
+        } else {
+            format!("/admin/users?q={q}&page={n}")
+        }
+    }
+}
+
+/// `s` percent-encoded for a query string.
+fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 async fn users_view(
     st: &AppState,
     c: &Ctx,
+    mut list: UserList,
     f: FormData,
     errors: FormErrors,
 ) -> Result<UsersPage, AppError> {
@@ -83,7 +140,7 @@ async fn users_view(
             .map(|p| p.name.clone())
     };
     let locks = st.store.sign_in_locks(c.now).await?;
-    let users = st
+    let all: Vec<UserRow> = st
         .store
         .users()
         .await?
@@ -126,6 +183,26 @@ async fn users_view(
             }
         })
         .collect();
+    // The search matches the sign-in name, the name or a role, ignoring case.
+    list.total = all.len();
+    let needle = list.q.to_lowercase();
+    let matching: Vec<UserRow> = all
+        .into_iter()
+        .filter(|u| {
+            needle.is_empty()
+                || u.username.to_lowercase().contains(&needle)
+                || u.display_name.to_lowercase().contains(&needle)
+                || u.roles.to_lowercase().contains(&needle)
+        })
+        .collect();
+    list.matching = matching.len();
+    list.pages = matching.len().div_ceil(USERS_PER_PAGE).max(1);
+    list.page = list.page.clamp(1, list.pages);
+    let users: Vec<UserRow> = matching
+        .into_iter()
+        .skip((list.page - 1) * USERS_PER_PAGE)
+        .take(USERS_PER_PAGE)
+        .collect();
     let roles = Role::ALL
         .iter()
         .filter(|r| **r != Role::Applicant)
@@ -150,12 +227,24 @@ async fn users_view(
         departments,
         f,
         errors,
+        list,
     })
 }
 
 /// `GET /admin/users`.
-pub async fn users_page(State(st): State<AppState>, c: Ctx) -> Result<impl IntoResponse, AppError> {
-    users_view(&st, &c, FormData::default(), FormErrors::default()).await
+pub async fn users_page(
+    State(st): State<AppState>,
+    c: Ctx,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Result<impl IntoResponse, AppError> {
+    users_view(
+        &st,
+        &c,
+        UserList::from_query(&q),
+        FormData::default(),
+        FormErrors::default(),
+    )
+    .await
 }
 
 /// `POST /admin/users`: create an account with one role.
@@ -220,7 +309,7 @@ pub async fn create_user(
     }
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
-        users_view(&st, &c, f, errors).await?,
+        users_view(&st, &c, UserList::default(), f, errors).await?,
     )
         .into_response())
 }
