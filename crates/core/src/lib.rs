@@ -9,6 +9,7 @@ pub mod authz;
 pub mod award;
 pub mod citation;
 pub mod clock;
+pub mod county;
 pub mod credit_code;
 pub mod criteria;
 pub mod decision;

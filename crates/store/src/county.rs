@@ -3,7 +3,8 @@
 //! recommended applications to the city office. Every change is one transaction with its audit entry.
 
 use crate::application::{DOC, Status, app_refusal};
-use crate::{Error, NewEntry, Result, Store, Who, opt_i64, opt_str};
+use crate::{Error, NewEntry, Result, Store, Who, opt_i64, opt_str, parse_date};
+use qaward_core::county::decide_forward;
 use qaward_core::session::Stage;
 use sqlx::Row;
 
@@ -154,6 +155,8 @@ impl Store {
     }
 
     /// Forward the county's recommended applications to the city (Art. 13); returns how many.
+    /// One command: the session's stage and the county deadline are read inside the
+    /// transaction that forwards, so a forward never lands after the session has moved on.
     pub async fn county_forward(
         &self,
         who: &Who,
@@ -161,60 +164,57 @@ impl Store {
         county_id: i64,
         now: jiff::Timestamp,
     ) -> Result<usize> {
-        let d = self.session_detail(session_id).await?;
         let today = now.to_zoned_datetime(qaward_core::clock::shanghai()).date();
-        let end = d
-            .windows
-            .get(&Stage::CountyRecommendation)
-            .and_then(|w| w.ends_on);
-        if d.session.stage > Stage::CountyRecommendation || end.is_some_and(|e| today > e) {
-            return Err(self
-                .refused(
-                    NewEntry::award(who, "county.forward.refused", "session", session_id)
-                        .programme(d.session.programme_id),
-                    app_refusal(
-                        "county_deadline",
-                        Some(13),
-                        format!(
-                            "县级推荐期限{}已过，不能再报送。",
-                            end.map(qaward_core::clock::date_zh).unwrap_or_default()
-                        ),
-                        "The county deadline has passed.",
-                    ),
-                    now,
-                )
-                .await);
-        }
-        let mut tx = self.write(now).await?;
-        let ids: Vec<i64> = sqlx::query("SELECT a.id FROM applications a JOIN organisations o ON o.id = a.organisation_id JOIN county_reviews r ON r.application_id = a.id WHERE a.session_id = $1 AND o.county_id = $2 AND a.status = 'recommended' AND r.forwarded_at IS NULL")
-            .bind(session_id)
-            .bind(county_id)
-            .fetch_all(tx.conn())
-            .await?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        if ids.is_empty() {
-            return Ok(0);
-        }
-        let at = tx.now();
-        for id in &ids {
-            sqlx::query("UPDATE county_reviews SET forwarded_at = $1 WHERE application_id = $2")
-                .bind(at)
-                .bind(id)
-                .execute(tx.conn())
-                .await?;
-        }
-        tx.audit(
-            NewEntry::award(who, "county.forward", "session", session_id)
-                .programme(d.session.programme_id)
-                .article(Some(13), DOC.0)
-                .summary(format!("向市强市办报送推荐的申报{}份", ids.len()))
-                .detail(serde_json::json!({"applications": ids, "county": county_id})),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(ids.len())
+        self.command(now, async |tx| {
+            let s = sqlx::query("SELECT stage, programme_id, rule_set_id FROM award_sessions WHERE id = $1")
+                .bind(session_id)
+                .fetch_optional(tx.conn())
+                .await?
+                .ok_or(Error::NotFound)?;
+            let stage = Stage::parse(&s.get::<String, _>("stage")).ok_or(Error::NotFound)?;
+            let programme_id: i64 = s.get("programme_id");
+            let rules = self.rule_set(s.get("rule_set_id")).await?.rules;
+            let end = sqlx::query("SELECT ends_on FROM stage_windows WHERE session_id = $1 AND stage = $2")
+                .bind(session_id)
+                .bind(Stage::CountyRecommendation.code())
+                .fetch_optional(tx.conn())
+                .await?
+                .and_then(|r| parse_date(r.get::<Option<String>, _>("ends_on")));
+            tx.decided(decide_forward(&rules, stage, end, today), || {
+                NewEntry::award(who, "county.forward", "session", session_id).programme(programme_id)
+            })
+            .await?;
+            let ids: Vec<i64> = sqlx::query("SELECT a.id FROM applications a JOIN organisations o ON o.id = a.organisation_id JOIN county_reviews r ON r.application_id = a.id WHERE a.session_id = $1 AND o.county_id = $2 AND a.status = $3 AND r.forwarded_at IS NULL")
+                .bind(session_id)
+                .bind(county_id)
+                .bind(Status::Recommended.code())
+                .fetch_all(tx.conn())
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            if ids.is_empty() {
+                return Ok(0);
+            }
+            let at = tx.now();
+            for id in &ids {
+                sqlx::query("UPDATE county_reviews SET forwarded_at = $1 WHERE application_id = $2")
+                    .bind(at)
+                    .bind(id)
+                    .execute(tx.conn())
+                    .await?;
+            }
+            tx.audit(
+                NewEntry::award(who, "county.forward", "session", session_id)
+                    .programme(programme_id)
+                    .article(Stage::CountyRecommendation.article(&rules), &rules.meta.name)
+                    .summary(format!("向市强市办报送推荐的申报{}份", ids.len()))
+                    .detail(serde_json::json!({"applications": ids, "county": county_id})),
+            )
+            .await?;
+            Ok(ids.len())
+        })
+        .await
     }
 }
 
