@@ -42,13 +42,7 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
-    fn rules() -> RuleSet {
-        RuleSet::parse(
-            include_str!("../../../rules/qingyuan-2020.toml"),
-            "rules/qingyuan-2020.toml",
-        )
-        .expect("shipped rule set loads")
-    }
+    use crate::rules::qingyuan_2020 as rules;
 
     #[test]
     fn a_county_forwards_until_its_deadline_and_while_the_stage_lasts() {

@@ -342,13 +342,7 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
-    fn rules() -> RuleSet {
-        RuleSet::parse(
-            include_str!("../../../rules/qingyuan-2020.toml"),
-            "rules/qingyuan-2020.toml",
-        )
-        .expect("shipped rule set loads")
-    }
+    use crate::rules::qingyuan_2020 as rules;
 
     #[test]
     fn at_most_three_winners_and_none_only_with_a_reason_art_3() {

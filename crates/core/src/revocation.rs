@@ -231,13 +231,7 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
-    fn rules() -> RuleSet {
-        RuleSet::parse(
-            include_str!("../../../rules/qingyuan-2020.toml"),
-            "rules/qingyuan-2020.toml",
-        )
-        .expect("shipped rule set loads")
-    }
+    use crate::rules::qingyuan_2020 as rules;
 
     fn accident(awarded: Date, on: Date, today: Date) -> Result<(), Refusal> {
         decide_case(&rules(), Ground::MajorAccident, awarded, Some(on), today)

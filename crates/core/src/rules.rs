@@ -724,3 +724,13 @@ impl RuleSet {
             .unwrap_or_else(|| self.cite(0))
     }
 }
+
+/// The shipped 2020 rule set, for the core's unit tests.
+#[cfg(test)]
+pub(crate) fn qingyuan_2020() -> RuleSet {
+    RuleSet::parse(
+        include_str!("../../../rules/qingyuan-2020.toml"),
+        "rules/qingyuan-2020.toml",
+    )
+    .expect("the shipped 2020 rule set loads")
+}

@@ -465,13 +465,7 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
-    fn rules() -> RuleSet {
-        RuleSet::parse(
-            include_str!("../../../rules/qingyuan-2020.toml"),
-            "rules/qingyuan-2020.toml",
-        )
-        .expect("shipped rule set loads")
-    }
+    use crate::rules::qingyuan_2020 as rules;
 
     fn facts(stage: Stage) -> SessionFacts {
         let mut windows = BTreeMap::new();

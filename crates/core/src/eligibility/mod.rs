@@ -1020,13 +1020,7 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
-    fn rules() -> RuleSet {
-        RuleSet::parse(
-            include_str!("../../../../rules/qingyuan-2020.toml"),
-            "rules/qingyuan-2020.toml",
-        )
-        .expect("the 2020 rule set parses")
-    }
+    use crate::rules::qingyuan_2020 as rules;
 
     fn year(year: i32, profit: f64) -> YearFigures {
         YearFigures {

@@ -67,13 +67,7 @@ pub fn decide(
 mod tests {
     use super::*;
 
-    fn rules() -> RuleSet {
-        RuleSet::parse(
-            include_str!("../../../../rules/qingyuan-2020.toml"),
-            "rules/qingyuan-2020.toml",
-        )
-        .expect("shipped rule set loads")
-    }
+    use crate::rules::qingyuan_2020 as rules;
 
     fn item(code: &str, ok: bool, reason: &str) -> (String, bool, String) {
         (code.into(), ok, reason.into())
