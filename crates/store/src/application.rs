@@ -1248,6 +1248,17 @@ pub(crate) async fn application_on(conn: &mut sqlx::AnyConnection, id: i64) -> R
     Ok(a)
 }
 
+/// Set application `id`'s status at `at`, in the command's transaction.
+pub(crate) async fn set_status(tx: &mut crate::Tx, id: i64, status: Status, at: i64) -> Result<()> {
+    sqlx::query("UPDATE applications SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status.code())
+        .bind(at)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::{form_value, form_values};

@@ -125,12 +125,7 @@ impl Store {
             .bind(who.user_id)
             .execute(tx.conn())
             .await?;
-        sqlx::query("UPDATE applications SET status = $1, updated_at = $2 WHERE id = $3")
-            .bind(status.code())
-            .bind(at)
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
+        crate::application::set_status(&mut tx, id, status, at).await?;
         tx.audit(
             NewEntry::award(who, "county.decide", "application", id)
                 .programme(a.programme_id)

@@ -366,20 +366,26 @@ async fn eligibility_form(
     f
 }
 
-#[tokio::test]
-async fn an_eligibility_decision_sent_from_two_tabs_leaves_the_application_as_its_last_record_says()
-{
-    let app = spawn_app().await;
-    let s = app.demo.session_2026;
-    let aid = app
-        .store
-        .session_applications(s, qaward_store::application::Status::Recommended)
+/// A recommended application of the demo's 2026 session, forwarded to the city or not yet.
+async fn recommended(app: &TestApp, forwarded: bool) -> i64 {
+    app.store
+        .session_applications(
+            app.demo.session_2026,
+            qaward_store::application::Status::Recommended,
+        )
         .await
         .unwrap()
         .into_iter()
-        .find(|a| a.county.as_ref().is_some_and(|c| c.forwarded_at.is_some()))
-        .expect("a forwarded application awaiting its eligibility decision")
-        .id;
+        .find(|a| a.county.as_ref().and_then(|c| c.forwarded_at).is_some() == forwarded)
+        .expect("a recommended application of the demo")
+        .id
+}
+
+#[tokio::test]
+async fn an_eligibility_decision_sent_from_several_tabs_leaves_the_application_as_its_last_record_says()
+ {
+    let app = spawn_app().await;
+    let aid = recommended(&app, true).await;
     let office = app.signed_in("office").await;
     let mut posts: Vec<Post> = Vec::new();
     for (k, (u, token)) in tabs(&app, "office", 4).await.into_iter().enumerate() {
@@ -421,16 +427,7 @@ async fn an_eligibility_decision_sent_from_two_tabs_leaves_the_application_as_it
 #[tokio::test]
 async fn an_application_not_forwarded_is_refused_with_its_article_and_logged() {
     let app = spawn_app().await;
-    let s = app.demo.session_2026;
-    let aid = app
-        .store
-        .session_applications(s, qaward_store::application::Status::Recommended)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.county.as_ref().is_none_or(|c| c.forwarded_at.is_none()))
-        .expect("a recommended application not yet forwarded")
-        .id;
+    let aid = recommended(&app, false).await;
     let office = app.signed_in("office").await;
     let token = office.csrf().await;
     let f = eligibility_form(&office, aid, None, &token).await;

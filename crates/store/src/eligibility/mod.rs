@@ -2,7 +2,7 @@
 //! item, with the other departments' opinions ([`opinions`]). Every change is one transaction with
 //! its audit entry.
 
-use crate::application::{Status, application_on};
+use crate::application::{Status, application_on, set_status};
 use crate::{NewEntry, Result, Store, Who, opt_i64, opt_str};
 use qaward_core::eligibility::review::{Outcome, ReviewFacts, check_items, decide};
 use sqlx::Row;
@@ -66,12 +66,7 @@ impl Store {
                 .bind(who.user_id)
                 .execute(tx.conn())
                 .await?;
-            sqlx::query("UPDATE applications SET status = $1, updated_at = $2 WHERE id = $3")
-                .bind(status.code())
-                .bind(at)
-                .bind(id)
-                .execute(tx.conn())
-                .await?;
+            set_status(tx, id, status, at).await?;
             let failed: Vec<String> = items
                 .iter()
                 .filter(|(_, ok, _)| !ok)
